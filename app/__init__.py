@@ -1,0 +1,1 @@
+"""Downhill: a classroom game that teaches gradient descent by making students do it."""

@@ -1,0 +1,1 @@
+"""JSON routes: the same services as the pages, JSON out."""

@@ -1,0 +1,157 @@
+"""What goes in and out of the JSON API, shared with the pages that embed the same data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.game.expression import compile_function, curve
+from app.game.rules import LevelState, guesses_left, next_allowed_at
+from app.game.scoring import OverallStanding
+from app.models import Guess, Level, Progress, Team
+from app.services.guesses import Answer
+from app.services.standings import LevelStandings
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    """A team's login."""
+
+    join_code: str = Field(max_length=40)
+    team_number: int | str
+    pin: str = Field(max_length=40)
+
+
+class EnterIn(Strict):
+    """Entering a level, with its password when it has one."""
+
+    password: str | None = Field(default=None, max_length=100)
+
+
+class GuessIn(Strict):
+    """A guess: x as typed (string or number) and the client's idempotency key."""
+
+    x: str | float | None = Field(default=None)
+    idempotency_key: str = Field(max_length=64)
+
+
+def guess_out(guess: Guess) -> dict[str, Any]:
+    """One guess as the team sees it, tangent line included."""
+    return {
+        "seq": guess.seq,
+        "x": guess.x,
+        "fx": guess.fx,
+        "slope": guess.slope,
+        "intercept": guess.fx - guess.slope * guess.x,
+        "at": guess.created_at.isoformat(),
+    }
+
+
+def level_out(level: Level, now: datetime) -> dict[str, Any]:
+    """What every team may know of a level (nothing about f before the reveal)."""
+    deadline = level.clock.deadline
+    return {
+        "id": level.id,
+        "title": level.title,
+        "position": level.position,
+        "state": level.clock.state_at(now).value,
+        "x_min": level.x_min,
+        "x_max": level.x_max,
+        "cooldown_seconds": level.cooldown_seconds,
+        "guess_budget": level.guess_budget,
+        "time_limit_seconds": level.time_limit_seconds,
+        "deadline": deadline.isoformat() if deadline else None,
+        "has_password": bool(level.password),
+    }
+
+
+def reveal_out(level: Level) -> dict[str, Any] | None:
+    """The curve and the true minimum, only once the level is revealed."""
+    if level.state != LevelState.REVEALED:
+        return None
+    points = curve(compile_function(level.expression), level.x_min, level.x_max)
+    return {
+        "expression": level.expression,
+        "x_star": level.x_star,
+        "f_star": level.f_star,
+        "curve": [[p.x, p.fx] for p in points],
+    }
+
+
+def play_state_out(
+    level: Level, team: Team, progress: Progress | None, guesses: list[Guess], now: datetime
+) -> dict[str, Any]:
+    """Everything the play page shows, for the first render and for refreshes."""
+    best = min(guesses, key=lambda g: (g.fx, g.seq)) if guesses else None
+    state = progress.as_rules_input() if progress else None
+    allowed_at = next_allowed_at(level.rules, state) if state else None
+    return {
+        "level": level_out(level, now),
+        "team": {"number": team.number, "name": team.name},
+        "entered": progress is not None,
+        "guesses": [guess_out(g) for g in guesses],
+        "best": guess_out(best) if best else None,
+        "guesses_left": guesses_left(level.rules, state) if state else level.guess_budget,
+        "next_allowed_at": allowed_at.isoformat() if allowed_at else None,
+        "server_now": now.isoformat(),
+        "reveal": reveal_out(level),
+    }
+
+
+def answer_out(answer: Answer, now: datetime) -> dict[str, Any]:
+    """The answer to an accepted (or replayed) guess."""
+    return {
+        "guess": guess_out(answer.guess),
+        "tangent": {
+            "slope": answer.guess.slope,
+            "intercept": answer.guess.fx - answer.guess.slope * answer.guess.x,
+        },
+        "guesses_left": answer.guesses_left,
+        "next_allowed_at": answer.next_allowed_at.isoformat() if answer.next_allowed_at else None,
+        "best": guess_out(answer.best),
+        "replayed": answer.replayed,
+        "server_now": now.isoformat(),
+    }
+
+
+def standings_out(result: LevelStandings) -> dict[str, Any]:
+    """A level's standings: rank, team, best f(x), guesses; never another team's x."""
+    return {
+        "level_id": result.level.id,
+        "final": result.final,
+        "as_of": result.as_of.isoformat() if result.as_of else None,
+        "rows": [
+            {
+                "rank": s.rank,
+                "team_number": s.entry.team_number,
+                "team_name": s.entry.team_name,
+                "best_fx": s.entry.best_fx,
+                "guesses": s.entry.guesses,
+            }
+            for s in result.standings
+        ],
+    }
+
+
+def overall_out(ranking: list[OverallStanding], levels: list[Level]) -> dict[str, Any]:
+    """The lesson's standings over its settled levels."""
+    return {
+        "levels": [{"id": level.id, "title": level.title} for level in levels],
+        "rows": [
+            {
+                "rank": row.rank,
+                "team_number": row.team_number,
+                "team_name": row.team_name,
+                "total": row.total,
+                "points": {str(k): round(v, 2) for k, v in row.per_level.items()},
+            }
+            for row in ranking
+        ],
+    }

@@ -1,0 +1,158 @@
+"""`downhill migrate | demo | serve | run | level ...`: the start-up steps one by one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select
+
+from app.config import Settings, get_settings
+from app.db import Database, utcnow
+from app.game.rules import LevelState
+from app.models import Lesson, Level
+from app.services.demo import DEMO_JOIN_CODE, seed_demo
+from app.services.levels import set_level_state
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for this repository and database."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings) -> None:
+    """Upgrade the database to the newest schema (`alembic upgrade head`)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings.resolved_database_url), "head")
+    print("Database is at the newest schema.")
+
+
+def demo(settings: Settings) -> None:
+    """Seed the demo lesson (once) and print how to play it."""
+    database = Database(settings.resolved_database_url)
+    with database.sessions() as session:
+        result = seed_demo(session, secret_key=settings.resolved_secret_key, now=utcnow())
+        address = f"http://{settings.host}:{settings.port}"
+        print("Demo lesson", "created." if result.created else "already there (unchanged).")
+        print(f"\n  Open {address}/j/{result.lesson.join_code} on a phone or laptop.")
+        print(f"  Lesson join code: {result.lesson.join_code}")
+        print(
+            "  Teams (number: PIN): "
+            + "  ".join(f"{number}: {pin}" for number, pin in result.pins.items())
+        )
+        for level in result.levels:
+            password = f"password '{level.password}'" if level.password else "no password"
+            print(f"  Level {level.position} '{level.title}': {level.state}, {password}")
+        print("\n  Instructor: run the class from a second terminal with")
+        print("    downhill level list | open N | close N | reveal N")
+        print("  (levels by the numbers above; the instructor's web console comes next).\n")
+    database.engine.dispose()
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
+    """Serve the game with uvicorn (migrations must have run: `downhill migrate`)."""
+    import uvicorn
+
+    print(f"Downhill is serving on http://{settings.host}:{settings.port} (Ctrl-C stops it).")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+
+
+def level_command(settings: Settings, action: str, position: int | None, join_code: str) -> int:
+    """List the levels of a lesson, or open / close / reveal one by its number."""
+    database = Database(settings.resolved_database_url)
+    with database.sessions() as session:
+        lesson = session.scalars(select(Lesson).where(Lesson.join_code == join_code)).first()
+        if lesson is None:
+            print(f"No lesson with join code {join_code}.", file=sys.stderr)
+            return 2
+        now = utcnow()
+        found = [level for level in lesson.levels if level.position == position]
+        if action != "list":
+            if not found:
+                print(f"Lesson {join_code} has no level {position}.", file=sys.stderr)
+                return 2
+            target = {
+                "open": LevelState.OPEN,
+                "close": LevelState.CLOSED,
+                "reveal": LevelState.REVEALED,
+            }[action]
+            try:
+                set_level_state(session, level=found[0], state=target, now=now)
+            except ValueError as exc:
+                print(f"Cannot {action} level {position}: {exc}.", file=sys.stderr)
+                return 2
+        for level in session.scalars(
+            select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
+        ):
+            password = level.password or "-"
+            print(
+                f"{level.position}. {level.title:<20} {level.clock.state_at(now).value:<9}"
+                f" password: {password}"
+            )
+    database.engine.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `downhill` console script."""
+    parser = argparse.ArgumentParser(prog="downhill", description=__doc__)
+    steps = parser.add_subparsers(dest="step", required=True)
+    steps.add_parser("migrate", help="upgrade the database to the newest schema")
+    steps.add_parser("demo", help="seed the demo lesson (idempotent) and print its logins")
+    for name, text in (
+        ("serve", "serve the game"),
+        ("run", "migrate, seed the demo and serve: everything `make run` does"),
+    ):
+        step = steps.add_parser(name, help=text)
+        step.add_argument("--host")
+        step.add_argument("--port", type=int)
+        step.add_argument("--workers", type=int, default=1)
+    level = steps.add_parser("level", help="list, open, close or reveal a level")
+    level.add_argument("action", choices=["list", "open", "close", "reveal"])
+    level.add_argument("number", type=int, nargs="?", help="the level's number in the lesson")
+    level.add_argument("--lesson", default=DEMO_JOIN_CODE, help="the lesson's join code")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    if getattr(args, "host", None) or getattr(args, "port", None):
+        settings = settings.model_copy(
+            update={
+                key: value for key, value in (("host", args.host), ("port", args.port)) if value
+            }
+        )
+    if args.step == "migrate":
+        migrate(settings)
+    elif args.step == "demo":
+        demo(settings)
+    elif args.step == "serve":
+        serve(settings, args.workers)
+    elif args.step == "run":
+        migrate(settings)
+        demo(settings)
+        serve(settings, args.workers)
+    elif args.step == "level":
+        if args.action != "list" and args.number is None:
+            parser.error(f"level {args.action} needs the level's number")
+        return level_command(settings, args.action, args.number, args.lesson.upper())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Every refusal a user can get: a machine-readable code, an HTTP status, a message.
+
+Services raise ``Refused(code, **params)``; the web and API layers turn it into a
+translated page or a JSON body ``{"error": {"code", "message", ...params}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext_noop
+    """Mark a message for translation where it is defined; it is translated when shown."""
+    return message
+
+
+# code: (HTTP status, message)
+MESSAGES: dict[str, tuple[int, str]] = {
+    "lesson_not_found": (404, N_("No lesson has this join code. Check the code on the board.")),
+    "lesson_archived": (403, N_("This lesson is archived and no longer takes logins.")),
+    "team_number_invalid": (422, N_("Type your team number (a whole number, like 3).")),
+    "login_failed": (
+        401,
+        N_("This team number and PIN do not match. Check your slip and try again."),
+    ),
+    "too_many_attempts": (
+        429,
+        N_("Too many wrong tries for this team. Wait %(seconds)s seconds, then try again."),
+    ),
+    "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
+    "level_not_found": (404, N_("There is no such level in your lesson.")),
+    "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),
+    "level_closed": (409, N_("This level is closed: no more guesses.")),
+    "level_not_entered": (403, N_("Enter this level with its password first.")),
+    "password_wrong": (403, N_("Wrong level password. Listen for it in class and try again.")),
+    "x_missing": (422, N_("Type a number for x.")),
+    "x_not_number": (422, N_("x must be a finite number, like 2.5 or -0.75.")),
+    "x_outside_domain": (422, N_("x must be between %(x_min)s and %(x_max)s.")),
+    "cooldown": (429, N_("Too soon: your next guess is allowed in %(seconds)s seconds.")),
+    "budget_used_up": (409, N_("Your team has used all its guesses on this level.")),
+    "not_finite_here": (422, N_("f or its slope is not defined at this x. Try another x.")),
+    "idempotency_key_invalid": (
+        422,
+        N_("This request has no valid idempotency key; reload the page."),
+    ),
+    "invalid_request": (
+        422,
+        N_("This request is missing fields or has fields it should not have."),
+    ),
+    "body_too_large": (413, N_("This request is too large.")),
+    "csrf_failed": (
+        403,
+        N_("This form has expired or came from another site. Reload the page and try again."),
+    ),
+    "standings_hidden": (
+        403,
+        N_("The instructor has hidden the standings of this level until it closes."),
+    ),
+    "not_found": (404, N_("There is nothing at this address.")),
+    "method_not_allowed": (405, N_("This address does not take this kind of request.")),
+    "expression_empty": (422, N_("Type a function of x, like (x - 2)^2 + 1.")),
+    "expression_too_long": (422, N_("The function is too long: at most %(limit)s characters.")),
+    "expression_syntax": (
+        422,
+        N_("The function cannot be read here: check the brackets and operators."),
+    ),
+    "expression_too_deep": (
+        422,
+        N_("The function is nested too deeply (at most %(limit)s levels)."),
+    ),
+    "expression_operator": (422, N_("Only + - * / and ^ (or **) are allowed here.")),
+    "expression_not_allowed": (422, N_("Not allowed in a function: %(what)s.")),
+    "expression_number_too_large": (422, N_("This number is too large to be used.")),
+    "expression_unknown_name": (422, N_("Unknown name %(name)s: use x, pi or e.")),
+    "expression_unknown_function": (
+        422,
+        N_("Unknown function %(name)s: use sin, cos, tan, exp, log, sqrt, abs, tanh or sigmoid."),
+    ),
+    "expression_function_needs_argument": (
+        422,
+        N_("%(name)s needs an argument in brackets, like %(name)s(x)."),
+    ),
+    "expression_arguments": (422, N_("%(name)s takes exactly one argument.")),
+    "expression_power_too_large": (422, N_("This power would be too large to compute.")),
+    "expression_not_finite": (
+        422,
+        N_("The function is not a finite number at x = %(x)s, inside the domain."),
+    ),
+    "domain_invalid": (422, N_("The domain needs two finite numbers, the first smaller.")),
+    "unavailable": (503, N_("The game is busy for a moment. Try again in a few seconds.")),
+}
+
+
+class Refused(Exception):
+    """A request the game refuses; nothing was changed."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"no message for refusal code {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        """The HTTP status for this refusal."""
+        return MESSAGES[self.code][0]
+
+    @property
+    def message_id(self) -> str:
+        """The untranslated message (a gettext msgid with %(name)s placeholders)."""
+        return MESSAGES[self.code][1]

@@ -1,0 +1,350 @@
+"""Hidden functions: text -> checked sympy expression -> compiled f and f'.
+
+The text is parsed by Python's ``ast`` module and walked against a whitelist; each
+allowed node is turned into a sympy object by this module. Nothing from the text is
+ever evaluated as Python, handed to ``sympify``/``parse_expr``, or turned into a
+``Symbol``: the only symbols are the ones created here.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import sympy
+
+MAX_LENGTH = 500
+MAX_DEPTH = 40
+MAX_EXPONENT = 64.0
+MAX_CONSTANT = 1e15
+
+_SYMBOLS = {name: sympy.Symbol(name, real=True) for name in ("x", "y")}
+_CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "e": sympy.E}
+
+
+def _sigmoid(u: Any) -> Any:
+    return 1 / (1 + sympy.exp(-u))
+
+
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
+    "tanh": sympy.tanh,
+    "sigmoid": _sigmoid,
+}
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+_NODE_WORDS = {
+    ast.Attribute: "attribute access",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "comprehension",
+    ast.Subscript: "indexing",
+    ast.Compare: "comparison",
+    ast.BoolOp: "boolean operator",
+    ast.IfExp: "conditional",
+    ast.List: "list",
+    ast.Tuple: "tuple",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.NamedExpr: "assignment",
+    ast.JoinedStr: "string",
+    ast.Starred: "starred argument",
+}
+
+
+class ExpressionError(ValueError):
+    """Why a text is not an acceptable hidden function, and where.
+
+    ``code`` is machine-readable, ``params`` fill the translated message, and
+    ``position`` is the 0-based character offset in the original text (or None).
+    """
+
+    def __init__(self, code: str, position: int | None = None, **params: Any) -> None:
+        super().__init__(f"{code} at {position}: {params}")
+        self.code = code
+        self.position = position
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, the variables it may use, and its sympy form."""
+
+    text: str
+    variables: tuple[str, ...]
+    sympy_expr: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Point:
+    """The value and slope of f at x."""
+
+    x: float
+    fx: float
+    slope: float
+
+    @property
+    def intercept(self) -> float:
+        """Where the tangent line at x crosses the y axis."""
+        return self.fx - self.slope * self.x
+
+    @property
+    def is_finite(self) -> bool:
+        """Both f(x) and f'(x) are finite numbers."""
+        return math.isfinite(self.fx) and math.isfinite(self.slope)
+
+
+@dataclass(frozen=True)
+class CompiledFunction:
+    """f and f' of one expression in one variable, compiled to plain Python floats."""
+
+    text: str
+    f: Callable[[float], float] = field(compare=False)
+    df: Callable[[float], float] = field(compare=False)
+
+    def at(self, x: float) -> Point:
+        """f(x) and f'(x); NaN where either is undefined or overflows."""
+        return Point(x=x, fx=_safe(self.f, x), slope=_safe(self.df, x))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What sampling the domain found: the true minimum and the median of f."""
+
+    x_star: float
+    f_star: float
+    f_median: float
+
+
+class _Offsets:
+    """Maps offsets in the text handed to ``ast`` back to the text the user typed."""
+
+    def __init__(self, original: str) -> None:
+        self.lines = original.split("\n")
+        self.carets: list[list[int]] = [
+            [i for i, ch in enumerate(line) if ch == "^"] for line in self.lines
+        ]
+
+    def original(self, lineno: int | None, col: int | None) -> int | None:
+        if lineno is None or col is None or lineno < 1 or lineno > len(self.lines):
+            return None
+        line = lineno - 1
+        # each "^" became "**": one extra character per caret before this column
+        shift = 0
+        for caret in self.carets[line]:
+            if caret + shift < col:
+                shift += 1
+        start = sum(len(text) + 1 for text in self.lines[:line])
+        return start + col - shift
+
+
+def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expression:
+    """Check ``text`` against the grammar and build its sympy expression.
+
+    Raises ExpressionError naming the problem and its place in the text.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("expression_empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError("expression_too_long", MAX_LENGTH, limit=MAX_LENGTH)
+    offsets = _Offsets(text)
+    source = text.replace("^", "**")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        col = exc.offset - 1 if exc.offset is not None else None
+        lead = len(source) - len(source.lstrip())
+        position = offsets.original(exc.lineno, None if col is None else col + lead)
+        raise ExpressionError("expression_syntax", position) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
+    lead = len(source) - len(source.lstrip())
+    walker = _Walker(variables, offsets, lead)
+    return Expression(text=text, variables=variables, sympy_expr=walker.build(tree.body, 1))
+
+
+class _Walker:
+    """Turns whitelisted ``ast`` nodes into sympy objects, refusing everything else."""
+
+    def __init__(self, variables: tuple[str, ...], offsets: _Offsets, lead: int) -> None:
+        self.variables = variables
+        self.offsets = offsets
+        self.lead = lead
+
+    def where(self, node: ast.AST) -> int | None:
+        lineno = getattr(node, "lineno", None)
+        col = getattr(node, "col_offset", None)
+        return self.offsets.original(lineno, None if col is None else col + self.lead)
+
+    def build(self, node: ast.AST, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise ExpressionError("expression_too_deep", self.where(node), limit=MAX_DEPTH)
+        if isinstance(node, ast.Constant):
+            return self.number(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            operand = self.build(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return self.power(node, depth)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left = self.build(node.left, depth + 1)
+            right = self.build(node.right, depth + 1)
+            return _BINARY[type(node.op)](left, right)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        if isinstance(node, ast.BinOp | ast.UnaryOp):
+            raise ExpressionError("expression_operator", self.where(node))
+        what = _NODE_WORDS.get(type(node), type(node).__name__.lower())
+        raise ExpressionError("expression_not_allowed", self.where(node), what=what)
+
+    def number(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ExpressionError("expression_not_allowed", self.where(node), what="text")
+        try:
+            as_float = float(value)
+        except OverflowError:
+            as_float = math.inf
+        if not math.isfinite(as_float) or abs(as_float) > MAX_CONSTANT:
+            raise ExpressionError("expression_number_too_large", self.where(node))
+        return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+
+    def name(self, node: ast.Name) -> Any:
+        if node.id in self.variables:
+            return _SYMBOLS[node.id]
+        if node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
+        if node.id in FUNCTIONS:
+            raise ExpressionError(
+                "expression_function_needs_argument", self.where(node), name=node.id
+            )
+        raise ExpressionError("expression_unknown_name", self.where(node), name=node.id[:40])
+
+    def power(self, node: ast.BinOp, depth: int) -> Any:
+        base = self.build(node.left, depth + 1)
+        exponent = self.build(node.right, depth + 1)
+        if exponent.is_number:
+            magnitude = abs(float(exponent))
+            too_big = magnitude > MAX_EXPONENT
+            if not too_big and base.is_number and float(abs(base)) > 1:
+                too_big = magnitude * math.log10(float(abs(base))) > 300
+            if too_big:
+                raise ExpressionError("expression_power_too_large", self.where(node))
+        return base**exponent
+
+    def call(self, node: ast.Call, depth: int) -> Any:
+        if not isinstance(node.func, ast.Name):
+            what = _NODE_WORDS.get(type(node.func), "call")
+            raise ExpressionError("expression_not_allowed", self.where(node.func), what=what)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            raise ExpressionError(
+                "expression_unknown_function", self.where(node.func), name=name[:40]
+            )
+        if node.keywords or len(node.args) != 1:
+            raise ExpressionError("expression_arguments", self.where(node), name=name)
+        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+
+
+def _sign(value: float) -> float:
+    return math.copysign(1.0, value) if value else 0.0
+
+
+_LAMBDIFY_MODULES: list[Any] = [{"sign": _sign, "Abs": abs}, "math"]
+
+
+def _safe(fn: Callable[[float], float], x: float) -> float:
+    try:
+        value = float(fn(x))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.nan
+    return value
+
+
+@lru_cache(maxsize=256)
+def compile_function(text: str) -> CompiledFunction:
+    """Parse, differentiate exactly and compile a one-variable expression, once per text."""
+    expression = parse_expression(text, ("x",))
+    x = _SYMBOLS["x"]
+    derivative = sympy.diff(expression.sympy_expr, x)
+    f = sympy.lambdify(x, expression.sympy_expr, modules=_LAMBDIFY_MODULES)
+    df = sympy.lambdify(x, derivative, modules=_LAMBDIFY_MODULES)
+    return CompiledFunction(text=text, f=f, df=df)
+
+
+SAMPLES = 4001
+
+
+def analyze(fn: CompiledFunction, x_min: float, x_max: float) -> Analysis:
+    """Sample f densely over [x_min, x_max], refine the lowest sample, take the median.
+
+    Raises ExpressionError("expression_not_finite", x=...) at the first sample where
+    f is not a finite number, so the level editor can name the place.
+    """
+    if not (math.isfinite(x_min) and math.isfinite(x_max)) or x_min >= x_max:
+        raise ExpressionError("domain_invalid")
+    step = (x_max - x_min) / (SAMPLES - 1)
+    xs = [x_min + i * step for i in range(SAMPLES)]
+    xs[-1] = x_max
+    values = []
+    for x in xs:
+        value = _safe(fn.f, x)
+        if not math.isfinite(value):
+            raise ExpressionError("expression_not_finite", None, x=_round(x))
+        values.append(value)
+    best = min(range(SAMPLES), key=values.__getitem__)
+    lo, hi = xs[max(best - 1, 0)], xs[min(best + 1, SAMPLES - 1)]
+    x_star = _golden_section(fn.f, lo, hi)
+    f_star = _safe(fn.f, x_star)
+    if not math.isfinite(f_star) or f_star > values[best]:
+        x_star, f_star = xs[best], values[best]
+    return Analysis(x_star=x_star, f_star=f_star, f_median=statistics.median(values))
+
+
+def _golden_section(f: Callable[[float], float], lo: float, hi: float) -> float:
+    """The lowest point of f on [lo, hi], assuming one valley there (a sample's bracket)."""
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = _safe(f, c), _safe(f, d)
+    for _ in range(80):
+        if not (fc <= fd) and math.isfinite(fd):
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = _safe(f, d)
+        else:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = _safe(f, c)
+    return (a + b) / 2
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def curve(fn: CompiledFunction, x_min: float, x_max: float, points: int = 241) -> list[Point]:
+    """f and f' on an even grid over the domain (for the reveal only)."""
+    step = (x_max - x_min) / (points - 1)
+    return [fn.at(x_min + i * step) for i in range(points)]

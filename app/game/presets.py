@@ -1,0 +1,123 @@
+"""Named hidden functions for the demo lesson and the level editor.
+
+Each preset is a template in the expression language of ``expression.py``: a preset
+is only a convenient way to write a text, so it is parsed, checked and differentiated
+exactly like anything an instructor types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A family of functions: a template with named parameters and a sensible domain."""
+
+    key: str
+    title: str
+    lesson: str
+    template: str
+    defaults: Mapping[str, float]
+    x_min: float
+    x_max: float
+
+    def expression(self, **params: float) -> str:
+        """The expression text for these parameters (defaults for the ones not given)."""
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            raise KeyError(f"unknown parameters for {self.key}: {sorted(unknown)}")
+        values = {**self.defaults, **params}
+        return self.template.format(**{name: _number(value) for name, value in values.items()})
+
+
+def _number(value: float) -> str:
+    text = f"{float(value):.6g}"
+    return f"({text})" if text.startswith("-") else text
+
+
+def _preset(
+    key: str, title: str, lesson: str, template: str, x_min: float, x_max: float, **defaults: float
+) -> Preset:
+    return Preset(key, title, lesson, template, MappingProxyType(defaults), x_min, x_max)
+
+
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        preset.key: preset
+        for preset in (
+            _preset(
+                "bowl",
+                "Convex bowl",
+                "The slope always points home.",
+                "{a}*(x - {center})^2 + {floor}",
+                -10,
+                10,
+                a=0.125,
+                center=3.7,
+                floor=2,
+            ),
+            _preset(
+                "two_wells",
+                "Two wells",
+                "From the middle, the slope leads into the shallow well: use inertia.",
+                "{a}*(x - {center})^4 - (x - {center})^2 + {tilt}*(x - {center}) + {floor}",
+                -8,
+                8,
+                a=0.05,
+                center=-1.5,
+                tilt=0.8,
+                floor=8,
+            ),
+            _preset(
+                "wiggles",
+                "Many wiggles",
+                "Many local minima and one best.",
+                "(x - {center})^2/{width} + {height}*sin(3*x) + {ripple}*cos(5*x) + {floor}",
+                -10,
+                10,
+                center=1.3,
+                width=20,
+                height=1,
+                ripple=0.5,
+                floor=3,
+            ),
+            _preset(
+                "plateau_valley",
+                "Plateau with a narrow valley",
+                "Where the ground is flat, the slope says almost nothing.",
+                "{floor} - {depth}*exp(-((x - {center})/{width})^2) + 0.002*x^2",
+                -10,
+                10,
+                center=4.2,
+                width=0.6,
+                depth=5,
+                floor=6,
+            ),
+            _preset(
+                "steep_wall",
+                "Steep wall",
+                "Big slopes punish big steps: the learning rate.",
+                "exp({steep}*(x - {center})) + exp(-x + {center}) + {floor}",
+                -6,
+                6,
+                steep=1.6,
+                center=0.8,
+                floor=1,
+            ),
+            _preset(
+                "kink",
+                "Sharp kink",
+                "At the bottom the slope jumps: |x| has no smooth floor.",
+                "{a}*abs(x - {center}) + {floor}",
+                -10,
+                10,
+                a=1.5,
+                center=-2.4,
+                floor=1,
+            ),
+        )
+    }
+)

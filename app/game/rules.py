@@ -1,0 +1,183 @@
+"""May this guess be accepted? The rules of a guess, as pure functions.
+
+The service layer loads the level and the team's progress inside one locked
+transaction, asks ``check_guess`` and stores what it says; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class LevelState(StrEnum):
+    """A level's life: draft -> open -> closed -> revealed (closed -> open on reopen)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    REVEALED = "revealed"
+
+
+class Visibility(StrEnum):
+    """Whether teams see a level's standings while it is open."""
+
+    SHOWN = "shown"
+    HIDDEN = "hidden"
+    FROZEN = "frozen"
+
+
+@dataclass(frozen=True)
+class LevelClock:
+    """The parts of a level that decide whether it is open right now."""
+
+    state: LevelState
+    opened_at: datetime | None
+    time_limit_seconds: int | None
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When an open level with a time limit closes by itself."""
+        if self.state is not LevelState.OPEN or self.opened_at is None:
+            return None
+        if self.time_limit_seconds is None:
+            return None
+        return self.opened_at + timedelta(seconds=self.time_limit_seconds)
+
+    def state_at(self, now: datetime) -> LevelState:
+        """The state as users see it: an open level past its deadline is closed."""
+        deadline = self.deadline
+        if deadline is not None and now >= deadline:
+            return LevelState.CLOSED
+        return self.state
+
+
+@dataclass(frozen=True)
+class GuessRules:
+    """A level's rules for guesses."""
+
+    clock: LevelClock
+    x_min: float
+    x_max: float
+    cooldown_seconds: int
+    guess_budget: int | None
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    """What the rules need to know of one team on one level."""
+
+    entered: bool
+    guesses_used: int
+    last_guess_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a guess was refused: a machine-readable code and, for cooldown, when to retry."""
+
+    code: str
+    next_allowed_at: datetime | None = None
+
+
+class BadNumber(ValueError):
+    """The text typed for x is not a finite number."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\uff0d": "-", "\u2013": "-"})
+
+
+def parse_x(raw: object) -> float:
+    """Read x as typed on a phone: a finite number, with '.' or a lone ',' as decimal mark.
+
+    Raises BadNumber("x_missing") for nothing typed, BadNumber("x_not_number") for text,
+    NaN, infinities and numbers too large to be finite (``1e309``).
+    """
+    if raw is None or isinstance(raw, bool):
+        raise BadNumber("x_missing" if raw is None else "x_not_number")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().translate(_MINUS_SIGNS).replace(" ", "")
+        if not text:
+            raise BadNumber("x_missing")
+        if "," in text and "." not in text and text.count(",") == 1:
+            text = text.replace(",", ".")
+        if len(text) > 40 or not all(ch in "0123456789+-.eE" for ch in text):
+            raise BadNumber("x_not_number")
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadNumber("x_not_number") from None
+    else:
+        raise BadNumber("x_not_number")
+    if not math.isfinite(value):
+        raise BadNumber("x_not_number")
+    return value
+
+
+def next_allowed_at(rules: GuessRules, progress: TeamProgress) -> datetime | None:
+    """When the team's cooldown ends (None when it may guess now or never guessed)."""
+    if progress.last_guess_at is None:
+        return None
+    return progress.last_guess_at + timedelta(seconds=rules.cooldown_seconds)
+
+
+def guesses_left(rules: GuessRules, progress: TeamProgress) -> int | None:
+    """How many guesses the budget still allows (None without a budget)."""
+    if rules.guess_budget is None:
+        return None
+    return max(rules.guess_budget - progress.guesses_used, 0)
+
+
+def check_guess(
+    rules: GuessRules, progress: TeamProgress, x: float, now: datetime
+) -> Refusal | None:
+    """Apply rules 1-5 of a guess; None means the guess may be evaluated and stored.
+
+    Rule 6 (f and its slope finite at x) needs the function and is checked by the
+    caller with ``CompiledFunction.at``.
+    """
+    if not progress.entered:
+        return Refusal("level_not_entered")
+    state = rules.clock.state_at(now)
+    if state is not LevelState.OPEN:
+        return Refusal("level_not_open" if state is LevelState.DRAFT else "level_closed")
+    if not math.isfinite(x):
+        return Refusal("x_not_number")
+    if not rules.x_min <= x <= rules.x_max:
+        return Refusal("x_outside_domain")
+    left = guesses_left(rules, progress)
+    if left is not None and left <= 0:
+        return Refusal("budget_used_up")
+    allowed_at = next_allowed_at(rules, progress)
+    if allowed_at is not None and now < allowed_at:
+        return Refusal("cooldown", next_allowed_at=allowed_at)
+    return None
+
+
+def standings_visible(
+    visibility: Visibility, freeze_seconds: int | None, clock: LevelClock, now: datetime
+) -> tuple[bool, datetime | None]:
+    """May teams see the level's standings now, and as of when?
+
+    Returns (visible, as_of): as_of is None for live standings, or the moment the
+    standings froze when the level is in its last ``freeze_seconds``.
+    """
+    state = clock.state_at(now)
+    if state in (LevelState.CLOSED, LevelState.REVEALED):
+        return True, None
+    if visibility is Visibility.HIDDEN:
+        return False, None
+    deadline = clock.deadline
+    if visibility is Visibility.FROZEN and deadline is not None and freeze_seconds:
+        frozen_at = deadline - timedelta(seconds=freeze_seconds)
+        if now >= frozen_at:
+            return True, frozen_at
+    return True, None

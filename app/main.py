@@ -1,0 +1,64 @@
+"""create_app(): middleware, static files, routers, error handlers — nothing else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.api.routes import router as api_router
+from app.config import Settings, get_settings
+from app.db import Database
+from app.errors import Refused
+from app.security import BodyLimitMiddleware, LocaleMiddleware
+from app.static import StaticAssets
+from app.web.pages import router as pages_router
+from app.web.responses import refusal_response
+from app.web.templating import STATIC_DIR
+
+SESSION_COOKIE = "downhill_session"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The Downhill web application for these settings."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Downhill", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
+    app.state.settings = settings
+    app.state.database = Database(settings.resolved_database_url)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+
+    app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        return refusal_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = [".".join(str(part) for part in error["loc"][1:]) for error in exc.errors()]
+        return refusal_response(request, Refused("invalid_request", fields=fields))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+            exc.status_code, "invalid_request"
+        )
+        return refusal_response(request, Refused(code))
+
+    return app

@@ -1,0 +1,156 @@
+"""The tables. The schema changes only through migrations (see migrations/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
+
+
+class Lesson(Base):
+    """One run of the game for one class."""
+
+    __tablename__ = "lesson"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="Team.number"
+    )
+    levels: Mapped[list[Level]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="Level.position"
+    )
+
+
+class Team(Base):
+    """A team of a lesson: a number, a display name and a hashed PIN."""
+
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("lesson_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="teams")
+
+
+class Level(Base):
+    """A level of a lesson: a hidden function, a domain, its rules and its state."""
+
+    __tablename__ = "level"
+    __table_args__ = (
+        CheckConstraint("x_min < x_max", name="domain_ordered"),
+        CheckConstraint("cooldown_seconds >= 0", name="cooldown_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    expression: Mapped[str] = mapped_column(Text)
+    x_min: Mapped[float] = mapped_column(Float)
+    x_max: Mapped[float] = mapped_column(Float)
+    cooldown_seconds: Mapped[int] = mapped_column(Integer, default=10)
+    guess_budget: Mapped[int | None] = mapped_column(Integer)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
+    password: Mapped[str | None] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(12), default=LevelState.DRAFT.value)
+    standings_visibility: Mapped[str] = mapped_column(String(12), default=Visibility.SHOWN.value)
+    freeze_seconds: Mapped[int | None] = mapped_column(Integer)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    x_star: Mapped[float] = mapped_column(Float)
+    f_star: Mapped[float] = mapped_column(Float)
+    f_median: Mapped[float] = mapped_column(Float)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="levels")
+
+    @property
+    def clock(self) -> LevelClock:
+        """The level's state and timing, for the pure rules."""
+        return LevelClock(LevelState(self.state), self.opened_at, self.time_limit_seconds)
+
+    @property
+    def rules(self) -> GuessRules:
+        """The level's rules of a guess, for the pure rules."""
+        return GuessRules(
+            self.clock, self.x_min, self.x_max, self.cooldown_seconds, self.guess_budget
+        )
+
+
+class Progress(Base):
+    """One team on one level: cheap cooldown checks and standings."""
+
+    __tablename__ = "progress"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    level_id: Mapped[int] = mapped_column(
+        ForeignKey("level.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    guesses_used: Mapped[int] = mapped_column(Integer, default=0)
+    last_guess_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    best_fx: Mapped[float | None] = mapped_column(Float)
+    best_x: Mapped[float | None] = mapped_column(Float)
+    best_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def as_rules_input(self) -> TeamProgress:
+        """The progress as the pure rules see it."""
+        return TeamProgress(True, self.guesses_used, self.last_guess_at)
+
+
+class Guess(Base):
+    """One accepted guess. Never updated; deleted only with its level, team or a reset."""
+
+    __tablename__ = "guess"
+    __table_args__ = (
+        UniqueConstraint("team_id", "level_id", "seq"),
+        UniqueConstraint("team_id", "level_id", "idempotency_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    level_id: Mapped[int] = mapped_column(ForeignKey("level.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    x: Mapped[float] = mapped_column(Float)
+    fx: Mapped[float] = mapped_column(Float)
+    slope: Mapped[float] = mapped_column(Float)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Throttle(Base):
+    """Wrong attempts in a row at a secret (a team's PIN, a level password) and the lock."""
+
+    __tablename__ = "throttle"
+    __table_args__ = (UniqueConstraint("scope", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(60))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""I/O around the pure game: keyword-only functions that take the session first."""

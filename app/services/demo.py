@@ -1,0 +1,105 @@
+"""The demo lesson: the lecture's three functions and ten teams, seeded idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import lock_for_write
+from app.game.credentials import PIN_LENGTH, derived_code
+from app.game.presets import PRESETS
+from app.game.rules import LevelState, Visibility
+from app.models import Lesson, Level, Team
+from app.services.levels import LevelSpec, add_level, set_level_state
+from app.services.teams import hash_pin
+
+DEMO_JOIN_CODE = "DEMO"
+DEMO_TEAMS = 10
+
+DEMO_LEVELS = (
+    LevelSpec(
+        title="Function 1",
+        expression=PRESETS["bowl"].expression(),
+        x_min=-10,
+        x_max=10,
+        cooldown_seconds=10,
+        guess_budget=30,
+    ),
+    LevelSpec(
+        title="Function 2",
+        expression=PRESETS["two_wells"].expression(),
+        x_min=-8,
+        x_max=8,
+        cooldown_seconds=10,
+        guess_budget=30,
+        password="valley",  # noqa: S106 - a level password is said aloud in class
+    ),
+    LevelSpec(
+        title="Function 3",
+        expression=PRESETS["wiggles"].expression(),
+        x_min=-10,
+        x_max=10,
+        cooldown_seconds=10,
+        guess_budget=40,
+        password="inertia",  # noqa: S106 - a level password is said aloud in class
+        standings_visibility=Visibility.FROZEN,
+        freeze_seconds=60,
+        time_limit_seconds=600,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoLesson:
+    """The demo lesson, its teams' PINs (derived from the secret key) and whether it is new."""
+
+    lesson: Lesson
+    pins: dict[int, str]
+    levels: list[Level]
+    created: bool
+
+
+def demo_pin(secret_key: str, number: int) -> str:
+    """The PIN of a demo team: derived from the secret key, so every start prints the same."""
+    return derived_code(secret_key, f"demo-team-{number}", PIN_LENGTH)
+
+
+def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson:
+    """Create the demo lesson unless it exists; a second run changes nothing."""
+    lock_for_write(session)
+    lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).first()
+    created = lesson is None
+    if lesson is None:
+        lesson = Lesson(name="Downhill demo", join_code=DEMO_JOIN_CODE, created_at=now)
+        session.add(lesson)
+        session.flush()
+        for number in range(1, DEMO_TEAMS + 1):
+            session.add(
+                Team(
+                    lesson_id=lesson.id,
+                    number=number,
+                    name=f"Team {number}",
+                    pin_hash=hash_pin(demo_pin(secret_key, number)),
+                    created_at=now,
+                )
+            )
+        for spec in DEMO_LEVELS:
+            add_level(session, lesson_id=lesson.id, spec=spec)
+        session.flush()
+        first = session.scalars(
+            select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
+        ).first()
+        assert first is not None  # noqa: S101 - the loop above added three
+        set_level_state(session, level=first, state=LevelState.OPEN, now=now)
+    session.commit()
+    teams = session.scalars(
+        select(Team).where(Team.lesson_id == lesson.id).order_by(Team.number)
+    ).all()
+    levels = session.scalars(
+        select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
+    ).all()
+    pins = {team.number: demo_pin(secret_key, team.number) for team in teams}
+    return DemoLesson(lesson, pins, list(levels), created)

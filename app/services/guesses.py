@@ -1,0 +1,155 @@
+"""Guesses: submitting one under the rules, and what a team may read of its own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import lock_for_write
+from app.errors import Refused
+from app.game.expression import compile_function
+from app.game.rules import (
+    BadNumber,
+    check_guess,
+    guesses_left,
+    next_allowed_at,
+    parse_x,
+)
+from app.models import Guess, Level, Progress, Team
+from app.services.levels import team_level
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server answers to an accepted guess (also to a retried one)."""
+
+    guess: Guess
+    guesses_left: int | None
+    next_allowed_at: datetime | None
+    best: Guess
+    replayed: bool
+
+
+def submit_guess(
+    session: Session,
+    *,
+    team: Team,
+    level_id: int,
+    raw_x: object,
+    idempotency_key: str,
+    now: datetime,
+) -> Answer:
+    """Check every rule of a guess atomically and store it, or refuse and change nothing.
+
+    A retry with an idempotency key already stored for this team and level returns the
+    stored answer and spends nothing.
+    """
+    if not isinstance(idempotency_key, str) or not _KEY.fullmatch(idempotency_key):
+        raise Refused("idempotency_key_invalid")
+    level = team_level(session, team=team, level_id=level_id)
+    try:
+        x = parse_x(raw_x)
+    except BadNumber as exc:
+        raise Refused(exc.code) from None
+    lock_for_write(session)
+    level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
+    progress = session.get(
+        Progress, (team.id, level_id), populate_existing=True, with_for_update=True
+    )
+    if level is None:
+        raise Refused("level_not_found")
+    if progress is None:
+        raise Refused("level_not_entered")
+    stored = _stored_for_key(session, progress, idempotency_key)
+    if stored is not None:
+        session.commit()
+        return _answer(session, level, progress, stored, replayed=True)
+    refusal = check_guess(level.rules, progress.as_rules_input(), x, now)
+    if refusal is not None:
+        params: dict[str, object] = {}
+        if refusal.code == "x_outside_domain":
+            params = {"x_min": level.x_min, "x_max": level.x_max}
+        if refusal.next_allowed_at is not None:
+            wait = (refusal.next_allowed_at - now).total_seconds()
+            params = {
+                "seconds": max(round(wait, 1), 0.1),
+                "next_allowed_at": refusal.next_allowed_at.isoformat(),
+            }
+        raise Refused(refusal.code, **params)
+    point = compile_function(level.expression).at(x)
+    if not point.is_finite:
+        raise Refused("not_finite_here")
+    guess = Guess(
+        team_id=team.id,
+        level_id=level.id,
+        seq=progress.guesses_used + 1,
+        x=x,
+        fx=point.fx,
+        slope=point.slope,
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    session.add(guess)
+    progress.guesses_used += 1
+    progress.last_guess_at = now
+    if progress.best_fx is None or point.fx < progress.best_fx:
+        progress.best_fx, progress.best_x, progress.best_at = point.fx, x, now
+    session.commit()
+    return _answer(session, level, progress, guess, replayed=False)
+
+
+def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:
+    query = select(Guess).where(
+        Guess.team_id == progress.team_id,
+        Guess.level_id == progress.level_id,
+        Guess.idempotency_key == key,
+    )
+    return session.scalars(query).first()
+
+
+def _answer(
+    session: Session, level: Level, progress: Progress, guess: Guess, *, replayed: bool
+) -> Answer:
+    rules, state = level.rules, progress.as_rules_input()
+    best = best_guess(session, progress) or guess
+    return Answer(
+        guess=guess,
+        guesses_left=guesses_left(rules, state),
+        next_allowed_at=next_allowed_at(rules, state),
+        best=best,
+        replayed=replayed,
+    )
+
+
+def best_guess(session: Session, progress: Progress) -> Guess | None:
+    """The guess where the team reached its best f(x) first."""
+    if progress.best_at is None:
+        return None
+    query = (
+        select(Guess)
+        .where(
+            Guess.team_id == progress.team_id,
+            Guess.level_id == progress.level_id,
+            Guess.fx == progress.best_fx,
+        )
+        .order_by(Guess.seq)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def own_guesses(session: Session, *, team: Team, level_id: int) -> list[Guess]:
+    """The team's own guesses on a level, in order; never another team's."""
+    level = team_level(session, team=team, level_id=level_id)
+    query = (
+        select(Guess)
+        .where(Guess.team_id == team.id, Guess.level_id == level.id)
+        .order_by(Guess.seq)
+    )
+    return list(session.scalars(query))

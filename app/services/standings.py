@@ -1,0 +1,111 @@
+"""Standings of a level and of a lesson, from Progress rows (one per team and level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Refused
+from app.game.rules import LevelState, Visibility, standings_visible
+from app.game.scoring import (
+    Entry,
+    OverallStanding,
+    SettledLevel,
+    Standing,
+    rank_level,
+    rank_overall,
+)
+from app.models import Guess, Level, Progress, Team
+
+
+@dataclass(frozen=True)
+class LevelStandings:
+    """A level's ranking and as of when (None: live)."""
+
+    level: Level
+    standings: list[Standing]
+    as_of: datetime | None
+    final: bool
+
+
+def level_entries(session: Session, *, level: Level, as_of: datetime | None = None) -> list[Entry]:
+    """Every team of the level's lesson with its best f(x) on the level (as of a moment)."""
+    teams = session.scalars(select(Team).where(Team.lesson_id == level.lesson_id)).all()
+    if as_of is None:
+        rows = session.execute(
+            select(
+                Progress.team_id, Progress.best_fx, Progress.best_at, Progress.guesses_used
+            ).where(Progress.level_id == level.id)
+        ).all()
+    else:
+        best = (
+            select(
+                Guess.team_id, func.min(Guess.fx).label("best_fx"), func.count().label("guesses")
+            )
+            .where(Guess.level_id == level.id, Guess.created_at <= as_of)
+            .group_by(Guess.team_id)
+            .subquery()
+        )
+        first_at = (
+            select(func.min(Guess.created_at))
+            .where(
+                Guess.level_id == level.id,
+                Guess.team_id == best.c.team_id,
+                Guess.fx == best.c.best_fx,
+            )
+            .scalar_subquery()
+        )
+        rows = session.execute(
+            select(best.c.team_id, best.c.best_fx, first_at, best.c.guesses)
+        ).all()
+    by_team = {row[0]: row for row in rows}
+    entries = []
+    for team in teams:
+        row = by_team.get(team.id)
+        entries.append(
+            Entry(
+                team.id,
+                team.number,
+                team.name,
+                row[1] if row else None,
+                row[2] if row else None,
+                row[3] if row else 0,
+            )
+        )
+    return entries
+
+
+def team_level_standings(session: Session, *, level: Level, now: datetime) -> LevelStandings:
+    """The level's standings as teams may see them, or ``standings_hidden``."""
+    visible, as_of = standings_visible(
+        Visibility(level.standings_visibility), level.freeze_seconds, level.clock, now
+    )
+    if not visible:
+        raise Refused("standings_hidden")
+    entries = level_entries(session, level=level, as_of=as_of)
+    final = level.clock.state_at(now) in (LevelState.CLOSED, LevelState.REVEALED)
+    return LevelStandings(level, rank_level(entries), as_of, final)
+
+
+def overall_standings(
+    session: Session, *, lesson_id: int, now: datetime
+) -> tuple[list[OverallStanding], list[Level]]:
+    """The lesson's standings over its settled levels, and those levels in order."""
+    levels = session.scalars(
+        select(Level).where(Level.lesson_id == lesson_id).order_by(Level.position)
+    ).all()
+    settled = [
+        level
+        for level in levels
+        if level.clock.state_at(now) in (LevelState.CLOSED, LevelState.REVEALED)
+    ]
+    teams = session.scalars(select(Team).where(Team.lesson_id == lesson_id)).all()
+    scored = [
+        SettledLevel(level.id, level.f_star, level.f_median, level_entries(session, level=level))
+        for level in settled
+    ]
+    ranking = rank_overall([(t.id, t.number, t.name) for t in teams], scored)
+    return ranking, settled

@@ -1,0 +1,43 @@
+"""Static files that phones cache for good and download compressed."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class StaticAssets(StaticFiles):
+    """Serves ``name.gz`` beside ``name`` to clients that accept gzip; every URL is versioned
+    (a content hash or a version in the file name), so every response may be cached forever."""
+
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        headers = dict(scope.get("headers") or [])
+        accepts_gzip = b"gzip" in headers.get(b"accept-encoding", b"")
+        gzipped = f"{full_path}.gz"
+        if accepts_gzip and os.path.isfile(gzipped):
+            response: Response = FileResponse(
+                gzipped,
+                stat_result=os.stat(gzipped),
+                status_code=status_code,
+                media_type=self._media_type(str(full_path)),
+            )
+            response.headers["content-encoding"] = "gzip"
+        else:
+            response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["cache-control"] = IMMUTABLE
+        response.headers["vary"] = "Accept-Encoding"
+        return response
+
+    @staticmethod
+    def _media_type(path: str) -> str:
+        from mimetypes import guess_type
+
+        return guess_type(path)[0] or "application/octet-stream"

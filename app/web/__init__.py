@@ -1,0 +1,1 @@
+"""HTML routes: read input, call a service, render a page."""

@@ -1,0 +1,181 @@
+"""The team's pages: join, levels, play, standings, language."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.schemas import play_state_out
+from app.db import utcnow
+from app.deps import CurrentTeam, SessionDep
+from app.errors import Refused
+from app.i18n import LOCALE_COOKIE, LOCALES
+from app.models import Level
+from app.security import check_csrf
+from app.services import guesses, levels, standings, teams
+from app.services.standings import LevelStandings
+from app.web.responses import refusal_body
+from app.web.templating import render
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go back to (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/")
+def join_page(request: Request, session: SessionDep, code: str | None = None) -> Response:
+    """The login page: choose the lesson (or type its join code), team number and PIN."""
+    if request.session.get("team_id"):
+        return RedirectResponse("/team", status_code=303)
+    return render(
+        request,
+        "join.html",
+        lessons=teams.open_lessons(session),
+        form={"join_code": code or ""},
+        error=None,
+    )
+
+
+@router.get("/j/{join_code}")
+def join_link(join_code: str, request: Request, session: SessionDep) -> Response:
+    """A lesson's join address (the one a QR code opens): the login page, lesson chosen."""
+    request.session.pop("team_id", None)
+    return render(
+        request,
+        "join.html",
+        lessons=teams.open_lessons(session),
+        form={"join_code": join_code},
+        error=None,
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    join_code: Annotated[str, Form(max_length=40)] = "",
+    team_number: Annotated[str, Form(max_length=10)] = "",
+    pin: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Log a team in, or show the login page again with what went wrong (PIN not kept)."""
+    try:
+        team = teams.login_team(
+            session, join_code=join_code, team_number=team_number, pin=pin, now=utcnow()
+        )
+    except Refused as refusal:
+        return render(
+            request,
+            "join.html",
+            status_code=refusal.status,
+            lessons=teams.open_lessons(session),
+            form={"join_code": join_code, "team_number": team_number},
+            error=refusal_body(request, refusal)["error"],
+        )
+    csrf = request.session.get("csrf")
+    request.session.clear()
+    request.session.update(team_id=team.id, csrf=csrf)
+    return RedirectResponse("/team", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    """Forget the team on this device; its guesses stay for the next login."""
+    request.session.pop("team_id", None)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/team")
+def team_home(request: Request, team: CurrentTeam, session: SessionDep) -> Response:
+    """The team's lesson: its levels, their states, and a way into each open one."""
+    now = utcnow()
+    return render(
+        request,
+        "team.html",
+        team=team,
+        now=now,
+        levels=levels.visible_levels(session, lesson_id=team.lesson_id),
+        entered=levels.entered_level_ids(session, team=team),
+        error=None,
+        failed_level=None,
+    )
+
+
+@router.post("/levels/{level_id}/enter")
+def enter_level(
+    level_id: int,
+    request: Request,
+    team: CurrentTeam,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Enter a level by its password, then play; a wrong password says so on the same page."""
+    now = utcnow()
+    try:
+        levels.enter_level(session, team=team, level_id=level_id, password=password, now=now)
+    except Refused as refusal:
+        if refusal.code == "level_not_found":
+            raise
+        return render(
+            request,
+            "team.html",
+            status_code=refusal.status,
+            team=team,
+            now=now,
+            levels=levels.visible_levels(session, lesson_id=team.lesson_id),
+            entered=levels.entered_level_ids(session, team=team),
+            error=refusal_body(request, refusal)["error"],
+            failed_level=level_id,
+        )
+    return RedirectResponse(f"/levels/{level_id}/play", status_code=303)
+
+
+@router.get("/levels/{level_id}/play")
+def play_page(level_id: int, request: Request, team: CurrentTeam, session: SessionDep) -> Response:
+    """The play page: the chart of the team's guesses, the guess form, the history."""
+    now = utcnow()
+    level = levels.team_level(session, team=team, level_id=level_id)
+    progress = levels.progress_of(session, team=team, level_id=level_id)
+    if progress is None:
+        return RedirectResponse("/team", status_code=303)
+    history = guesses.own_guesses(session, team=team, level_id=level_id)
+    return render(
+        request,
+        "play.html",
+        team=team,
+        level=level,
+        state=play_state_out(level, team, progress, history, now),
+    )
+
+
+@router.get("/standings")
+def standings_page(request: Request, team: CurrentTeam, session: SessionDep) -> Response:
+    """The lesson's overall standings and each visible level's standings."""
+    now = utcnow()
+    ranking, settled = standings.overall_standings(session, lesson_id=team.lesson_id, now=now)
+    per_level: list[tuple[Level, LevelStandings | None]] = []
+    for level in levels.visible_levels(session, lesson_id=team.lesson_id):
+        try:
+            per_level.append((level, standings.team_level_standings(session, level=level, now=now)))
+        except Refused:
+            per_level.append((level, None))
+    return render(
+        request, "standings.html", team=team, ranking=ranking, settled=settled, per_level=per_level
+    )
+
+
+@router.get("/lang/{locale}")
+def switch_language(locale: str, next: str | None = None) -> Response:  # noqa: A002
+    """Switch the language and remember it in a cookie for a year."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if locale in LOCALES:
+        response.set_cookie(
+            LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
+    return response

@@ -1,0 +1,71 @@
+"""Jinja2 with gettext, content-hashed static URLs and the request's locale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+from starlette.responses import HTMLResponse
+
+from app.i18n import LOCALES, current_locale, gettext, ngettext
+from app.security import csrf_token, request_locale
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+
+
+@cache
+def _static_hash(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    """The URL of a static file, with its content hash so it can be cached forever."""
+    return f"/static/{path}?v={_static_hash(path)}"
+
+
+def _number(value: float | None, digits: int = 6) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}g}"
+
+
+def _tojson_script(value: Any) -> Markup:
+    """JSON safe inside a <script type="application/json"> element."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for a script element
+
+
+def _isotime(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                   extensions=["jinja2.ext.i18n"])
+_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates = Jinja2Templates(env=_env)
+templates.env.globals.update(static_url=static_url, LOCALES=LOCALES)
+templates.env.filters.update(num=_number, script_json=_tojson_script, isotime=_isotime)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page in the request's locale."""
+    locale = request_locale(request)
+    current_locale.set(locale)
+    context.update(
+        request=request,
+        locale=locale,
+        csrf_token=csrf_token(request),
+        html_lang=locale.replace("_", "-"),
+    )
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,337 @@
+// The play page: the guess form, its countdown, the chart of guesses and tangents, the
+// history table and the level's standings. The server decides everything; this script
+// only draws what it answered and keeps a typed or unsent guess safe across reloads.
+'use strict';
+
+(() => {
+  const state = JSON.parse(document.getElementById('play-state').textContent);
+  const text = JSON.parse(document.getElementById('play-text').textContent);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const level = state.level;
+  const storageKey = `downhill:${state.team.number}:${level.id}`;
+
+  const form = document.getElementById('guess-form');
+  const input = document.getElementById('x');
+  const button = document.getElementById('submit');
+  const status = document.getElementById('status');
+  const answer = document.getElementById('answer');
+  const chart = document.getElementById('chart');
+
+  let clockOffset = Date.parse(state.server_now) - Date.now();
+  let nextAllowedAt = state.next_allowed_at ? Date.parse(state.next_allowed_at) : null;
+  let sending = false;
+
+  const fill = (template, values) =>
+    template.replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : `{${name}}`));
+  const fmt = (value) => (value === null || value === undefined ? '–' : String(Number(value.toPrecision(6))));
+  const serverNow = () => Date.now() + clockOffset;
+  const store = {
+    get: (name) => { try { return localStorage.getItem(`${storageKey}:${name}`); } catch { return null; } },
+    set: (name, value) => { try { localStorage.setItem(`${storageKey}:${name}`, value); } catch { /* private mode */ } },
+    drop: (name) => { try { localStorage.removeItem(`${storageKey}:${name}`); } catch { /* private mode */ } },
+  };
+
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  // ---- chart ----------------------------------------------------------------------
+
+  function tangentHalfWidth(slope, ySpan) {
+    // the same on-screen length whatever the slope: 4% of the plot in each direction
+    const width = level.x_max - level.x_min;
+    return 0.04 / Math.sqrt(1 / (width * width) + (slope * slope) / (ySpan * ySpan));
+  }
+
+  function traces() {
+    const guesses = state.guesses;
+    const out = [];
+    if (state.reveal) {
+      out.push({
+        name: text.curve, x: state.reveal.curve.map((p) => p[0]), y: state.reveal.curve.map((p) => p[1]),
+        mode: 'lines', line: { color: '#9aa5b1', width: 2 }, hoverinfo: 'skip',
+      });
+      out.push({
+        name: text.minimum, x: [state.reveal.x_star], y: [state.reveal.f_star], mode: 'markers',
+        marker: { symbol: 'diamond', size: 14, color: '#0b7a3e' },
+      });
+    }
+    const fxs = guesses.map((g) => g.fx);
+    const span = fxs.length > 1 ? Math.max(...fxs) - Math.min(...fxs) : 0;
+    const ySpan = span > 1e-9 ? span : Math.max(Math.abs(fxs[0] || 1), 1);
+    const tx = [];
+    const ty = [];
+    for (const g of guesses) {
+      const h = tangentHalfWidth(g.slope, ySpan);
+      const x0 = Math.max(level.x_min, g.x - h);
+      const x1 = Math.min(level.x_max, g.x + h);
+      tx.push(x0, x1, null);
+      ty.push(g.fx + g.slope * (x0 - g.x), g.fx + g.slope * (x1 - g.x), null);
+    }
+    out.push({ name: text.tangents, x: tx, y: ty, mode: 'lines', line: { color: '#e07b00', width: 2 }, hoverinfo: 'skip' });
+    out.push({
+      name: text.guesses, x: guesses.map((g) => g.x), y: fxs, mode: 'markers',
+      marker: { size: 9, color: '#1f5fbf' },
+      text: guesses.map((g) => `#${g.seq}`),
+      hovertemplate: '%{text}<br>x = %{x}<br>f(x) = %{y}<extra></extra>',
+    });
+    if (guesses.length) {
+      const latest = guesses[guesses.length - 1];
+      out.push({
+        name: text.latest, x: [latest.x], y: [latest.fx], mode: 'markers',
+        marker: { size: 18, color: 'rgba(0,0,0,0)', line: { color: '#d1003f', width: 3 } }, hoverinfo: 'skip',
+      });
+    }
+    if (state.best) {
+      out.push({
+        name: text.best, x: [state.best.x], y: [state.best.fx], mode: 'markers',
+        marker: { symbol: 'star', size: 16, color: '#0b7a3e', line: { color: '#fff', width: 1 } },
+        hovertemplate: `${text.best}<br>x = %{x}<br>f(x) = %{y}<extra></extra>`,
+      });
+    }
+    return out;
+  }
+
+  function drawChart() {
+    if (!window.Plotly) return;
+    const layout = {
+      margin: { l: 48, r: 12, t: 12, b: 40 },
+      xaxis: { range: [level.x_min, level.x_max], fixedrange: true, title: { text: 'x' }, zeroline: true },
+      yaxis: { fixedrange: true, title: { text: 'f(x)' }, zeroline: true },
+      showlegend: true, legend: { orientation: 'h', y: -0.22 },
+      dragmode: false, hovermode: 'closest', paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fff',
+    };
+    window.Plotly.react(chart, traces(), layout, { responsive: true, displayModeBar: false });
+  }
+
+  chart.addEventListener('click', (event) => {
+    const full = chart._fullLayout;
+    if (!full || !full.xaxis) return;
+    const box = chart.getBoundingClientRect();
+    const px = event.clientX - box.left - full._size.l;
+    if (px < 0 || px > full._size.w) return;
+    const x = full.xaxis.p2l(px);
+    const digits = Math.max(0, Math.ceil(-Math.log10((level.x_max - level.x_min) / 1000)));
+    input.value = x.toFixed(digits);
+    store.set('draft', input.value);
+    input.focus();
+  });
+
+  // ---- history, facts, answer ---------------------------------------------------------
+
+  function drawHistory() {
+    const body = document.querySelector('#history tbody');
+    body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
+      const row = document.createElement('tr');
+      if (state.best && g.seq === state.best.seq) row.className = 'best';
+      const cells = [g.seq, fmt(g.x), fmt(g.fx), fmt(g.slope), new Date(g.at).toLocaleTimeString()];
+      for (const value of cells) {
+        const cell = document.createElement('td');
+        cell.textContent = value;
+        row.append(cell);
+      }
+      return row;
+    }));
+    document.getElementById('no-guesses').hidden = state.guesses.length > 0;
+    document.getElementById('left').textContent = state.guesses_left === null ? '∞' : state.guesses_left;
+    document.getElementById('best').textContent = state.best ? fmt(state.best.fx) : '–';
+    document.getElementById('best-x').textContent = state.best ? fmt(state.best.x) : '–';
+  }
+
+  function showAnswer(guess, replayed) {
+    const b = guess.fx - guess.slope * guess.x;
+    answer.textContent = fill(text.answer, { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), b: fmt(b) })
+      + (replayed ? ` ${text.replayed}` : '');
+    answer.hidden = false;
+  }
+
+  function redraw() {
+    drawHistory();
+    drawChart();
+  }
+
+  // ---- the form and its countdown -------------------------------------------------------
+
+  function isOpen() {
+    return level.state === 'open';
+  }
+
+  function tick() {
+    const remaining = nextAllowedAt ? Math.ceil((nextAllowedAt - serverNow()) / 1000) : 0;
+    const open = isOpen();
+    button.disabled = sending || !open || remaining > 0 || state.guesses_left === 0;
+    button.textContent = open && remaining > 0 ? fill(text.wait, { s: remaining }) : text.guess;
+    if (!open) {
+      status.textContent = level.state === 'revealed' ? text.revealed : text.closed;
+    } else if (remaining > 0) {
+      status.textContent = fill(text.next_in, { s: remaining });
+      status.dataset.countdown = String(remaining);
+    } else if (status.dataset.countdown) {
+      delete status.dataset.countdown;
+      status.textContent = text.ready;
+    }
+    const deadlineEl = document.getElementById('deadline');
+    if (level.deadline && open) {
+      const left = Math.max(0, Math.ceil((Date.parse(level.deadline) - serverNow()) / 1000));
+      deadlineEl.hidden = false;
+      deadlineEl.textContent = fill(text.closes_in, { t: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
+      if (left === 0) { level.state = 'closed'; refresh(); }
+    } else {
+      deadlineEl.hidden = true;
+    }
+  }
+
+  function accept(body) {
+    const guess = body.guess;
+    if (!state.guesses.some((g) => g.seq === guess.seq)) state.guesses.push(guess);
+    state.best = body.best;
+    state.guesses_left = body.guesses_left;
+    clockOffset = Date.parse(body.server_now) - Date.now();
+    nextAllowedAt = body.next_allowed_at ? Date.parse(body.next_allowed_at) : null;
+    status.dataset.countdown = '1';
+    showAnswer(guess, body.replayed);
+    redraw();
+  }
+
+  function refuse(error, httpStatus) {
+    if (httpStatus === 401) { window.location.assign('/'); return; }
+    status.textContent = error ? error.message : text.error;
+    status.classList.add('error');
+    if (error && error.code === 'cooldown' && error.next_allowed_at) {
+      nextAllowedAt = Date.parse(error.next_allowed_at);
+    }
+    if (error && (error.code === 'level_closed' || error.code === 'budget_used_up')) refresh();
+  }
+
+  async function send(pending, attempt = 0) {
+    sending = true;
+    tick();
+    status.classList.remove('error');
+    status.textContent = attempt ? text.retrying : text.sending;
+    let response;
+    try {
+      response = await fetch(`/api/levels/${level.id}/guesses`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ x: pending.x, idempotency_key: pending.key }),
+      });
+    } catch {
+      if (attempt < 4) {
+        setTimeout(() => send(pending, attempt + 1), 1000 * 2 ** attempt);
+      } else {
+        sending = false;
+        status.textContent = text.offline;
+        tick();
+      }
+      return;
+    }
+    let body = null;
+    try { body = await response.json(); } catch { body = null; }
+    sending = false;
+    if (response.status >= 500 && attempt < 4) {
+      sending = true;
+      setTimeout(() => send(pending, attempt + 1), 1000 * 2 ** attempt);
+      return;
+    }
+    store.drop('pending');
+    if (response.ok && body) accept(body); else refuse(body && body.error, response.status);
+    tick();
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (sending || button.disabled) return;
+    const saved = store.get('pending');
+    const kept = saved ? JSON.parse(saved) : null;
+    // an unanswered guess of the same x is resent with its key, so it is never spent twice
+    const pending = kept && kept.x === input.value ? kept : { x: input.value, key: newKey() };
+    store.set('pending', JSON.stringify(pending));
+    send(pending);
+  });
+
+  input.addEventListener('input', () => store.set('draft', input.value));
+
+  // ---- keeping up with the level ------------------------------------------------------
+
+  async function refresh() {
+    try {
+      const response = await fetch(`/api/levels/${level.id}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (response.status === 401) { window.location.assign('/'); return; }
+      if (!response.ok) return;
+      const fresh = await response.json();
+      const wasRevealed = Boolean(state.reveal);
+      Object.assign(level, fresh.level);
+      state.guesses = fresh.guesses;
+      state.best = fresh.best;
+      state.guesses_left = fresh.guesses_left;
+      state.reveal = fresh.reveal;
+      clockOffset = Date.parse(fresh.server_now) - Date.now();
+      nextAllowedAt = fresh.next_allowed_at ? Date.parse(fresh.next_allowed_at) : null;
+      const pill = document.getElementById('state-pill');
+      pill.className = `pill pill-${level.state}`;
+      if (!wasRevealed && state.reveal) redraw(); else drawHistory();
+      tick();
+    } catch { /* offline: the next refresh will catch up */ }
+    loadStandings();
+  }
+
+  async function loadStandings() {
+    const box = document.getElementById('level-standings');
+    try {
+      const response = await fetch(box.dataset.url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      const body = await response.json();
+      if (!response.ok) {
+        const p = document.createElement('p');
+        p.className = 'muted';
+        p.textContent = body.error.message;
+        box.replaceChildren(p);
+        return;
+      }
+      const table = document.createElement('table');
+      table.className = 'standings';
+      const head = table.createTHead().insertRow();
+      for (const label of ['#', text.team, text.best_fx, text.guesses_col]) {
+        const th = document.createElement('th');
+        th.textContent = label;
+        head.append(th);
+      }
+      const tbody = table.createTBody();
+      for (const row of body.rows) {
+        const tr = tbody.insertRow();
+        if (row.team_number === state.team.number) tr.className = 'mine';
+        for (const value of [row.rank, `${row.team_number} · ${row.team_name}`, fmt(row.best_fx), row.guesses]) {
+          tr.insertCell().textContent = value;
+        }
+      }
+      const note = document.createElement('p');
+      note.className = 'hint';
+      note.textContent = body.final ? text.final : body.as_of ? text.frozen : '';
+      const wrap = document.createElement('div');
+      wrap.className = 'table-wrap';
+      wrap.append(table);
+      box.replaceChildren(note, wrap);
+    } catch { /* offline: keep the last standings */ }
+  }
+
+  // ---- start ----------------------------------------------------------------------------
+
+  const draft = store.get('draft');
+  if (draft !== null && !input.value) input.value = draft;
+  redraw();
+  tick();
+  loadStandings();
+  setInterval(tick, 250);
+  setInterval(refresh, 15000);
+  window.addEventListener('load', drawChart);
+
+  const unsent = store.get('pending');
+  if (unsent && isOpen()) {
+    // the page was reloaded while a guess was in flight: ask again with the same key
+    const pending = JSON.parse(unsent);
+    input.value = pending.x;
+    send(pending);
+  }
+})();
