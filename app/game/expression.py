@@ -171,6 +171,8 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):
+            raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
         col = exc.offset - 1 if exc.offset is not None else None
         lead = len(source) - len(source.lstrip())
         position = offsets.original(exc.lineno, None if col is None else col + lead)

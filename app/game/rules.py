@@ -104,7 +104,7 @@ def parse_x(raw: object) -> float:
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
-        text = raw.strip().translate(_MINUS_SIGNS).replace(" ", "")
+        text = raw.strip().translate(_MINUS_SIGNS)
         if not text:
             raise BadNumber("x_missing")
         if "," in text and "." not in text and text.count(",") == 1:

@@ -1,0 +1,47 @@
+# Downhill: `make run` serves the demo, `make test` runs the whole suite. Both set up
+# everything they need first (virtual environment, dependencies, system packages).
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SYSTEM_STAMP := $(VENV)/.system-packages-stamp
+
+.PHONY: setup run test lint format bench translations clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(SYSTEM_STAMP): scripts/system-packages | $(STAMP)
+	bash scripts/system-packages
+	touch $(SYSTEM_STAMP)
+
+run: setup
+	$(VENV)/bin/downhill run
+
+test: setup $(SYSTEM_STAMP) lint
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) bench/quick.py
+
+# Refresh the catalogues after changing user-facing strings, then translate the new entries.
+translations: setup
+	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ -o locales/messages.pot .
+	$(VENV)/bin/pybabel update --no-location --omit-header --no-fuzzy-matching -i locales/messages.pot -d locales
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts

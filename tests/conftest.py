@@ -1,0 +1,79 @@
+"""Fixtures: a migrated SQLite file per test (copied from one migrated once), the app,
+a test client that behaves like a same-origin browser, and a way to log a team in."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cli import alembic_config
+from app.config import Settings
+from app.db import Database, utcnow
+from app.main import create_app
+from app.models import Lesson
+from app.services.demo import DEMO_JOIN_CODE, seed_demo
+from tests.support import SECRET, Demo, browser_like
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated with Alembic and seeded with the demo lesson, made once."""
+    path = tmp_path_factory.mktemp("template") / "downhill.db"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "head")
+    database = Database(url)
+    with database.sessions() as session:
+        seed_demo(session, secret_key=SECRET, now=utcnow())
+    database.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    """Settings for a fresh copy of the template database in this test's own directory."""
+    shutil.copy(template_db, tmp_path / "downhill.db")
+    return Settings(data_dir=tmp_path, secret_key=SECRET)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    """The test's database."""
+    database = Database(settings.resolved_database_url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session on the test's database."""
+    with database.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings):
+    """The application on the test's database."""
+    application = create_app(settings)
+    yield application
+    application.state.database.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    """A same-origin client with no team logged in."""
+    with browser_like(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo(session: Session) -> Demo:
+    """The demo lesson of the test's database."""
+    lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
+    return Demo(lesson, list(lesson.levels), {team.number: team for team in lesson.teams})

@@ -1,0 +1,26 @@
+"""Presets are plain texts in the expression language."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.game.expression import analyze, compile_function
+from app.game.presets import PRESETS
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_preset_is_finite_on_its_domain(key: str) -> None:
+    preset = PRESETS[key]
+    analysis = analyze(compile_function(preset.expression()), preset.x_min, preset.x_max)
+    assert preset.x_min <= analysis.x_star <= preset.x_max
+
+
+def test_parameters_fill_the_template_and_negative_numbers_are_bracketed() -> None:
+    text = PRESETS["bowl"].expression(center=-2, a=1)
+    assert text == "1*(x - (-2))^2 + 2"
+    assert compile_function(text).at(-2).fx == 2
+
+
+def test_unknown_parameters_are_refused() -> None:
+    with pytest.raises(KeyError):
+        PRESETS["bowl"].expression(depth=3)

@@ -1,0 +1,77 @@
+"""Helpers the tests share: logging a team in, entering a level, moving the clock of a level."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.models import Lesson, Level, Team
+from app.services.demo import DEMO_JOIN_CODE, demo_pin
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+BASE_URL = "http://testserver"
+
+
+def browser_like(app) -> TestClient:
+    """A client that sends Origin like a browser on the same site does."""
+    return TestClient(app, base_url=BASE_URL, headers={"Origin": BASE_URL})
+
+
+@dataclass
+class Demo:
+    """The seeded demo lesson as tests use it."""
+
+    lesson: Lesson
+    levels: list[Level]
+    teams: dict[int, Team]
+
+    def pin(self, number: int) -> str:
+        return demo_pin(SECRET, number)
+
+
+def csrf_of(client: TestClient) -> str:
+    """This client's CSRF token (read off the login page like a browser would)."""
+    page = client.get("/").text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if match:
+        return match.group(1)
+    return client.get("/api/csrf").json()["csrf_token"]
+
+
+def login_as(client: TestClient, number: int, pin: str | None = None) -> str:
+    """Log a demo team in through the JSON API; returns the CSRF token for later requests."""
+    token = client.get("/api/csrf").json()["csrf_token"]
+    response = client.post(
+        "/api/session",
+        json={"join_code": DEMO_JOIN_CODE, "team_number": number,
+              "pin": pin or demo_pin(SECRET, number)},
+        headers={"X-CSRF-Token": token},
+    )
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return response.json()["csrf_token"]
+
+
+def enter(client: TestClient, level_id: int, password: str | None = None) -> dict:
+    """Enter a level through the API and return its play state."""
+    response = client.post(f"/api/levels/{level_id}/enter", json={"password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def set_level(session: Session, level: Level, **values) -> None:
+    """Change a level's settings directly in the database (the console does it in a later
+    version); the session sees the new values."""
+    for name, value in values.items():
+        setattr(level, name, value)
+    session.commit()
+
+
+def ago(seconds: float, now: datetime | None = None) -> datetime:
+    """A moment ``seconds`` before now."""
+    return (now or utcnow()) - timedelta(seconds=seconds)
