@@ -1,0 +1,78 @@
+"""Standings from the database: live, frozen, hidden, and the lesson overall."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.db import utcnow
+from app.errors import Refused
+from app.game.rules import LevelState
+from app.services.guesses import submit_guess
+from app.services.levels import enter_level, set_level_state
+from app.services.standings import overall_standings, team_level_standings
+from tests.support import Demo, set_level
+
+
+def play(session, demo: Demo, level, moves: dict[int, list[tuple[float, str]]]) -> None:
+    """moves: team number -> [(seconds after opening, x)]."""
+    for number, guesses in moves.items():
+        team = demo.teams[number]
+        enter_level(session, team=team, level_id=level.id, password=level.password,
+                    now=level.opened_at)
+        for i, (seconds, x) in enumerate(guesses):
+            submit_guess(session, team=team, level_id=level.id, raw_x=x,
+                         idempotency_key=f"t{number}-move-{i}",
+                         now=level.opened_at + timedelta(seconds=seconds))
+
+
+def test_live_standings_rank_by_best_then_time(session, demo: Demo) -> None:
+    level = demo.levels[0]
+    set_level(session, level, cooldown_seconds=0)
+    play(session, demo, level, {1: [(1, "0"), (2, "3.7")], 2: [(1, "3.7")], 3: [(5, "10")]})
+    result = team_level_standings(session, level=level, now=level.opened_at + timedelta(
+        seconds=10))
+    top = [(s.rank, s.entry.team_number) for s in result.standings[:4]]
+    assert top == [(1, 2), (2, 1), (3, 3), (4, 4)]
+    assert result.standings[3].entry.best_fx is None
+    assert not result.final
+
+
+def test_frozen_standings_show_the_moment_they_froze(session, demo: Demo) -> None:
+    level = demo.levels[2]  # 600 s, frozen for the last 60 s
+    now = utcnow()
+    set_level_state(session, level=level, state=LevelState.OPEN, now=now)
+    play(session, demo, level, {1: [(100, "5")], 2: [(560, "1.0")]})
+    before = team_level_standings(session, level=level, now=now + timedelta(seconds=530))
+    assert before.as_of is None
+    frozen = team_level_standings(session, level=level, now=now + timedelta(seconds=580))
+    assert frozen.as_of == now + timedelta(seconds=540)
+    assert [(s.rank, s.entry.team_number) for s in frozen.standings[:2]] == [(1, 1), (2, 2)]
+    assert frozen.standings[1].entry.best_fx is None  # team 2's late guess is not shown yet
+    final = team_level_standings(session, level=level, now=now + timedelta(seconds=601))
+    assert final.final and final.as_of is None
+    assert final.standings[0].entry.team_number in (1, 2)
+
+
+def test_hidden_standings_are_refused_until_the_level_closes(session, demo: Demo) -> None:
+    level = demo.levels[0]
+    set_level(session, level, standings_visibility="hidden")
+    with pytest.raises(Refused) as caught:
+        team_level_standings(session, level=level, now=utcnow())
+    assert caught.value.code == "standings_hidden"
+    set_level_state(session, level=level, state=LevelState.CLOSED, now=utcnow())
+    assert team_level_standings(session, level=level, now=utcnow()).final
+
+
+def test_overall_counts_only_settled_levels(session, demo: Demo) -> None:
+    level = demo.levels[0]
+    set_level(session, level, cooldown_seconds=0)
+    play(session, demo, level, {1: [(1, "3.7")], 2: [(1, str(level.x_min))]})
+    ranking, settled = overall_standings(session, lesson_id=demo.lesson.id, now=utcnow())
+    assert settled == [] and all(row.total == 0 for row in ranking)
+    set_level_state(session, level=level, state=LevelState.CLOSED, now=utcnow())
+    ranking, settled = overall_standings(session, lesson_id=demo.lesson.id, now=utcnow())
+    assert settled == [level]
+    assert (ranking[0].team_number, ranking[0].total) == (1, 100.0)
+    assert ranking[1].team_number == 2 and ranking[1].total == 0.0  # worse than the median
