@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import lock_for_write, utcnow
 from app.models import Lesson, Level, Team
 from app.services.demo import DEMO_JOIN_CODE, demo_pin
 
@@ -67,6 +67,7 @@ def enter(client: TestClient, level_id: int, password: str | None = None) -> dic
 def set_level(session: Session, level: Level, **values) -> None:
     """Change a level's settings directly in the database (the console does it in a later
     version); the session sees the new values."""
+    lock_for_write(session)
     for name, value in values.items():
         setattr(level, name, value)
     session.commit()

@@ -143,6 +143,8 @@ def set_level_state(session: Session, *, level: Level, state: LevelState, now: d
 
     Raises ValueError for a move the life of a level does not have.
     """
+    lock_for_write(session)
+    session.refresh(level)
     stored, effective = LevelState(level.state), level.clock.state_at(now)
     if state is LevelState.OPEN and effective in (LevelState.DRAFT, LevelState.CLOSED):
         level.opened_at, level.closed_at = now, None
