@@ -40,8 +40,8 @@ bench: setup
 
 # Refresh the catalogues after changing user-facing strings, then translate the new entries.
 translations: setup
-	$(VENV)/bin/pybabel extract --no-location --omit-header -F babel.cfg -k N_ -o locales/messages.pot .
-	$(VENV)/bin/pybabel update --no-location --omit-header --no-fuzzy-matching -i locales/messages.pot -d locales
+	$(VENV)/bin/pybabel extract --no-location --omit-header --sort-output -F babel.cfg -k N_ -o locales/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i locales/messages.pot -d locales
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts
