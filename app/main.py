@@ -12,7 +12,7 @@ from app.api.routes import router as api_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import Refused
-from app.security import BodyLimitMiddleware, LocaleMiddleware
+from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.static import StaticAssets
 from app.web.pages import router as pages_router
 from app.web.responses import refusal_response
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     app.include_router(api_router)

@@ -48,7 +48,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str | None] = mapped_column(String(60))  # None: shown as "Team <number>"
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -48,8 +48,11 @@ def login_as(client: TestClient, number: int, pin: str | None = None) -> str:
     token = client.get("/api/csrf").json()["csrf_token"]
     response = client.post(
         "/api/session",
-        json={"join_code": DEMO_JOIN_CODE, "team_number": number,
-              "pin": pin or demo_pin(SECRET, number)},
+        json={
+            "join_code": DEMO_JOIN_CODE,
+            "team_number": number,
+            "pin": pin or demo_pin(SECRET, number),
+        },
         headers={"X-CSRF-Token": token},
     )
     assert response.status_code == 200, response.text

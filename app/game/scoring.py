@@ -14,7 +14,7 @@ class Entry:
 
     team_id: int
     team_number: int
-    team_name: str
+    team_name: str | None
     best_fx: float | None
     best_at: datetime | None
     guesses: int
@@ -94,13 +94,13 @@ class OverallStanding:
     rank: int
     team_id: int
     team_number: int
-    team_name: str
+    team_name: str | None
     total: float
     per_level: dict[int, float]
 
 
 def rank_overall(
-    teams: Iterable[tuple[int, int, str]], levels: Iterable[SettledLevel]
+    teams: Iterable[tuple[int, int, str | None]], levels: Iterable[SettledLevel]
 ) -> list[OverallStanding]:
     """Rank a lesson: the sum of ``level_points`` over its settled levels, highest first.
 

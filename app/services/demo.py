@@ -81,7 +81,7 @@ def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson
                 Team(
                     lesson_id=lesson.id,
                     number=number,
-                    name=f"Team {number}",
+                    name=None,
                     pin_hash=hash_pin(demo_pin(secret_key, number)),
                     created_at=now,
                 )

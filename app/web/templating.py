@@ -33,6 +33,11 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_hash(path)}"
 
 
+def team_label(number: int, name: str | None) -> str:
+    """How a team is shown: its number and name, or "Team <number>" in the page's language."""
+    return f"{number} · {name}" if name else gettext("Team %(number)s", number=number)
+
+
 def _number(value: float | None, digits: int = 6) -> str:
     if value is None:
         return "–"
@@ -50,11 +55,12 @@ def _isotime(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                   extensions=["jinja2.ext.i18n"])
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
+)
 _env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates = Jinja2Templates(env=_env)
-templates.env.globals.update(static_url=static_url, LOCALES=LOCALES)
+templates.env.globals.update(static_url=static_url, LOCALES=LOCALES, team_label=team_label)
 templates.env.filters.update(num=_number, script_json=_tojson_script, isotime=_isotime)
 
 

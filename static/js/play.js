@@ -25,6 +25,7 @@
     template.replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : `{${name}}`));
   const fmt = (value) => (value === null || value === undefined ? '–' : String(Number(value.toPrecision(6))));
   const serverNow = () => Date.now() + clockOffset;
+  const teamLabel = (number, name) => (name ? `${number} · ${name}` : fill(text.team_n, { n: number }));
   const store = {
     get: (name) => { try { return localStorage.getItem(`${storageKey}:${name}`); } catch { return null; } },
     set: (name, value) => { try { localStorage.setItem(`${storageKey}:${name}`, value); } catch { /* private mode */ } },
@@ -39,10 +40,35 @@
 
   // ---- chart ----------------------------------------------------------------------
 
-  function tangentHalfWidth(slope, ySpan) {
-    // the same on-screen length whatever the slope: 4% of the plot in each direction
-    const width = level.x_max - level.x_min;
-    return 0.04 / Math.sqrt(1 / (width * width) + (slope * slope) / (ySpan * ySpan));
+  // Tangent segments span 10% of the domain; the y axis shows every point with room
+  // around it, and a steep tangent is cut at the edge of the plot instead of squashing it.
+  const halfWidth = () => 0.05 * (level.x_max - level.x_min);
+
+  function segment(g) {
+    const x0 = Math.max(level.x_min, g.x - halfWidth());
+    const x1 = Math.min(level.x_max, g.x + halfWidth());
+    return [x0, x1, g.fx + g.slope * (x0 - g.x), g.fx + g.slope * (x1 - g.x)];
+  }
+
+  function yRange() {
+    const guesses = state.guesses;
+    if (!guesses.length) return null;
+    const fxs = guesses.map((g) => g.fx);
+    const low = Math.min(...fxs);
+    const high = Math.max(...fxs);
+    const ends = guesses.flatMap((g) => segment(g).slice(2));
+    const room = high > low ? 0.75 * (high - low) : Math.max(Math.abs(low) * 0.5, 1);
+    let bottom = Math.max(Math.min(...ends), low - room);
+    let top = Math.min(Math.max(...ends), high + room);
+    const pad = 0.08 * Math.max(top - bottom, 1e-9);
+    bottom = Math.min(bottom, low - pad);
+    top = Math.max(top, high + pad);
+    if (state.reveal) {
+      const curve = state.reveal.curve.map((p) => p[1]);
+      bottom = Math.min(bottom, ...curve);
+      top = Math.max(top, ...curve);
+    }
+    return [bottom, top];
   }
 
   function traces() {
@@ -59,16 +85,12 @@
       });
     }
     const fxs = guesses.map((g) => g.fx);
-    const span = fxs.length > 1 ? Math.max(...fxs) - Math.min(...fxs) : 0;
-    const ySpan = span > 1e-9 ? span : Math.max(Math.abs(fxs[0] || 1), 1);
     const tx = [];
     const ty = [];
     for (const g of guesses) {
-      const h = tangentHalfWidth(g.slope, ySpan);
-      const x0 = Math.max(level.x_min, g.x - h);
-      const x1 = Math.min(level.x_max, g.x + h);
+      const [x0, x1, y0, y1] = segment(g);
       tx.push(x0, x1, null);
-      ty.push(g.fx + g.slope * (x0 - g.x), g.fx + g.slope * (x1 - g.x), null);
+      ty.push(y0, y1, null);
     }
     out.push({ name: text.tangents, x: tx, y: ty, mode: 'lines', line: { color: '#e07b00', width: 2 }, hoverinfo: 'skip' });
     out.push({
@@ -96,10 +118,11 @@
 
   function drawChart() {
     if (!window.Plotly) return;
+    const range = yRange();
     const layout = {
       margin: { l: 48, r: 12, t: 12, b: 40 },
       xaxis: { range: [level.x_min, level.x_max], fixedrange: true, title: { text: 'x' }, zeroline: true },
-      yaxis: { fixedrange: true, title: { text: 'f(x)' }, zeroline: true },
+      yaxis: { fixedrange: true, title: { text: 'f(x)' }, zeroline: true, ...(range ? { range } : {}) },
       showlegend: true, legend: { orientation: 'h', y: -0.22 },
       dragmode: false, hovermode: 'closest', paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fff',
     };
@@ -126,7 +149,7 @@
     body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
       const row = document.createElement('tr');
       if (state.best && g.seq === state.best.seq) row.className = 'best';
-      const cells = [g.seq, fmt(g.x), fmt(g.fx), fmt(g.slope), new Date(g.at).toLocaleTimeString()];
+      const cells = [g.seq, fmt(g.x), fmt(g.fx), fmt(g.slope), new Date(g.at).toLocaleTimeString([], { hour12: false })];
       for (const value of cells) {
         const cell = document.createElement('td');
         cell.textContent = value;
@@ -142,7 +165,8 @@
 
   function showAnswer(guess, replayed) {
     const b = guess.fx - guess.slope * guess.x;
-    answer.textContent = fill(text.answer, { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), b: fmt(b) })
+    const line = `${fmt(guess.slope)}·x ${b < 0 ? '−' : '+'} ${fmt(Math.abs(b))}`;
+    answer.textContent = fill(text.answer, { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), line })
       + (replayed ? ` ${text.replayed}` : '');
     answer.hidden = false;
   }
@@ -193,6 +217,7 @@
     status.dataset.countdown = '1';
     showAnswer(guess, body.replayed);
     redraw();
+    loadStandings();
   }
 
   function refuse(error, httpStatus) {
@@ -302,7 +327,7 @@
       for (const row of body.rows) {
         const tr = tbody.insertRow();
         if (row.team_number === state.team.number) tr.className = 'mine';
-        for (const value of [row.rank, `${row.team_number} · ${row.team_name}`, fmt(row.best_fx), row.guesses]) {
+        for (const value of [row.rank, teamLabel(row.team_number, row.team_name), fmt(row.best_fx), row.guesses]) {
           tr.insertCell().textContent = value;
         }
       }

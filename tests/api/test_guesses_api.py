@@ -55,8 +55,9 @@ def test_a_guess_answers_everything_the_page_needs(team1, demo: Demo) -> None:
         ({"x": [1], "idempotency_key": "k-00000001"}, 422, "invalid_request"),
     ],
 )
-def test_bad_guesses_get_a_code_and_a_message_and_change_nothing(team1, demo: Demo, payload,
-                                                                 status, code) -> None:
+def test_bad_guesses_get_a_code_and_a_message_and_change_nothing(
+    team1, demo: Demo, payload, status, code
+) -> None:
     level_id = demo.levels[0].id
     response = team1.post(f"/api/levels/{level_id}/guesses", json=payload)
     assert response.status_code == status
@@ -67,17 +68,22 @@ def test_bad_guesses_get_a_code_and_a_message_and_change_nothing(team1, demo: De
 
 def test_json_nan_and_infinity_literals_are_refused(team1, demo: Demo) -> None:
     for literal in ("NaN", "Infinity", "-Infinity", "1e309"):
-        response = team1.post(f"/api/levels/{demo.levels[0].id}/guesses",
-                              content=f'{{"x": {literal}, "idempotency_key": "k-00000001"}}',
-                              headers={"Content-Type": "application/json"})
+        response = team1.post(
+            f"/api/levels/{demo.levels[0].id}/guesses",
+            content=f'{{"x": {literal}, "idempotency_key": "k-00000001"}}',
+            headers={"Content-Type": "application/json"},
+        )
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "x_not_number"
 
 
 def test_an_oversized_body_is_refused(team1, demo: Demo) -> None:
     body = json.dumps({"x": "1", "idempotency_key": "k-00000001", "pad": "x" * 20_000})
-    response = team1.post(f"/api/levels/{demo.levels[0].id}/guesses", content=body,
-                          headers={"Content-Type": "application/json"})
+    response = team1.post(
+        f"/api/levels/{demo.levels[0].id}/guesses",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "body_too_large"
 
@@ -113,8 +119,10 @@ def test_two_phones_racing_in_one_window_get_one_guess(app, team1, demo: Demo) -
             barrier.wait()
             statuses.append(guess(client, level_id, 1, key).status_code)
 
-        threads = [threading.Thread(target=send, args=(c, k))
-                   for c, k in ((team1, "phone-one-1"), (phone2, "phone-two-2"))]
+        threads = [
+            threading.Thread(target=send, args=(c, k))
+            for c, k in ((team1, "phone-one-1"), (phone2, "phone-two-2"))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -142,27 +150,35 @@ def test_no_team_reads_or_acts_as_another(app, team1, demo: Demo) -> None:
         state = team2.get(f"/api/levels/{level_id}").json()
         assert state["entered"] is False and state["guesses"] == []
         # a team cannot pick another team by sending its number
-        response = team2.post(f"/api/levels/{level_id}/guesses",
-                              json={"x": 1, "idempotency_key": "isolation-2", "team_id": 1})
+        response = team2.post(
+            f"/api/levels/{level_id}/guesses",
+            json={"x": 1, "idempotency_key": "isolation-2", "team_id": 1},
+        )
         assert response.status_code == 422
         standings = team2.get(f"/api/levels/{level_id}/standings").json()
         assert all("x" not in row and "best_x" not in row for row in standings["rows"])
         assert "4.0" not in json.dumps(standings)
 
 
-def test_levels_of_another_lesson_or_unknown_ones_are_not_found(team1, session, demo: Demo
-                                                                ) -> None:
+def test_levels_of_another_lesson_or_unknown_ones_are_not_found(team1, session, demo: Demo) -> None:
     lock_for_write(session)
     other = Lesson(name="Other class", join_code="OTHER")
     session.add(other)
     session.flush()
-    foreign = add_level(session, lesson_id=other.id,
-                        spec=LevelSpec(title="Theirs", expression="x^2", x_min=-1, x_max=1))
+    foreign = add_level(
+        session,
+        lesson_id=other.id,
+        spec=LevelSpec(title="Theirs", expression="x^2", x_min=-1, x_max=1),
+    )
     foreign.state = "open"
     session.commit()
     for level_id in (foreign.id, 99_999, demo.levels[1].id):  # the last one is a draft
-        for method, path in (("get", ""), ("get", "/guesses"), ("get", "/standings"),
-                             ("post", "/enter")):
+        for method, path in (
+            ("get", ""),
+            ("get", "/guesses"),
+            ("get", "/standings"),
+            ("post", "/enter"),
+        ):
             kwargs = {"json": {}} if method == "post" else {}
             response = getattr(team1, method)(f"/api/levels/{level_id}{path}", **kwargs)
             assert response.status_code == 404, (level_id, path)

@@ -22,14 +22,18 @@ def test_unsafe_requests_from_another_site_are_refused(app, demo: Demo) -> None:
         token = login_as(client, 1)
         level_id = demo.levels[0].id
         for origin in ("http://evil.example", "null"):
-            response = client.post(f"/api/levels/{level_id}/enter", json={},
-                                   headers={"Origin": origin})
+            response = client.post(
+                f"/api/levels/{level_id}/enter", json={}, headers={"Origin": origin}
+            )
             assert response.status_code == 403
             assert response.json()["error"]["code"] == "csrf_failed"
         # no Origin, but a Referer of this site, is a same-site form post
         del client.headers["Origin"]
-        response = client.post(f"/api/levels/{level_id}/enter", json={},
-                               headers={"Referer": f"{BASE_URL}/team", "X-CSRF-Token": token})
+        response = client.post(
+            f"/api/levels/{level_id}/enter",
+            json={},
+            headers={"Referer": f"{BASE_URL}/team", "X-CSRF-Token": token},
+        )
         assert response.status_code == 200
         # neither Origin nor Referer: refused
         response = client.post(f"/api/levels/{level_id}/enter", json={})
@@ -62,29 +66,39 @@ def test_sixty_logins_from_one_address_are_not_throttled(app, demo: Demo) -> Non
     with browser_like(app) as client:
         token = client.get("/api/csrf").json()["csrf_token"]
         for attempt in range(6):
-            client.post("/api/session", json={"join_code": "DEMO", "team_number": 1,
-                                              "pin": f"WRONG{attempt}"},
-                        headers={"X-CSRF-Token": token})
-        locked = client.post("/api/session", json={"join_code": "DEMO", "team_number": 1,
-                                                   "pin": demo.pin(1)},
-                             headers={"X-CSRF-Token": token})
+            client.post(
+                "/api/session",
+                json={"join_code": "DEMO", "team_number": 1, "pin": f"WRONG{attempt}"},
+                headers={"X-CSRF-Token": token},
+            )
+        locked = client.post(
+            "/api/session",
+            json={"join_code": "DEMO", "team_number": 1, "pin": demo.pin(1)},
+            headers={"X-CSRF-Token": token},
+        )
         assert locked.status_code == 429
         assert locked.json()["error"]["code"] == "too_many_attempts"
         assert int(locked.headers["Retry-After"]) > 0
         for login in range(60):
             number = 2 + login % 9
-            response = client.post("/api/session",
-                                   json={"join_code": "DEMO", "team_number": number,
-                                         "pin": demo.pin(number)},
-                                   headers={"X-CSRF-Token": token})
+            response = client.post(
+                "/api/session",
+                json={"join_code": "DEMO", "team_number": number, "pin": demo.pin(number)},
+                headers={"X-CSRF-Token": token},
+            )
             assert response.status_code == 200, response.text
             token = response.json()["csrf_token"]
 
 
 def test_team_routes_need_a_login(client, demo: Demo) -> None:
     level_id = demo.levels[0].id
-    for path in ("/api/levels", f"/api/levels/{level_id}", f"/api/levels/{level_id}/guesses",
-                 f"/api/levels/{level_id}/standings", "/api/standings"):
+    for path in (
+        "/api/levels",
+        f"/api/levels/{level_id}",
+        f"/api/levels/{level_id}/guesses",
+        f"/api/levels/{level_id}/standings",
+        "/api/standings",
+    ):
         response = client.get(path)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "not_logged_in"
@@ -106,8 +120,12 @@ def crawl_team_routes(client, level_ids: list[int]) -> str:
     seen = []
     paths = ["/", "/team", "/standings", "/api/levels", "/api/standings"]
     for level_id in level_ids:
-        paths += [f"/levels/{level_id}/play", f"/api/levels/{level_id}",
-                  f"/api/levels/{level_id}/guesses", f"/api/levels/{level_id}/standings"]
+        paths += [
+            f"/levels/{level_id}/play",
+            f"/api/levels/{level_id}",
+            f"/api/levels/{level_id}/guesses",
+            f"/api/levels/{level_id}/standings",
+        ]
     for path in paths:
         response = client.get(path)
         seen.append(json.dumps(dict(response.headers)))
@@ -119,16 +137,19 @@ def crawl_team_routes(client, level_ids: list[int]) -> str:
 
 
 @pytest.mark.parametrize("state", ["draft", "open", "closed"])
-def test_nothing_about_f_reaches_a_team_before_the_reveal(app, session, demo: Demo,
-                                                          state: str) -> None:
+def test_nothing_about_f_reaches_a_team_before_the_reveal(
+    app, session, demo: Demo, state: str
+) -> None:
     level = demo.levels[0]
     with browser_like(app) as team1, browser_like(app) as team2:
         login_as(team1, 1)
         login_as(team2, 2)
         enter(team1, level.id)
         enter(team2, level.id)
-        team2.post(f"/api/levels/{level.id}/guesses",
-                   json={"x": "-7.123", "idempotency_key": "other-team-1"})
+        team2.post(
+            f"/api/levels/{level.id}/guesses",
+            json={"x": "-7.123", "idempotency_key": "other-team-1"},
+        )
         set_level(session, level, state=state)
         text = crawl_team_routes(team1, [lv.id for lv in demo.levels])
     for secret in secrets_of(level) + ["-7.123", "(x - 3.7)"]:

@@ -32,7 +32,11 @@ def central_difference(fn, x: float, h: float = 1e-5) -> float:
         ("-x^2", 2.0, -4.0),  # unary minus applies after the power
         ("1.5e-3*x", 2.0, 3e-3),
         ("sigmoid(x)", 0.0, 0.5),
-        ("abs(x) + sqrt(4) + exp(0) + log(e) + tanh(0) + cos(pi) + tan(0)", -2.0, 2 + 2 + 1 + 1 - 1),
+        (
+            "abs(x) + sqrt(4) + exp(0) + log(e) + tanh(0) + cos(pi) + tan(0)",
+            -2.0,
+            2 + 2 + 1 + 1 - 1,
+        ),
     ],
 )
 def test_evaluates_the_grammar_like_maths(text: str, x: float, expected: float) -> None:
@@ -78,8 +82,9 @@ def test_evaluates_the_grammar_like_maths(text: str, x: float, expected: float) 
         ("(" * 150 + "x" + ")" * 150, None, None),
     ],
 )
-def test_refuses_hostile_and_silly_input_with_its_place(text: str, code: str | None,
-                                                        position: int | None) -> None:
+def test_refuses_hostile_and_silly_input_with_its_place(
+    text: str, code: str | None, position: int | None
+) -> None:
     if code is None:
         parse_expression(text)  # parentheses alone add no depth
         return
@@ -136,12 +141,15 @@ _leaves = st.one_of(
 def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         st.tuples(children, children).map(lambda t: f"({t[0]}) / (1 + ({t[1]})^2)"),
         st.tuples(children, st.integers(min_value=2, max_value=3)).map(
-            lambda t: f"({t[0]})^{t[1]}"),
+            lambda t: f"({t[0]})^{t[1]}"
+        ),
         st.tuples(st.sampled_from(["sin", "cos", "tanh", "sigmoid", "exp"]), children).map(
-            lambda t: f"{t[0]}({t[1]})"),
+            lambda t: f"{t[0]}({t[1]})"
+        ),
         children.map(lambda c: f"-({c})"),
     )
 
@@ -151,8 +159,7 @@ smooth_expressions = st.recursive(_leaves, _extend, max_leaves=8)
 
 @settings(max_examples=150, deadline=None)
 @given(text=smooth_expressions, x=st.floats(min_value=-2, max_value=2, allow_nan=False))
-def test_derivative_matches_central_difference_for_random_expressions(text: str,
-                                                                       x: float) -> None:
+def test_derivative_matches_central_difference_for_random_expressions(text: str, x: float) -> None:
     fn = compile_function(text)
     point = fn.at(x)
     assume(point.is_finite and abs(point.fx) < 1e6 and abs(point.slope) < 1e6)

@@ -22,22 +22,34 @@ from app.game.rules import (
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def rules(state: LevelState = LevelState.OPEN, *, budget: int | None = 5,
-          limit: int | None = None, opened_ago: float = 60) -> GuessRules:
+def rules(
+    state: LevelState = LevelState.OPEN,
+    *,
+    budget: int | None = 5,
+    limit: int | None = None,
+    opened_ago: float = 60,
+) -> GuessRules:
     clock = LevelClock(state, NOW - timedelta(seconds=opened_ago), limit)
     return GuessRules(clock, x_min=-10, x_max=10, cooldown_seconds=10, guess_budget=budget)
 
 
-def progress(used: int = 0, last_ago: float | None = None, entered: bool = True
-             ) -> TeamProgress:
+def progress(used: int = 0, last_ago: float | None = None, entered: bool = True) -> TeamProgress:
     last = NOW - timedelta(seconds=last_ago) if last_ago is not None else None
     return TeamProgress(entered, used, last)
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2.5", 2.5), (" -0.75 ", -0.75), ("1e-3", 0.001), ("\u22123", -3.0), ("1,5", 1.5),
-     (4, 4.0), (-2.25, -2.25), ("+7", 7.0)],
+    [
+        ("2.5", 2.5),
+        (" -0.75 ", -0.75),
+        ("1e-3", 0.001),
+        ("\u22123", -3.0),
+        ("1,5", 1.5),
+        (4, 4.0),
+        (-2.25, -2.25),
+        ("+7", 7.0),
+    ],
 )
 def test_parse_x_reads_numbers_as_typed_on_a_phone(raw: object, expected: float) -> None:
     assert parse_x(raw) == expected
@@ -45,12 +57,27 @@ def test_parse_x_reads_numbers_as_typed_on_a_phone(raw: object, expected: float)
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [(None, "x_missing"), ("", "x_missing"), ("   ", "x_missing"), ("abc", "x_not_number"),
-     ("NaN", "x_not_number"), ("nan", "x_not_number"), ("inf", "x_not_number"),
-     ("-inf", "x_not_number"), ("Infinity", "x_not_number"), ("1e309", "x_not_number"),
-     (float("nan"), "x_not_number"), (float("inf"), "x_not_number"), (True, "x_not_number"),
-     ([1], "x_not_number"), ("1,000.5", "x_not_number"), ("0x10", "x_not_number"),
-     ("1_000", "x_not_number"), ("2 3", "x_not_number"), ("9" * 41, "x_not_number")],
+    [
+        (None, "x_missing"),
+        ("", "x_missing"),
+        ("   ", "x_missing"),
+        ("abc", "x_not_number"),
+        ("NaN", "x_not_number"),
+        ("nan", "x_not_number"),
+        ("inf", "x_not_number"),
+        ("-inf", "x_not_number"),
+        ("Infinity", "x_not_number"),
+        ("1e309", "x_not_number"),
+        (float("nan"), "x_not_number"),
+        (float("inf"), "x_not_number"),
+        (True, "x_not_number"),
+        ([1], "x_not_number"),
+        ("1,000.5", "x_not_number"),
+        ("0x10", "x_not_number"),
+        ("1_000", "x_not_number"),
+        ("2 3", "x_not_number"),
+        ("9" * 41, "x_not_number"),
+    ],
 )
 def test_parse_x_refuses_what_is_not_a_finite_number(raw: object, code: str) -> None:
     with pytest.raises(BadNumber) as caught:
@@ -77,8 +104,9 @@ def test_a_first_guess_in_an_open_level_is_accepted() -> None:
         (rules(), progress(used=1, last_ago=9.5), 0.0, "cooldown"),
     ],
 )
-def test_each_rule_refuses_with_its_code(level: GuessRules, team: TeamProgress, x: float,
-                                         code: str) -> None:
+def test_each_rule_refuses_with_its_code(
+    level: GuessRules, team: TeamProgress, x: float, code: str
+) -> None:
     refusal = check_guess(level, team, x, NOW)
     assert refusal is not None and refusal.code == code
 

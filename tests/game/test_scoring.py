@@ -62,7 +62,10 @@ def test_overall_sums_points_of_settled_levels() -> None:
     ]
     result = rank_overall(teams, levels)
     assert [(r.rank, r.team_number, r.total) for r in result] == [
-        (1, 2, 150.0), (2, 1, 100.0), (3, 3, 0.0)]
+        (1, 2, 150.0),
+        (2, 1, 100.0),
+        (3, 3, 0.0),
+    ]
     assert result[0].per_level == {10: 50.0, 11: 100.0}
 
 

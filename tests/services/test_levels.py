@@ -35,8 +35,9 @@ def test_guessing_level_passwords_is_throttled_per_team(session, demo: Demo) -> 
     set_level_state(session, level=level, state=LevelState.OPEN, now=now)
     for attempt in range(6):
         with pytest.raises(Refused) as caught:
-            enter_level(session, team=demo.teams[1], level_id=level.id,
-                        password=f"guess{attempt}", now=now)
+            enter_level(
+                session, team=demo.teams[1], level_id=level.id, password=f"guess{attempt}", now=now
+            )
     assert caught.value.code == "too_many_attempts"
     enter_level(session, team=demo.teams[2], level_id=level.id, password="valley", now=now)
 
@@ -44,8 +45,7 @@ def test_guessing_level_passwords_is_throttled_per_team(session, demo: Demo) -> 
 def test_draft_and_closed_levels_cannot_be_entered(session, demo: Demo) -> None:
     team = demo.teams[1]
     with pytest.raises(Refused) as caught:
-        enter_level(session, team=team, level_id=demo.levels[1].id, password="valley",
-                    now=utcnow())
+        enter_level(session, team=team, level_id=demo.levels[1].id, password="valley", now=utcnow())
     assert caught.value.code == "level_not_found"
     set_level_state(session, level=demo.levels[0], state=LevelState.CLOSED, now=utcnow())
     with pytest.raises(Refused) as caught:
@@ -78,21 +78,30 @@ def test_closing_and_reopening(session, demo: Demo) -> None:
     assert level.state == "open" and level.closed_at is None
 
 
-def test_saving_a_level_finds_its_minimum_and_refuses_a_function_not_finite(session,
-                                                                            demo: Demo) -> None:
-    level = add_level(session, lesson_id=demo.lesson.id,
-                      spec=LevelSpec(title="Shifted", expression="(x + 1)^2 - 3", x_min=-5,
-                                     x_max=5))
+def test_saving_a_level_finds_its_minimum_and_refuses_a_function_not_finite(
+    session, demo: Demo
+) -> None:
+    level = add_level(
+        session,
+        lesson_id=demo.lesson.id,
+        spec=LevelSpec(title="Shifted", expression="(x + 1)^2 - 3", x_min=-5, x_max=5),
+    )
     assert level.x_star == pytest.approx(-1, abs=1e-6)
     assert level.f_star == pytest.approx(-3)
     assert level.position == 4 and level.state == "draft"
     with pytest.raises(Refused) as caught:
-        add_level(session, lesson_id=demo.lesson.id,
-                  spec=LevelSpec(title="Bad", expression="sqrt(x)", x_min=-1, x_max=1))
+        add_level(
+            session,
+            lesson_id=demo.lesson.id,
+            spec=LevelSpec(title="Bad", expression="sqrt(x)", x_min=-1, x_max=1),
+        )
     assert caught.value.code == "expression_not_finite"
     assert caught.value.params["x"] == -1
     with pytest.raises(Refused) as caught:
-        add_level(session, lesson_id=demo.lesson.id,
-                  spec=LevelSpec(title="Bad", expression="x + nope", x_min=-1, x_max=1))
+        add_level(
+            session,
+            lesson_id=demo.lesson.id,
+            spec=LevelSpec(title="Bad", expression="x + nope", x_min=-1, x_max=1),
+        )
     assert caught.value.code == "expression_unknown_name"
     assert caught.value.params["position"] == 4

@@ -19,20 +19,25 @@ def play(session, demo: Demo, level, moves: dict[int, list[tuple[float, str]]]) 
     """moves: team number -> [(seconds after opening, x)]."""
     for number, guesses in moves.items():
         team = demo.teams[number]
-        enter_level(session, team=team, level_id=level.id, password=level.password,
-                    now=level.opened_at)
+        enter_level(
+            session, team=team, level_id=level.id, password=level.password, now=level.opened_at
+        )
         for i, (seconds, x) in enumerate(guesses):
-            submit_guess(session, team=team, level_id=level.id, raw_x=x,
-                         idempotency_key=f"t{number}-move-{i}",
-                         now=level.opened_at + timedelta(seconds=seconds))
+            submit_guess(
+                session,
+                team=team,
+                level_id=level.id,
+                raw_x=x,
+                idempotency_key=f"t{number}-move-{i}",
+                now=level.opened_at + timedelta(seconds=seconds),
+            )
 
 
 def test_live_standings_rank_by_best_then_time(session, demo: Demo) -> None:
     level = demo.levels[0]
     set_level(session, level, cooldown_seconds=0)
     play(session, demo, level, {1: [(1, "0"), (2, "3.7")], 2: [(1, "3.7")], 3: [(5, "10")]})
-    result = team_level_standings(session, level=level, now=level.opened_at + timedelta(
-        seconds=10))
+    result = team_level_standings(session, level=level, now=level.opened_at + timedelta(seconds=10))
     top = [(s.rank, s.entry.team_number) for s in result.standings[:4]]
     assert top == [(1, 2), (2, 1), (3, 3), (4, 4)]
     assert result.standings[3].entry.best_fx is None

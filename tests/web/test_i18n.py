@@ -25,9 +25,24 @@ def catalog(locale: str):
 def source_msgids(tmp_path_factory) -> set:
     """The msgids of the source as it is now (what `make translations` would extract)."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract",
-                    "-F", "babel.cfg", "-k", "N_", "-o", str(pot), "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as file:
         return {message.id for message in read_po(file) if message.id}
 
@@ -36,8 +51,11 @@ def source_msgids(tmp_path_factory) -> set:
 def test_every_catalogue_is_complete_and_up_to_date(locale: str, source_msgids: set) -> None:
     messages = {message.id: message for message in catalog(locale) if message.id}
     assert set(messages) == source_msgids, "run `make translations` and translate new strings"
-    untranslated = [mid for mid, m in messages.items()
-                    if not m.string or (isinstance(m.string, tuple) and not all(m.string))]
+    untranslated = [
+        mid
+        for mid, m in messages.items()
+        if not m.string or (isinstance(m.string, tuple) and not all(m.string))
+    ]
     assert untranslated == []
     fuzzy = [mid for mid, m in messages.items() if m.fuzzy]
     assert fuzzy == []
@@ -71,10 +89,22 @@ def test_the_lectures_own_words_are_used() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "locale"),
-    [("zh-TW", "zh_TW"), ("zh-Hant", "zh_TW"), ("zh-HK", "zh_TW"), ("zh-MO", "zh_TW"),
-     ("zh-Hant-TW", "zh_TW"), ("zh", "zh_CN"), ("zh-CN", "zh_CN"), ("zh-Hans", "zh_CN"),
-     ("zh-SG", "zh_CN"), ("zh-Hans-CN", "zh_CN"), ("en-GB", "en"), ("en", "en"), ("fr", None),
-     ("", None)],
+    [
+        ("zh-TW", "zh_TW"),
+        ("zh-Hant", "zh_TW"),
+        ("zh-HK", "zh_TW"),
+        ("zh-MO", "zh_TW"),
+        ("zh-Hant-TW", "zh_TW"),
+        ("zh", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh-Hans", "zh_CN"),
+        ("zh-SG", "zh_CN"),
+        ("zh-Hans-CN", "zh_CN"),
+        ("en-GB", "en"),
+        ("en", "en"),
+        ("fr", None),
+        ("", None),
+    ],
 )
 def test_language_tags_map_to_catalogues(tag: str, locale: str | None) -> None:
     assert match_locale(tag) == locale
@@ -82,10 +112,17 @@ def test_language_tags_map_to_catalogues(tag: str, locale: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("cookie", "header", "locale"),
-    [(None, "zh-TW,zh;q=0.9,en;q=0.8", "zh_TW"), (None, "fr-FR,zh-Hans;q=0.8", "zh_CN"),
-     (None, "en-US,en;q=0.9", "en"), (None, "de, ja;q=0.5", "en"), (None, None, "en"),
-     ("zh_CN", "zh-TW", "zh_CN"), ("klingon", "zh-HK", "zh_TW"),
-     (None, "en;q=0.5, zh-TW;q=0.9", "zh_TW"), (None, "zh-TW;q=0", "en")],
+    [
+        (None, "zh-TW,zh;q=0.9,en;q=0.8", "zh_TW"),
+        (None, "fr-FR,zh-Hans;q=0.8", "zh_CN"),
+        (None, "en-US,en;q=0.9", "en"),
+        (None, "de, ja;q=0.5", "en"),
+        (None, None, "en"),
+        ("zh_CN", "zh-TW", "zh_CN"),
+        ("klingon", "zh-HK", "zh_TW"),
+        (None, "en;q=0.5, zh-TW;q=0.9", "zh_TW"),
+        (None, "zh-TW;q=0", "en"),
+    ],
 )
 def test_the_cookie_wins_then_the_browsers_preference(cookie, header, locale) -> None:
     assert negotiate(cookie, header) == locale
@@ -106,15 +143,21 @@ def test_the_switcher_changes_the_language_and_remembers_it(client) -> None:
     page = client.get("/", headers={"Accept-Language": "en"}).text
     assert 'lang="zh-TW"' in page and "隊伍編號" in page
     # a foreign `next` never leaves the site; an unknown language changes nothing
-    assert client.get("/lang/en?next=//evil.example", follow_redirects=False
-                      ).headers["location"] == "/"
+    assert (
+        client.get("/lang/en?next=//evil.example", follow_redirects=False).headers["location"]
+        == "/"
+    )
     assert "set-cookie" not in client.get("/lang/xx", follow_redirects=False).headers
 
 
 def test_api_refusals_are_translated(client) -> None:
     token = client.get("/api/csrf").json()["csrf_token"]
-    response = client.post("/api/session", json={"join_code": "NOPE", "team_number": 1,
-                                                 "pin": "X"},
-                           headers={"X-CSRF-Token": token, "Accept-Language": "zh-TW"})
-    assert response.json()["error"] == {"code": "lesson_not_found",
-                                        "message": "沒有這個加入代碼的課堂。請核對黑板上的代碼。"}
+    response = client.post(
+        "/api/session",
+        json={"join_code": "NOPE", "team_number": 1, "pin": "X"},
+        headers={"X-CSRF-Token": token, "Accept-Language": "zh-TW"},
+    )
+    assert response.json()["error"] == {
+        "code": "lesson_not_found",
+        "message": "沒有這個加入代碼的課堂。請核對黑板上的代碼。",
+    }

@@ -19,9 +19,11 @@ PLOTLY = f"vendor/plotly/plotly-cartesian-{get_plotlyjs_version()}.min.js"
 
 def form_login(client, number: str, pin: str, code: str = "DEMO"):
     token = csrf_of(client)
-    return client.post("/login", data={"csrf_token": token, "join_code": code,
-                                       "team_number": number, "pin": pin},
-                       follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"csrf_token": token, "join_code": code, "team_number": number, "pin": pin},
+        follow_redirects=False,
+    )
 
 
 def test_the_join_page_lists_lessons_and_a_join_link_fills_the_code(client) -> None:
@@ -47,10 +49,13 @@ def test_login_enter_play_and_log_out(client, demo: Demo) -> None:
     assert "Function 1" in team_page and "Function 2" not in team_page  # drafts are invisible
     token = csrf_of(client)
     level_id = demo.levels[0].id
-    assert client.get(f"/levels/{level_id}/play", follow_redirects=False
-                      ).headers["location"] == "/team"  # not entered yet
-    entered = client.post(f"/levels/{level_id}/enter", data={"csrf_token": token},
-                          follow_redirects=False)
+    assert (
+        client.get(f"/levels/{level_id}/play", follow_redirects=False).headers["location"]
+        == "/team"
+    )  # not entered yet
+    entered = client.post(
+        f"/levels/{level_id}/enter", data={"csrf_token": token}, follow_redirects=False
+    )
     assert entered.headers["location"] == f"/levels/{level_id}/play"
     play = client.get(f"/levels/{level_id}/play").text
     state = json.loads(re.search(r'id="play-state">(.*?)</script>', play, re.S).group(1))
@@ -65,13 +70,16 @@ def test_a_wrong_level_password_says_so_next_to_the_level(client, session, demo:
     set_level_state(session, level=demo.levels[1], state=LevelState.OPEN, now=utcnow())
     form_login(client, "2", demo.pin(2))
     token = csrf_of(client)
-    response = client.post(f"/levels/{demo.levels[1].id}/enter",
-                           data={"csrf_token": token, "password": "mountain"})
+    response = client.post(
+        f"/levels/{demo.levels[1].id}/enter", data={"csrf_token": token, "password": "mountain"}
+    )
     assert response.status_code == 403
     assert 'data-code="password_wrong"' in response.text
-    response = client.post(f"/levels/{demo.levels[1].id}/enter",
-                           data={"csrf_token": token, "password": "VALLEY"},
-                           follow_redirects=False)
+    response = client.post(
+        f"/levels/{demo.levels[1].id}/enter",
+        data={"csrf_token": token, "password": "VALLEY"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 

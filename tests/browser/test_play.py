@@ -1,0 +1,220 @@
+"""A team plays Function 1 on a phone: Debian's Chromium, driven by Playwright, against a
+real uvicorn server started from the `downhill` steps a newcomer runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.services.demo import demo_pin
+from tests.support import SECRET
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 780}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """`downhill migrate`, `downhill demo`, then `downhill serve` on a free port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DOWNHILL_DATA_DIR": str(tmp_path_factory.mktemp("server")),
+        "DOWNHILL_SECRET_KEY": SECRET,
+        "DOWNHILL_PORT": str(port),
+    }
+    env.pop("DOWNHILL_DATABASE_URL", None)
+    for step in ("migrate", "demo"):
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", step],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+    log = (tmp_path_factory.mktemp("log") / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("the server did not start within 30 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=15)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (scripts/system-packages)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def new_phone(browser, locale: str = "en-US"):
+    context = browser.new_context(
+        viewport=PHONE, locale=locale, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    return context, page, problems
+
+
+def log_in(page, base: str, number: int) -> None:
+    page.goto(f"{base}/j/DEMO")
+    page.fill("#team_number", str(number))
+    page.fill("#pin", demo_pin(SECRET, number))
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/team")
+
+
+def chart_traces(page) -> dict:
+    return page.evaluate("""() => Object.fromEntries(
+        document.getElementById('chart').data.map(t => [t.name, {x: t.x, y: t.y}]))""")
+
+
+def test_a_team_plays_function_1_on_a_phone(server: str, browser) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 1)
+    page.click("li.level >> text=Enter")
+    page.wait_for_url("**/levels/*/play")
+    page.wait_for_function("() => document.getElementById('chart').data !== undefined")
+
+    page.fill("#x", "1")
+    page.click("#submit")
+    page.wait_for_selector("#history tbody tr")
+    # the countdown runs on the button and in the status line, and the input stays usable
+    page.wait_for_function(
+        "() => /Wait \\d+ s/.test(document.getElementById('submit').textContent)"
+    )
+    assert "Next guess in" in page.text_content("#status")
+    assert page.is_disabled("#submit") and page.is_enabled("#x")
+    page.fill("#x", "6")
+    page.reload()  # a reload never loses a typed value
+    assert page.input_value("#x") == "6"
+    page.wait_for_function("() => !document.getElementById('submit').disabled", timeout=15_000)
+    page.click("#submit")
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 2")
+
+    rows = page.eval_on_selector_all(
+        "#history tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [row[:4] for row in rows] == [
+        ["2", "6", "2.66125", "0.575"],
+        ["1", "1", "2.91125", "-0.675"],
+    ]
+    traces = chart_traces(page)
+    assert traces["Your guesses"]["x"] == [1, 6]
+    assert traces["Your guesses"]["y"] == pytest.approx([2.91125, 2.66125])
+    tangents = traces["Tangent lines"]
+    assert tangents["x"][2] is None and tangents["x"][5] is None
+    assert tangents["x"][0] < 1 < tangents["x"][1] and tangents["x"][3] < 6 < tangents["x"][4]
+    slope = (tangents["y"][1] - tangents["y"][0]) / (tangents["x"][1] - tangents["x"][0])
+    assert slope == pytest.approx(-0.675)
+    assert traces["Latest guess"]["x"] == [6]
+    assert traces["Best so far"]["x"] == [6]
+    assert page.text_content("#left") == "28"
+
+    # tapping the chart fills the box with an x inside the domain
+    box = page.locator("#chart .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    tapped = float(page.input_value("#x"))
+    assert 3 < tapped < 6.5
+
+    page.screenshot(path=str(ARTIFACTS / "play-phone-en.png"), full_page=True)
+    no_overflow = page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    assert no_overflow, "the play page scrolls sideways on a 360-px phone"
+    assert problems == []
+    context.close()
+
+
+def test_the_page_speaks_traditional_chinese(server: str, browser) -> None:
+    context, page, problems = new_phone(browser, locale="zh-TW")
+    page.goto(f"{server}/")
+    assert "找出最低的 f(x)" in page.text_content("h1")
+    assert "隊伍編號" in page.text_content("form")
+    log_in(page, server, 2)
+    page.click("li.level >> text=進入")
+    page.wait_for_url("**/levels/*/play")
+    assert "以前猜的紀錄" in page.text_content("main")
+    page.fill("#x", "-2.5")
+    page.click("#submit")
+    page.wait_for_selector("#history tbody tr")
+    page.wait_for_function("() => /等 \\d+ 秒/.test(document.getElementById('submit').textContent)")
+    page.screenshot(path=str(ARTIFACTS / "play-phone-zh_TW.png"), full_page=True)
+    # the switcher changes the language and remembers it
+    page.click("a[lang=en]")
+    assert "Record of earlier guesses" in page.text_content("main")
+    page.goto(f"{server}/standings")
+    assert "Leaderboard" in page.text_content("h1")
+    assert problems == []
+    context.close()
+
+
+def test_the_play_page_on_a_laptop(server: str, browser) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    log_in(page, server, 3)
+    page.click("li.level >> text=Enter")
+    page.wait_for_url("**/levels/*/play")
+    page.fill("#x", "8")
+    page.press("#x", "Enter")  # the keyboard's Enter submits
+    page.wait_for_selector("#history tbody tr")
+    width = page.evaluate("() => document.getElementById('chart').getBoundingClientRect().width")
+    assert width > 700
+    page.screenshot(path=str(ARTIFACTS / "play-laptop.png"), full_page=True)
+    context.close()
