@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from pathlib import Path
 
@@ -40,9 +41,10 @@ def demo(settings: Settings) -> None:
     database = Database(settings.resolved_database_url)
     with database.sessions() as session:
         result = seed_demo(session, secret_key=settings.resolved_secret_key, now=utcnow())
-        address = f"http://{settings.host}:{settings.port}"
         print("Demo lesson", "created." if result.created else "already there (unchanged).")
-        print(f"\n  Open {address}/j/{result.lesson.join_code} on a phone or laptop.")
+        print()
+        for address in join_addresses(settings.host, settings.port):
+            print(f"  Open {address}/j/{result.lesson.join_code} on a phone or laptop.")
         print(f"  Lesson join code: {result.lesson.join_code}")
         print(
             "  Teams (number: PIN): "
@@ -55,6 +57,18 @@ def demo(settings: Settings) -> None:
         print("    downhill level list | open N | close N | reveal N")
         print("  (levels by the numbers above; the instructor's web console comes next).\n")
     database.engine.dispose()
+
+
+def join_addresses(host: str, port: int) -> list[str]:
+    """The addresses to give the class: every address of this machine when serving on all."""
+    if host not in ("0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
+        return [f"http://{host}:{port}"]
+    try:
+        names = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        names = []
+    found = [name for name in names if not name.startswith("127.")]
+    return [f"http://{name}:{port}" for name in [*found, "127.0.0.1"]]
 
 
 def serve(settings: Settings, workers: int = 1) -> None:
