@@ -9,6 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from app.config import Settings, get_settings
@@ -34,6 +36,19 @@ def migrate(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings.resolved_database_url), "head")
     print("Database is at the newest schema.")
+
+
+def schema_is_current(settings: Settings) -> bool:
+    """Whether the database has been migrated to the newest schema."""
+    head = ScriptDirectory.from_config(
+        alembic_config(settings.resolved_database_url)
+    ).get_current_head()
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    finally:
+        database.engine.dispose()
 
 
 def demo(settings: Settings) -> None:
@@ -143,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     level.add_argument("number", type=int, nargs="?", help="the level's number in the lesson")
     level.add_argument("--lesson", default=DEMO_JOIN_CODE, help="the lesson's join code")
     args = parser.parse_args(argv)
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    if args.step not in ("migrate", "run") and not schema_is_current(get_settings()):
+        print(
+            "The database is not at the newest schema: run `downhill migrate` first.",
+            file=sys.stderr,
+        )
+        return 2
 
     settings = get_settings()
     if getattr(args, "host", None) or getattr(args, "port", None):

@@ -28,6 +28,13 @@ def downhill(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_every_step_but_migrate_asks_for_migrations_first(tmp_path) -> None:
+    for step in (["demo"], ["serve"], ["level", "list"]):
+        result = downhill(tmp_path, *step)
+        assert result.returncode == 2
+        assert "run `downhill migrate` first" in result.stderr
+
+
 def test_migrate_demo_twice_and_run_a_level_from_the_terminal(tmp_path) -> None:
     assert downhill(tmp_path, "migrate").returncode == 0
     first = downhill(tmp_path, "demo")
