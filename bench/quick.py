@@ -8,10 +8,7 @@ with a throwaway data directory and stops by itself.
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +28,7 @@ from app.game.rules import LevelState  # noqa: E402
 from app.models import Lesson  # noqa: E402
 from app.services.demo import DEMO_JOIN_CODE, demo_pin  # noqa: E402
 from app.services.levels import LevelSpec, add_level, set_level_state  # noqa: E402
+from tests.server import running_server  # noqa: E402
 
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 GUESSES = 400
@@ -55,71 +53,31 @@ def bench_evaluation() -> None:
         print(f"  {key:<34} {cost * 1e6:7.3f} µs  ({cost / base:4.1f}× the baseline)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
-def bench_api() -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="downhill-bench-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DOWNHILL_DATA_DIR": str(data_dir),
-        "DOWNHILL_SECRET_KEY": SECRET,
-        "DOWNHILL_PORT": str(port),
-    }
-    env.pop("DOWNHILL_DATABASE_URL", None)
-    for step in ("migrate", "demo"):
-        subprocess.run(
-            [sys.executable, "-m", "app.cli", step],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-    database = Database(f"sqlite:///{data_dir / 'downhill.db'}")
+def add_open_level(database_url: str) -> None:
+    """A level with no cooldown and no budget, open, in the demo lesson."""
+    database = Database(database_url)
     with database.sessions() as session:
         lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
-        level = add_level(
-            session,
-            lesson_id=lesson.id,
-            spec=LevelSpec(
-                title="Benchmark",
-                expression=PRESETS["wiggles"].expression(),
-                x_min=-10,
-                x_max=10,
-                cooldown_seconds=0,
-            ),
+        spec = LevelSpec(
+            title="Benchmark",
+            expression=PRESETS["wiggles"].expression(),
+            x_min=-10,
+            x_max=10,
+            cooldown_seconds=0,
         )
+        level = add_level(session, lesson_id=lesson.id, spec=spec)
         set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-        level_id = level.id
     database.engine.dispose()
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+
+def bench_api() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="downhill-bench-"))
+    with running_server(data_dir, SECRET, before_serve=add_open_level) as base:
         clients = []
         for number in range(1, TEAMS + 1):
             client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=10)
@@ -134,6 +92,8 @@ def bench_api() -> None:
                 },
             ).json()
             client.headers["X-CSRF-Token"] = answer["csrf_token"]
+            levels = client.get("/api/levels").json()["levels"]
+            level_id = next(lv["id"] for lv in levels if lv["title"] == "Benchmark")
             client.post(f"/api/levels/{level_id}/enter", json={}).raise_for_status()
             clients.append(client)
 
@@ -153,9 +113,6 @@ def bench_api() -> None:
             response.raise_for_status()
         for client in clients:
             client.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
     print(
         f"\nOne request at a time through a real uvicorn server on loopback "

@@ -3,24 +3,18 @@ real uvicorn server started from the `downhill` steps a newcomer runs."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.services.demo import demo_pin
+from tests.server import ROOT, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -35,54 +29,11 @@ CHROMIUM_FLAGS = [
 PHONE = {"width": 360, "height": 780}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    """`downhill migrate`, `downhill demo`, then `downhill serve` on a free port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DOWNHILL_DATA_DIR": str(tmp_path_factory.mktemp("server")),
-        "DOWNHILL_SECRET_KEY": SECRET,
-        "DOWNHILL_PORT": str(port),
-    }
-    env.pop("DOWNHILL_DATABASE_URL", None)
-    for step in ("migrate", "demo"):
-        subprocess.run(
-            [sys.executable, "-m", "app.cli", step],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-    log = (tmp_path_factory.mktemp("log") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the server did not start within 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+    """A real uvicorn server with the demo lesson, started as `make run` starts it."""
+    with running_server(tmp_path_factory.mktemp("server"), SECRET) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -3,30 +3,60 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db import Database, utcnow
 from app.errors import Refused
-from app.models import Guess, Progress
-from app.services.guesses import own_guesses, submit_guess
+from app.models import Guess, Level, Progress, Team
+from app.services.guesses import Answer, own_guesses, submit_guess
 from app.services.levels import enter_level
 from tests.support import Demo, set_level
+
+
+def guess(
+    session, team: Team, level: Level, x: str, key: str, now: datetime | None = None
+) -> Answer:
+    return submit_guess(
+        session, team=team, level_id=level.id, raw_x=x, idempotency_key=key, now=now or utcnow()
+    )
+
+
+def refusal(
+    session, team: Team, level: Level, x: str, key: str = "refused-1", now: datetime | None = None
+) -> Refused:
+    with pytest.raises(Refused) as caught:
+        guess(session, team, level, x, key, now)
+    return caught.value
 
 
 def count_guesses(session, level_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Guess).where(Guess.level_id == level_id))
 
 
+def run_together(count: int, task: Callable[[int], None]) -> None:
+    """Run ``task(0..count-1)`` in threads released at the same moment."""
+    barrier = threading.Barrier(count)
+
+    def start(i: int) -> None:
+        barrier.wait()
+        task(i)
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_an_accepted_guess_answers_f_slope_tangent_budget_and_best(session, demo: Demo) -> None:
     team, level = demo.teams[1], demo.levels[0]
     now = utcnow()
     enter_level(session, team=team, level_id=level.id, password=None, now=now)
-    answer = submit_guess(
-        session, team=team, level_id=level.id, raw_x="1.7", idempotency_key="key-0001", now=now
-    )
+    answer = guess(session, team, level, "1.7", "key-0001", now)
     # Function 1 is (x - 3.7)^2 / 8 + 2
     assert answer.guess.fx == pytest.approx(0.125 * 4 + 2)
     assert answer.guess.slope == pytest.approx(0.25 * -2)
@@ -42,16 +72,8 @@ def test_the_best_is_the_lowest_f_reached_first(session, demo: Demo) -> None:
     set_level(session, level, cooldown_seconds=0)
     now = utcnow()
     enter_level(session, team=team, level_id=level.id, password=None, now=now)
-    xs = ["0", "3", "4.4", "5"]  # 3 and 4.4 are equally far from 3.7: the same f
-    for i, x in enumerate(xs):
-        answer = submit_guess(
-            session,
-            team=team,
-            level_id=level.id,
-            raw_x=x,
-            idempotency_key=f"key-{i:04d}",
-            now=now + timedelta(seconds=i),
-        )
+    for i, x in enumerate(["0", "3", "4.4", "5"]):  # 3 and 4.4 are as far from 3.7: same f
+        answer = guess(session, team, level, x, f"key-{i:04d}", now + timedelta(seconds=i))
     assert answer.best.x == 3.0
     progress = session.get(Progress, (team.id, level.id))
     assert (progress.best_x, progress.guesses_used) == (3.0, 4)
@@ -62,18 +84,9 @@ def test_a_retry_with_the_same_key_spends_nothing(session, demo: Demo) -> None:
     team, level = demo.teams[2], demo.levels[0]
     now = utcnow()
     enter_level(session, team=team, level_id=level.id, password=None, now=now)
-    first = submit_guess(
-        session, team=team, level_id=level.id, raw_x="2", idempotency_key="retry-key-1", now=now
-    )
+    first = guess(session, team, level, "2", "retry-key-1", now)
     # the phone lost the answer and sends the very same request a second later
-    again = submit_guess(
-        session,
-        team=team,
-        level_id=level.id,
-        raw_x="2",
-        idempotency_key="retry-key-1",
-        now=now + timedelta(seconds=1),
-    )
+    again = guess(session, team, level, "2", "retry-key-1", now + timedelta(seconds=1))
     assert again.replayed
     assert again.guess.id == first.guess.id
     assert again.guesses_left == first.guesses_left
@@ -96,16 +109,7 @@ def test_a_retry_with_the_same_key_spends_nothing(session, demo: Demo) -> None:
 def test_bad_x_is_refused_and_changes_nothing(session, demo: Demo, raw_x: str, code: str) -> None:
     team, level = demo.teams[1], demo.levels[0]
     enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session,
-            team=team,
-            level_id=level.id,
-            raw_x=raw_x,
-            idempotency_key="bad-x-0001",
-            now=utcnow(),
-        )
-    assert caught.value.code == code
+    assert refusal(session, team, level, raw_x).code == code
     assert count_guesses(session, level.id) == 0
     assert session.get(Progress, (team.id, level.id)).guesses_used == 0
 
@@ -121,40 +125,17 @@ def test_guesses_in_draft_closed_and_expired_levels_are_refused(session, demo: D
             {"state": "open", "time_limit_seconds": 60, "opened_at": now - timedelta(seconds=61)},
             "level_closed",
         ),
+        ({"state": "draft", "time_limit_seconds": None}, "level_not_found"),  # invisible
     ]
     for values, code in cases:
         set_level(session, level, **values)
-        with pytest.raises(Refused) as caught:
-            submit_guess(
-                session,
-                team=team,
-                level_id=level.id,
-                raw_x="1",
-                idempotency_key="state-key-1",
-                now=now,
-            )
-        assert caught.value.code == code
-    set_level(session, level, state="draft", time_limit_seconds=None)
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session, team=team, level_id=level.id, raw_x="1", idempotency_key="state-key-1", now=now
-        )
-    assert caught.value.code == "level_not_found"  # a draft is invisible to teams
+        assert refusal(session, team, level, "1", now=now).code == code
     assert count_guesses(session, level.id) == 0
 
 
 def test_a_level_not_entered_and_another_lessons_level_are_refused(session, demo: Demo) -> None:
     team = demo.teams[1]
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session,
-            team=team,
-            level_id=demo.levels[0].id,
-            raw_x="1",
-            idempotency_key="enter-key-1",
-            now=utcnow(),
-        )
-    assert caught.value.code == "level_not_entered"
+    assert refusal(session, team, demo.levels[0], "1").code == "level_not_entered"
     with pytest.raises(Refused) as caught:
         submit_guess(
             session,
@@ -172,38 +153,13 @@ def test_cooldown_and_budget(session, demo: Demo) -> None:
     set_level(session, level, guess_budget=2)
     now = utcnow()
     enter_level(session, team=team, level_id=level.id, password=None, now=now)
-    submit_guess(
-        session, team=team, level_id=level.id, raw_x="0", idempotency_key="cool-0001", now=now
-    )
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session,
-            team=team,
-            level_id=level.id,
-            raw_x="1",
-            idempotency_key="cool-0002",
-            now=now + timedelta(seconds=9.9),
-        )
-    assert caught.value.code == "cooldown"
-    assert caught.value.params["next_allowed_at"] == (now + timedelta(seconds=10)).isoformat()
-    submit_guess(
-        session,
-        team=team,
-        level_id=level.id,
-        raw_x="1",
-        idempotency_key="cool-0003",
-        now=now + timedelta(seconds=10),
-    )
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session,
-            team=team,
-            level_id=level.id,
-            raw_x="2",
-            idempotency_key="cool-0004",
-            now=now + timedelta(seconds=60),
-        )
-    assert caught.value.code == "budget_used_up"
+    guess(session, team, level, "0", "cool-0001", now)
+    early = refusal(session, team, level, "1", "cool-0002", now + timedelta(seconds=9.9))
+    assert early.code == "cooldown"
+    assert early.params["next_allowed_at"] == (now + timedelta(seconds=10)).isoformat()
+    guess(session, team, level, "1", "cool-0003", now + timedelta(seconds=10))
+    spent = refusal(session, team, level, "2", "cool-0004", now + timedelta(seconds=60))
+    assert spent.code == "budget_used_up"
     assert count_guesses(session, level.id) == 2
 
 
@@ -212,16 +168,7 @@ def test_f_not_finite_at_x_is_refused(session, demo: Demo) -> None:
     # f is finite on every sample but not at 0: a level saved by hand in the database
     set_level(session, level, expression="1/x + x^2")
     enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
-    with pytest.raises(Refused) as caught:
-        submit_guess(
-            session,
-            team=team,
-            level_id=level.id,
-            raw_x="0",
-            idempotency_key="finite-01",
-            now=utcnow(),
-        )
-    assert caught.value.code == "not_finite_here"
+    assert refusal(session, team, level, "0").code == "not_finite_here"
     assert count_guesses(session, level.id) == 0
 
 
@@ -230,33 +177,18 @@ def test_racing_submissions_in_one_cooldown_window_accept_exactly_one(
 ) -> None:
     team, level = demo.teams[4], demo.levels[0]
     enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
-    racers = 8
-    barrier = threading.Barrier(racers)
     outcomes: list[str] = []
 
-    def race(i: int) -> None:
+    def submit(i: int) -> None:
         with database.sessions() as own:
-            racer_team = own.get(type(team), team.id)
-            barrier.wait()
             try:
-                submit_guess(
-                    own,
-                    team=racer_team,
-                    level_id=level.id,
-                    raw_x=str(i),
-                    idempotency_key=f"race-key-{i:03d}",
-                    now=utcnow(),
-                )
+                guess(own, own.get(Team, team.id), level, str(i), f"race-key-{i:03d}")
                 outcomes.append("accepted")
-            except Refused as refusal:
-                outcomes.append(refusal.code)
+            except Refused as refused:
+                outcomes.append(refused.code)
 
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["accepted"] + ["cooldown"] * (racers - 1)
+    run_together(8, submit)
+    assert sorted(outcomes) == ["accepted"] + ["cooldown"] * 7
     session.expire_all()
     assert count_guesses(session, level.id) == 1
     assert session.get(Progress, (team.id, level.id)).guesses_used == 1
@@ -265,28 +197,13 @@ def test_racing_submissions_in_one_cooldown_window_accept_exactly_one(
 def test_racing_retries_of_one_key_store_one_guess(database: Database, session, demo: Demo) -> None:
     team, level = demo.teams[5], demo.levels[0]
     enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
-    barrier = threading.Barrier(4)
-    answers = []
+    answers: list[Answer] = []
 
-    def retry() -> None:
+    def retry(_: int) -> None:
         with database.sessions() as own:
-            barrier.wait()
-            answers.append(
-                submit_guess(
-                    own,
-                    team=own.get(type(team), team.id),
-                    level_id=level.id,
-                    raw_x="1.25",
-                    idempotency_key="same-key-123",
-                    now=utcnow(),
-                )
-            )
+            answers.append(guess(own, own.get(Team, team.id), level, "1.25", "same-key-123"))
 
-    threads = [threading.Thread(target=retry) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(4, retry)
     assert len({a.guess.id for a in answers}) == 1
     assert sorted(a.replayed for a in answers) == [False, True, True, True]
     session.expire_all()
@@ -298,13 +215,6 @@ def test_own_guesses_never_include_another_teams(session, demo: Demo) -> None:
     now = utcnow()
     for number in (1, 2):
         enter_level(session, team=demo.teams[number], level_id=level.id, password=None, now=now)
-        submit_guess(
-            session,
-            team=demo.teams[number],
-            level_id=level.id,
-            raw_x=str(number),
-            idempotency_key=f"own-key-{number}",
-            now=now,
-        )
+        guess(session, demo.teams[number], level, str(number), f"own-key-{number}", now)
     mine = own_guesses(session, team=demo.teams[1], level_id=level.id)
     assert [(g.team_id, g.x) for g in mine] == [(demo.teams[1].id, 1.0)]
