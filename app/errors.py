@@ -86,6 +86,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
         422,
         N_("The function is not a finite number at x = %(x)s, inside the domain."),
     ),
+    "expression_constant_undefined": (
+        422,
+        N_("A constant part of the function is undefined, like 1/0, log(0) or sqrt(-1)."),
+    ),
     "domain_invalid": (422, N_("The domain needs two finite numbers, the first smaller.")),
     "unavailable": (503, N_("The game is busy for a moment. Try again in a few seconds.")),
 }

@@ -22,6 +22,7 @@ MAX_LENGTH = 500
 MAX_DEPTH = 40
 MAX_EXPONENT = 64.0
 MAX_CONSTANT = 1e15
+MAX_FOLDED = 1e300
 
 _SYMBOLS = {name: sympy.Symbol(name, real=True) for name in ("x", "y")}
 _CONSTANTS: dict[str, Any] = {"pi": sympy.pi, "e": sympy.E}
@@ -198,6 +199,28 @@ class _Walker:
         return self.offsets.original(lineno, None if col is None else col + self.lead)
 
     def build(self, node: ast.AST, depth: int) -> Any:
+        """The sympy form of ``node``; a part without x is folded to one finite number."""
+        built = self._build(node, depth)
+        if built.free_symbols:
+            return built
+        return self.fold(built, node)
+
+    def fold(self, constant: Any, node: ast.AST) -> Any:
+        """A constant part as one number, computed now, so sympy never carries a constant it
+        would take forever to evaluate (``sin(exp(10^15))``) or one that is undefined."""
+        try:
+            value = float(constant)
+        except OverflowError:
+            raise ExpressionError("expression_number_too_large", self.where(node)) from None
+        except (TypeError, ValueError):
+            raise ExpressionError("expression_constant_undefined", self.where(node)) from None
+        if math.isnan(value):
+            raise ExpressionError("expression_constant_undefined", self.where(node))
+        if not math.isfinite(value) or abs(value) > MAX_FOLDED:
+            raise ExpressionError("expression_number_too_large", self.where(node))
+        return constant if isinstance(constant, sympy.Rational) else sympy.Float(value)
+
+    def _build(self, node: ast.AST, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise ExpressionError("expression_too_deep", self.where(node), limit=MAX_DEPTH)
         if isinstance(node, ast.Constant):
@@ -246,11 +269,11 @@ class _Walker:
     def power(self, node: ast.BinOp, depth: int) -> Any:
         base = self.build(node.left, depth + 1)
         exponent = self.build(node.right, depth + 1)
-        if exponent.is_number:
+        if not exponent.free_symbols:  # folded: a finite number
             magnitude = abs(float(exponent))
             too_big = magnitude > MAX_EXPONENT
-            if not too_big and base.is_number and float(abs(base)) > 1:
-                too_big = magnitude * math.log10(float(abs(base))) > 300
+            if not too_big and not base.free_symbols and abs(float(base)) > 1:
+                too_big = magnitude * math.log10(abs(float(base))) > 300
             if too_big:
                 raise ExpressionError("expression_power_too_large", self.where(node))
         return base**exponent

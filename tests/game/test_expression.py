@@ -62,6 +62,19 @@ def test_evaluates_the_grammar_like_maths(text: str, x: float, expected: float) 
         ("x^1000", "expression_power_too_large", 0),
         ("1e309 * x", "expression_number_too_large", 0),
         ("10**400 * x", "expression_power_too_large", 0),
+        ("x + sin(exp(1000000000000000))", "expression_number_too_large", 8),
+        ("x**cos(exp(10000000))", "expression_number_too_large", 7),
+        ("x + sin(exp(exp(exp(10))))", "expression_number_too_large", 12),
+        ("x**sqrt(-1)", "expression_constant_undefined", 3),
+        ("x**(1/0)", "expression_constant_undefined", 4),
+        ("x**log(0)", "expression_constant_undefined", 3),
+        (
+            "x + 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 "
+            "* 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 * 10**15 "
+            "* 10**15 * 10**15 * 10**15 * 10**15 * 10**15",
+            "expression_number_too_large",
+            None,
+        ),
         ("x if x else 1", "expression_not_allowed", 0),
         ("'text'", "expression_not_allowed", 0),
         ("x < 1", "expression_not_allowed", 0),
