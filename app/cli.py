@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.config import Settings, get_settings
 from app.db import Database, utcnow
-from app.game.rules import LevelState
+from app.game.rules import LevelState, NoSuchMove
 from app.models import Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE, seed_demo
 from app.services.levels import set_level_state
@@ -124,9 +124,10 @@ def level_command(settings: Settings, action: str, position: int | None, join_co
             }[action]
             try:
                 set_level_state(session, level=found[0], state=target, now=now)
-            except ValueError as exc:
+            except NoSuchMove as exc:
                 print(f"Cannot {action} level {position}: {exc}.", file=sys.stderr)
                 return 2
+            print(f"Level {position} '{found[0].title}' is now {found[0].state}.")
         for level in session.scalars(
             select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
         ):

@@ -82,10 +82,13 @@ def lock_for_write(session: Session) -> None:
 
     Call first in a service that reads, decides and writes: on SQLite the decision is
     then made with no other writer in between. On PostgreSQL it does nothing; services
-    lock the rows they decide on with SELECT ... FOR UPDATE. A transaction already begun
-    (say, by loading the current team) is committed first; rows the decision rests on
-    must be read again after this call (``populate_existing``).
+    lock the rows they decide on with SELECT ... FOR UPDATE. A read-only transaction
+    already begun (say, by loading the current team) is ended first, so rows the decision
+    rests on must be read again after this call (``populate_existing``); unsaved changes
+    are a mistake of the caller and raise.
     """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("lock_for_write() called with unsaved changes in the session")
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_LOCK: True})

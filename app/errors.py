@@ -43,6 +43,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
         422,
         N_("This request has no valid idempotency key; reload the page."),
     ),
+    "idempotency_key_reused": (
+        409,
+        N_("This request reuses the key of an earlier guess with another x; reload the page."),
+    ),
     "invalid_request": (
         422,
         N_("This request is missing fields or has fields it should not have."),

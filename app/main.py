@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -19,6 +22,7 @@ from app.web.responses import refusal_response
 from app.web.templating import STATIC_DIR
 
 SESSION_COOKIE = "downhill_session"
+logger = logging.getLogger("downhill")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,6 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         fields = [".".join(str(part) for part in error["loc"][1:]) for error in exc.errors()]
         return refusal_response(request, Refused("invalid_request", fields=fields))
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> Response:
+        # the database is locked for too long or unreachable: nothing was stored
+        logger.warning("database unavailable: %s", exc.orig)
+        return refusal_response(request, Refused("unavailable", retry_after=2))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -59,7 +59,11 @@ async def check_csrf(request: Request) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies larger than ``limit`` bytes (declared or streamed)."""
+    """Refuse request bodies larger than ``limit`` bytes, declared or streamed.
+
+    A body without Content-Length (chunked) is read here, up to the limit, before the app
+    sees it, so an oversized one is refused as such rather than as a broken request.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -70,27 +74,28 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(scope, send)
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.limit:
+                await _too_large(scope, send)
+            else:
+                await self.app(scope, receive, send)
             return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise _BodyTooLarge
-            return message
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await _too_large(scope, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope: Scope, send: Send) -> None:

@@ -65,6 +65,12 @@ def test_the_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:
     assert Settings(data_dir=tmp_path / "other").resolved_secret_key != key
 
 
+def test_an_empty_or_short_key_file_is_never_used(tmp_path) -> None:
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(RuntimeError, match="no usable key"):
+        Settings(data_dir=tmp_path).resolved_secret_key  # noqa: B018
+
+
 @pytest.mark.parametrize("secret", ["changeme", "secret", "short-key"])
 def test_placeholder_secrets_are_refused(secret: str) -> None:
     with pytest.raises(ValidationError):

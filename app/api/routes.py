@@ -99,16 +99,10 @@ def history(level_id: int, team: CurrentTeam, session: SessionDep) -> dict[str, 
 @router.post("/levels/{level_id}/guesses")
 def guess(level_id: int, body: GuessIn, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far."""
-    now = utcnow()
     answer = guesses.submit_guess(
-        session,
-        team=team,
-        level_id=level_id,
-        raw_x=body.x,
-        idempotency_key=body.idempotency_key,
-        now=now,
+        session, team=team, level_id=level_id, raw_x=body.x, idempotency_key=body.idempotency_key
     )
-    return answer_out(answer, now)
+    return answer_out(answer, utcnow())
 
 
 @router.get("/levels/{level_id}/standings")
@@ -121,6 +115,6 @@ def level_standings(level_id: int, team: CurrentTeam, session: SessionDep) -> di
 
 @router.get("/standings")
 def lesson_standings(team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
-    """The lesson's overall standings over its settled levels."""
+    """The lesson's overall standings over its revealed levels."""
     ranking, settled = standings.overall_standings(session, lesson_id=team.lesson_id, now=utcnow())
     return overall_out(ranking, settled)

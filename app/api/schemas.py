@@ -141,7 +141,7 @@ def standings_out(result: LevelStandings) -> dict[str, Any]:
 
 
 def overall_out(ranking: list[OverallStanding], levels: list[Level]) -> dict[str, Any]:
-    """The lesson's standings over its settled levels."""
+    """The lesson's standings over its revealed levels."""
     return {
         "levels": [{"id": level.id, "title": level.title} for level in levels],
         "rows": [

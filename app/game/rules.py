@@ -6,6 +6,7 @@ transaction, asks ``check_guess`` and stores what it says; nothing here does I/O
 
 from __future__ import annotations
 
+import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +54,67 @@ class LevelClock:
             return LevelState.CLOSED
         return self.state
 
+    def is_settled(self, now: datetime) -> bool:
+        """Closed or revealed: no more guesses, final standings."""
+        return self.state_at(now) in (LevelState.CLOSED, LevelState.REVEALED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A level's state and timestamps after the instructor moves it."""
+
+    state: LevelState
+    opened_at: datetime | None
+    closed_at: datetime | None
+    revealed_at: datetime | None
+
+
+class NoSuchMove(ValueError):
+    """A move the life of a level does not have (revealing an open level, say)."""
+
+    def __init__(self, current: LevelState, target: LevelState) -> None:
+        article = "an" if current.value[0] in "aeiou" else "a"
+        if current is target:
+            text = f"the level is already {current.value}"
+        else:
+            text = f"{article} {current.value} level cannot become {target.value}"
+        super().__init__(text)
+        self.current = current
+        self.target = target
+
+
+def transition(
+    clock: LevelClock, closed_at: datetime | None, target: LevelState, now: datetime
+) -> Transition:
+    """Open (or reopen), close (settle) or reveal a level: draft -> open -> closed -> revealed,
+    and closed -> open. An open level past its deadline closes at its deadline."""
+    current = clock.state_at(now)
+    if target is LevelState.OPEN and current in (LevelState.DRAFT, LevelState.CLOSED):
+        return Transition(LevelState.OPEN, now, None, None)
+    deadline = clock.deadline
+    settled_at = deadline if deadline is not None and deadline <= now else now
+    if target is LevelState.CLOSED and current is LevelState.OPEN:
+        return Transition(LevelState.CLOSED, clock.opened_at, now, None)
+    if target is LevelState.CLOSED and clock.state is LevelState.OPEN:  # expired on its own
+        return Transition(LevelState.CLOSED, clock.opened_at, settled_at, None)
+    if target is LevelState.REVEALED and current is LevelState.CLOSED:
+        return Transition(LevelState.REVEALED, clock.opened_at, closed_at or settled_at, now)
+    raise NoSuchMove(current, target)
+
+
+def password_matches(typed: str | None, expected: str) -> bool:
+    """A level password said aloud: case and extra spaces do not matter."""
+
+    def normal(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    return hmac.compare_digest(normal(typed or "").encode(), normal(expected).encode())
+
+
+def may_enter(clock: LevelClock, now: datetime) -> bool:
+    """Teams enter a level only while it is open."""
+    return clock.state_at(now) is LevelState.OPEN
+
 
 @dataclass(frozen=True)
 class GuessRules:
@@ -90,7 +152,21 @@ class BadNumber(ValueError):
         self.code = code
 
 
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\uff0d": "-", "\u2013": "-"})
+# What phone keyboards type for a number: minus signs, and full-width forms (Chinese IMEs).
+_TYPED_NUMBER = str.maketrans(
+    {
+        "\u2212": "-",
+        "\u2013": "-",
+        "\uff0d": "-",
+        "\uff0b": "+",
+        "\uff0e": ".",
+        "\uff0c": ",",
+        "\uff45": "e",
+        "\uff25": "E",
+        "\u3000": " ",
+        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+    }
+)
 
 
 def parse_x(raw: object) -> float:
@@ -104,7 +180,7 @@ def parse_x(raw: object) -> float:
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
-        text = raw.strip().translate(_MINUS_SIGNS)
+        text = raw.translate(_TYPED_NUMBER).strip()
         if not text:
             raise BadNumber("x_missing")
         if "," in text and "." not in text and text.count(",") == 1:
@@ -170,8 +246,7 @@ def standings_visible(
     Returns (visible, as_of): as_of is None for live standings, or the moment the
     standings froze when the level is in its last ``freeze_seconds``.
     """
-    state = clock.state_at(now)
-    if state in (LevelState.CLOSED, LevelState.REVEALED):
+    if clock.is_settled(now):
         return True, None
     if visibility is Visibility.HIDDEN:
         return False, None

@@ -62,7 +62,7 @@ def _tied(a: Entry, b: Entry) -> bool:
 
 
 def level_points(best_fx: float | None, f_min: float, f_ref: float) -> float:
-    """Points for one settled level, from 0 to 100, the same scale on every level.
+    """Points for one revealed level, from 0 to 100, the same scale on every level.
 
     ``100 * (f_ref - best) / (f_ref - f_min)``, clipped to [0, 100], where ``f_min`` is the
     true minimum of f on the domain and ``f_ref`` the median of f over the domain. Reaching
@@ -79,7 +79,7 @@ def level_points(best_fx: float | None, f_min: float, f_ref: float) -> float:
 
 @dataclass(frozen=True)
 class SettledLevel:
-    """A settled level's reference values and its teams' entries."""
+    """A revealed level's reference values and its teams' entries."""
 
     level_id: int
     f_min: float
@@ -102,7 +102,7 @@ class OverallStanding:
 def rank_overall(
     teams: Iterable[tuple[int, int, str | None]], levels: Iterable[SettledLevel]
 ) -> list[OverallStanding]:
-    """Rank a lesson: the sum of ``level_points`` over its settled levels, highest first.
+    """Rank a lesson: the sum of ``level_points`` over its revealed levels, highest first.
 
     Teams with equal totals (rounded to 0.01 point) share a rank and are listed by team
     number. ``teams`` is (team_id, number, name) for every team of the lesson.

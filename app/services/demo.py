@@ -13,8 +13,8 @@ from app.game.credentials import PIN_LENGTH, derived_code
 from app.game.presets import PRESETS
 from app.game.rules import LevelState, Visibility
 from app.models import Lesson, Level, Team
-from app.services.levels import LevelSpec, add_level, set_level_state
-from app.services.teams import hash_pin
+from app.services.levels import LevelSpec, add_level, apply_transition
+from app.services.teams import hash_pin, pin_matches
 
 DEMO_JOIN_CODE = "DEMO"
 DEMO_TEAMS = 10
@@ -68,7 +68,11 @@ def demo_pin(secret_key: str, number: int) -> str:
 
 
 def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson:
-    """Create the demo lesson unless it exists; a second run changes nothing."""
+    """Create the demo lesson unless it exists; a second run changes nothing.
+
+    The demo teams' PINs are derived from the secret key. If the key has changed since the
+    lesson was seeded, the teams get the PINs of the new key, so what is printed works.
+    """
     lock_for_write(session)
     lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).first()
     created = lesson is None
@@ -77,29 +81,19 @@ def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson
         session.add(lesson)
         session.flush()
         for number in range(1, DEMO_TEAMS + 1):
-            session.add(
-                Team(
-                    lesson_id=lesson.id,
-                    number=number,
-                    name=None,
-                    pin_hash=hash_pin(demo_pin(secret_key, number)),
-                    created_at=now,
-                )
-            )
-        for spec in DEMO_LEVELS:
-            add_level(session, lesson_id=lesson.id, spec=spec)
-        session.flush()
-        first = session.scalars(
-            select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
-        ).first()
-        assert first is not None  # noqa: S101 - the loop above added three
-        set_level_state(session, level=first, state=LevelState.OPEN, now=now)
-    session.commit()
+            pin_hash = hash_pin(demo_pin(secret_key, number))
+            session.add(Team(lesson_id=lesson.id, number=number, pin_hash=pin_hash, created_at=now))
+        levels = [add_level(session, lesson_id=lesson.id, spec=spec) for spec in DEMO_LEVELS]
+        apply_transition(levels[0], LevelState.OPEN, now)
     teams = session.scalars(
         select(Team).where(Team.lesson_id == lesson.id).order_by(Team.number)
     ).all()
+    pins = {team.number: demo_pin(secret_key, team.number) for team in teams}
+    if teams and not pin_matches(pins[teams[0].number], teams[0].pin_hash):
+        for team in teams:
+            team.pin_hash = hash_pin(pins[team.number])
+    session.commit()
     levels = session.scalars(
         select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
     ).all()
-    pins = {team.number: demo_pin(secret_key, team.number) for team in teams}
     return DemoLesson(lesson, pins, list(levels), created)

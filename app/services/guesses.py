@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import lock_for_write
+from app.db import lock_for_write, utcnow
 from app.errors import Refused
 from app.game.expression import compile_function
 from app.game.rules import (
@@ -43,12 +43,13 @@ def submit_guess(
     level_id: int,
     raw_x: object,
     idempotency_key: str,
-    now: datetime,
+    now: datetime | None = None,
 ) -> Answer:
     """Check every rule of a guess atomically and store it, or refuse and change nothing.
 
     A retry with an idempotency key already stored for this team and level returns the
-    stored answer and spends nothing.
+    stored answer and spends nothing; the same key with another x is refused. ``now`` is
+    read from the server clock once the write lock is held, unless given (tests).
     """
     if not isinstance(idempotency_key, str) or not _KEY.fullmatch(idempotency_key):
         raise Refused("idempotency_key_invalid")
@@ -57,7 +58,9 @@ def submit_guess(
         x = parse_x(raw_x)
     except BadNumber as exc:
         raise Refused(exc.code) from None
+    compile_function(level.expression)  # compiled (and cached) before the lock, not inside it
     lock_for_write(session)
+    now = now or utcnow()
     level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
     progress = session.get(
         Progress, (team.id, level_id), populate_existing=True, with_for_update=True
@@ -69,6 +72,8 @@ def submit_guess(
     stored = _stored_for_key(session, progress, idempotency_key)
     if stored is not None:
         session.commit()
+        if stored.x != x:
+            raise Refused("idempotency_key_reused")
         return _answer(session, level, progress, stored, replayed=True)
     refusal = check_guess(level.rules, progress.as_rules_input(), x, now)
     if refusal is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.expression import ExpressionError, analyze, compile_function
-from app.game.rules import LevelState, Visibility
+from app.game.rules import LevelState, Visibility, may_enter, password_matches, transition
 from app.models import Level, Progress, Team
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -107,8 +106,7 @@ def enter_level(
     existing = progress_of(session, team=team, level_id=level.id)
     if existing is not None:
         return existing
-    state = level.clock.state_at(now)
-    if state is not LevelState.OPEN:
+    if not may_enter(level.clock, now):
         raise Refused("level_closed")
     subject = f"team:{team.id}:level:{level.id}"
     if level.password:
@@ -120,10 +118,7 @@ def enter_level(
         return existing
     if level.password:
         ensure_not_locked(session, scope="level_password", subject=subject, now=now)
-        valid = hmac.compare_digest(
-            _normalize_password(password or "").encode(),
-            _normalize_password(level.password).encode(),
-        )
+        valid = password_matches(password, level.password)
         record_attempt(session, scope="level_password", subject=subject, success=valid, now=now)
         if not valid:
             session.commit()
@@ -134,28 +129,24 @@ def enter_level(
     return progress
 
 
-def _normalize_password(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def apply_transition(level: Level, target: LevelState, now: datetime) -> None:
+    """Move a level in memory (the caller holds the write lock and commits).
+
+    Raises NoSuchMove for a move the life of a level does not have.
+    """
+    moved = transition(level.clock, level.closed_at, target, now)
+    level.state = moved.state.value
+    level.opened_at, level.closed_at = moved.opened_at, moved.closed_at
+    level.revealed_at = moved.revealed_at
 
 
 def set_level_state(session: Session, *, level: Level, state: LevelState, now: datetime) -> Level:
-    """Move a level through its life: open (or reopen), close (settle), reveal.
+    """Open (or reopen), close (settle) or reveal a level, under the write lock.
 
-    Raises ValueError for a move the life of a level does not have.
+    Raises NoSuchMove for a move the life of a level does not have.
     """
     lock_for_write(session)
     session.refresh(level)
-    stored, effective = LevelState(level.state), level.clock.state_at(now)
-    if state is LevelState.OPEN and effective in (LevelState.DRAFT, LevelState.CLOSED):
-        level.opened_at, level.closed_at = now, None
-    elif state is LevelState.CLOSED and stored is LevelState.OPEN:
-        deadline = level.clock.deadline
-        level.closed_at = deadline if deadline is not None and deadline <= now else now
-    elif state is LevelState.REVEALED and effective is LevelState.CLOSED:
-        level.closed_at = level.closed_at or level.clock.deadline or now
-        level.revealed_at = now
-    else:
-        raise ValueError(f"a {effective.value} level cannot become {state.value}")
-    level.state = state.value
+    apply_transition(level, state, now)
     session.commit()
     return level

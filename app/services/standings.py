@@ -86,26 +86,27 @@ def team_level_standings(session: Session, *, level: Level, now: datetime) -> Le
     if not visible:
         raise Refused("standings_hidden")
     entries = level_entries(session, level=level, as_of=as_of)
-    final = level.clock.state_at(now) in (LevelState.CLOSED, LevelState.REVEALED)
+    final = level.clock.is_settled(now)
     return LevelStandings(level, rank_level(entries), as_of, final)
 
 
 def overall_standings(
     session: Session, *, lesson_id: int, now: datetime
 ) -> tuple[list[OverallStanding], list[Level]]:
-    """The lesson's standings over its settled levels, and those levels in order."""
+    """The lesson's standings over its revealed levels, and those levels in order.
+
+    Points wait for the reveal: with two teams' best f(x) and points, the points rule
+    would give away the true minimum and the median of a level that is only closed (and
+    may be reopened).
+    """
     levels = session.scalars(
         select(Level).where(Level.lesson_id == lesson_id).order_by(Level.position)
     ).all()
-    settled = [
-        level
-        for level in levels
-        if level.clock.state_at(now) in (LevelState.CLOSED, LevelState.REVEALED)
-    ]
+    revealed = [level for level in levels if level.clock.state_at(now) is LevelState.REVEALED]
     teams = session.scalars(select(Team).where(Team.lesson_id == lesson_id)).all()
     scored = [
         SettledLevel(level.id, level.f_star, level.f_median, level_entries(session, level=level))
-        for level in settled
+        for level in revealed
     ]
     ranking = rank_overall([(t.id, t.number, t.name) for t in teams], scored)
-    return ranking, settled
+    return ranking, revealed

@@ -24,6 +24,11 @@ def hash_pin(pin: str) -> str:
     return _hasher.hash(normalize_code(pin))
 
 
+def pin_matches(pin: str, pin_hash: str) -> bool:
+    """Whether a PIN, as typed, is the one this hash was made from."""
+    return _hasher.verify(normalize_code(pin), pin_hash)
+
+
 def open_lessons(session: Session) -> list[Lesson]:
     """Lessons that take logins, newest first."""
     query = select(Lesson).where(Lesson.archived.is_(False)).order_by(Lesson.id.desc())
@@ -42,7 +47,7 @@ def find_lesson(session: Session, *, join_code: str) -> Lesson:
 def parse_team_number(raw: object) -> int:
     """A team number as typed: a whole number from 1 to 9999."""
     text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= 9999:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 9999:
         raise Refused("team_number_invalid")
     return int(text)
 
@@ -65,7 +70,7 @@ def login_team(
     subject = f"team:{team.id}" if team else f"lesson:{lesson.id}:{number}"
     ensure_not_locked(session, scope="pin", subject=subject, now=now)
     # argon2 takes a while: verify before taking the write lock, decide after it
-    valid = _hasher.verify(normalize_code(pin or ""), team.pin_hash if team else _DUMMY_HASH)
+    valid = pin_matches(pin or "", team.pin_hash if team else _DUMMY_HASH)
     lock_for_write(session)
     ensure_not_locked(session, scope="pin", subject=subject, now=now)
     record_attempt(

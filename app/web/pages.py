@@ -158,7 +158,7 @@ def play_page(level_id: int, request: Request, team: CurrentTeam, session: Sessi
 def standings_page(request: Request, team: CurrentTeam, session: SessionDep) -> Response:
     """The lesson's overall standings and each visible level's standings."""
     now = utcnow()
-    ranking, settled = standings.overall_standings(session, lesson_id=team.lesson_id, now=now)
+    ranking, revealed = standings.overall_standings(session, lesson_id=team.lesson_id, now=now)
     per_level: list[tuple[Level, LevelStandings | None]] = []
     for level in levels.visible_levels(session, lesson_id=team.lesson_id):
         try:
@@ -166,7 +166,12 @@ def standings_page(request: Request, team: CurrentTeam, session: SessionDep) -> 
         except Refused:
             per_level.append((level, None))
     return render(
-        request, "standings.html", team=team, ranking=ranking, settled=settled, per_level=per_level
+        request,
+        "standings.html",
+        team=team,
+        ranking=ranking,
+        revealed=revealed,
+        per_level=per_level,
     )
 
 

@@ -88,6 +88,35 @@ def test_an_oversized_body_is_refused(team1, demo: Demo) -> None:
     assert response.json()["error"]["code"] == "body_too_large"
 
 
+def test_an_oversized_chunked_body_is_refused_as_too_large(team1, demo: Demo) -> None:
+    def chunks():
+        yield b'{"x": "1", "idempotency_key": "k-00000001", "pad": "'
+        for _ in range(40):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = team1.post(
+        f"/api/levels/{demo.levels[0].id}/guesses",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_a_small_chunked_body_still_works(team1, demo: Demo) -> None:
+    def chunks():
+        yield b'{"x": "1.5", '
+        yield b'"idempotency_key": "chunked-01"}'
+
+    response = team1.post(
+        f"/api/levels/{demo.levels[0].id}/guesses",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+
+
 def test_cooldown_says_when_and_the_retry_after_it_works(team1, demo: Demo) -> None:
     level_id = demo.levels[0].id
     assert guess(team1, level_id, 1, "key-one-01").status_code == 200
@@ -105,6 +134,15 @@ def test_a_retried_submission_returns_the_stored_answer(team1, demo: Demo) -> No
     assert again.status_code == 200
     assert again.json()["replayed"] is True
     assert again.json()["guess"] == first["guess"]
+    assert len(team1.get(f"/api/levels/{level_id}/guesses").json()["guesses"]) == 1
+
+
+def test_a_key_reused_with_another_x_is_refused(team1, demo: Demo) -> None:
+    level_id = demo.levels[0].id
+    assert guess(team1, level_id, "2", "reused-key-1").status_code == 200
+    response = guess(team1, level_id, "-9", "reused-key-1")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
     assert len(team1.get(f"/api/levels/{level_id}/guesses").json()["guesses"]) == 1
 
 

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
 
 from app.db import utcnow
 from app.game.expression import compile_function, curve
@@ -152,8 +151,11 @@ def test_nothing_about_f_reaches_a_team_before_the_reveal(
         )
         set_level(session, level, state=state)
         text = crawl_team_routes(team1, [lv.id for lv in demo.levels])
+        overall = team1.get("/api/standings").json()
     for secret in secrets_of(level) + ["-7.123", "(x - 3.7)"]:
         assert secret not in text, secret
+    # points of a level not yet revealed would give its minimum and median away
+    assert overall["levels"] == [] and all(row["total"] == 0 for row in overall["rows"])
     if state == "draft":
         assert level.title not in text
 
@@ -167,8 +169,10 @@ def test_the_reveal_sends_the_curve_and_the_minimum(app, session, demo: Demo) ->
         assert team1.get(f"/api/levels/{level.id}").json()["reveal"] is None
         set_level_state(session, level=level, state=LevelState.REVEALED, now=utcnow())
         reveal = team1.get(f"/api/levels/{level.id}").json()["reveal"]
+        # and the reveal of one level shows nothing of the others, which are still drafts
+        text = crawl_team_routes(team1, [lv.id for lv in demo.levels])
     assert reveal["expression"] == level.expression
     assert reveal["x_star"] == pytest.approx(3.7)
     assert len(reveal["curve"]) > 100
-    drafts = session.scalars(select(Level).where(Level.state == "draft")).all()
-    assert drafts  # and the other levels stay hidden
+    for other in demo.levels[1:]:
+        assert other.expression not in text and other.title not in text

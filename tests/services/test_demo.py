@@ -8,6 +8,7 @@ from app.db import utcnow
 from app.game.expression import compile_function
 from app.models import Lesson, Level, Team
 from app.services.demo import seed_demo
+from app.services.teams import login_team
 from tests.support import SECRET
 
 
@@ -38,8 +39,11 @@ def test_the_demo_is_playable_at_once_and_teaches_the_trap(session) -> None:
     assert minima >= 5
 
 
-def test_demo_pins_are_derived_from_the_secret(session) -> None:
+def test_demo_pins_are_derived_from_the_secret_and_always_work(session) -> None:
     pins = seed_demo(session, secret_key=SECRET, now=utcnow()).pins
     assert len(set(pins.values())) == 10
-    other = seed_demo(session, secret_key=SECRET + "x", now=utcnow()).pins
+    # a new secret key: the printed PINs change, and they are the ones that log in
+    other = seed_demo(session, secret_key=SECRET + "-rotated", now=utcnow()).pins
     assert pins != other
+    team = login_team(session, join_code="DEMO", team_number=3, pin=other[3], now=utcnow())
+    assert team.number == 3

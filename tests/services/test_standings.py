@@ -57,7 +57,8 @@ def test_frozen_standings_show_the_moment_they_froze(session, demo: Demo) -> Non
     assert frozen.standings[1].entry.best_fx is None  # team 2's late guess is not shown yet
     final = team_level_standings(session, level=level, now=now + timedelta(seconds=601))
     assert final.final and final.as_of is None
-    assert final.standings[0].entry.team_number in (1, 2)
+    # once final, team 2's late guess counts: f(1.0) = 3.29 beats team 1's f(5) = 4.83
+    assert [(s.rank, s.entry.team_number) for s in final.standings[:2]] == [(1, 2), (2, 1)]
 
 
 def test_hidden_standings_are_refused_until_the_level_closes(session, demo: Demo) -> None:
@@ -70,13 +71,16 @@ def test_hidden_standings_are_refused_until_the_level_closes(session, demo: Demo
     assert team_level_standings(session, level=level, now=utcnow()).final
 
 
-def test_overall_counts_only_settled_levels(session, demo: Demo) -> None:
+def test_overall_counts_only_revealed_levels(session, demo: Demo) -> None:
     level = demo.levels[0]
     set_level(session, level, cooldown_seconds=0)
     play(session, demo, level, {1: [(1, "3.7")], 2: [(1, str(level.x_min))]})
     ranking, settled = overall_standings(session, lesson_id=demo.lesson.id, now=utcnow())
     assert settled == [] and all(row.total == 0 for row in ranking)
     set_level_state(session, level=level, state=LevelState.CLOSED, now=utcnow())
+    ranking, settled = overall_standings(session, lesson_id=demo.lesson.id, now=utcnow())
+    assert settled == []  # closed is not enough: points would give f's minimum away
+    set_level_state(session, level=level, state=LevelState.REVEALED, now=utcnow())
     ranking, settled = overall_standings(session, lesson_id=demo.lesson.id, now=utcnow())
     assert settled == [level]
     assert (ranking[0].team_number, ranking[0].total) == (1, 100.0)

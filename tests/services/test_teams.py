@@ -28,6 +28,8 @@ def test_a_team_logs_in_with_its_number_and_pin_typed_loosely(session, demo: Dem
         ("DEMO", "x", None, "team_number_invalid"),
         ("DEMO", "0", None, "team_number_invalid"),
         ("DEMO", "", None, "team_number_invalid"),
+        ("DEMO", "³", None, "team_number_invalid"),
+        ("DEMO", "١", None, "team_number_invalid"),
         ("DEMO", "1", "WRONG1", "login_failed"),
         ("DEMO", "1", "", "login_failed"),
         ("DEMO", "77", None, "login_failed"),
