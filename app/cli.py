@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -68,10 +69,21 @@ def demo(settings: Settings) -> None:
         for level in result.levels:
             password = f"password '{level.password}'" if level.password else "no password"
             print(f"  Level {level.position} '{level.title}': {level.state}, {password}")
-        print("\n  Instructor: run the class from a second terminal with")
-        print("    downhill level list | open N | close N | reveal N")
+        print("\n  Instructor: run the class from a second terminal, in this same folder:")
+        print(f"    {command_name()} level list | open N | close N | reveal N")
         print("  (levels by the numbers above; the instructor's web console comes next).\n")
     database.engine.dispose()
+
+
+def command_name() -> str:
+    """How to type this command again here: `downhill` if it is on the PATH, else its path."""
+    script = Path(sys.argv[0])
+    if script.name == "downhill" and shutil.which("downhill") != str(script.resolve()):
+        try:
+            return str(script.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "downhill"
 
 
 def join_addresses(host: str, port: int) -> list[str]:

@@ -142,6 +142,11 @@ class Guess(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def intercept(self) -> float:
+        """Where the tangent line at this guess crosses the y axis."""
+        return self.fx - self.slope * self.x
+
 
 class Throttle(Base):
     """Wrong attempts in a row at a secret (a team's PIN, a level password) and the lock."""

@@ -82,11 +82,8 @@ def enter(level_id: int, body: EnterIn, team: CurrentTeam, session: SessionDep) 
 @router.get("/levels/{level_id}")
 def play_state(level_id: int, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
     """The level as the team's play page shows it: its own guesses, cooldown, budget."""
-    now = utcnow()
-    level = levels.team_level(session, team=team, level_id=level_id)
-    progress = levels.progress_of(session, team=team, level_id=level_id)
-    history = guesses.own_guesses(session, team=team, level_id=level_id) if progress else []
-    return play_state_out(level, team, progress, history, now)
+    view = guesses.play_view(session, team=team, level_id=level_id)
+    return play_state_out(view, team, utcnow())
 
 
 @router.get("/levels/{level_id}/guesses")

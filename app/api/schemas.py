@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.game.expression import compile_function, curve
 from app.game.rules import LevelState, guesses_left, next_allowed_at
 from app.game.scoring import OverallStanding
-from app.models import Guess, Level, Progress, Team
-from app.services.guesses import Answer
+from app.models import Guess, Level, Team
+from app.services.guesses import Answer, PlayView
 from app.services.standings import LevelStandings
 
 
@@ -49,7 +49,7 @@ def guess_out(guess: Guess) -> dict[str, Any]:
         "x": guess.x,
         "fx": guess.fx,
         "slope": guess.slope,
-        "intercept": guess.fx - guess.slope * guess.x,
+        "intercept": guess.intercept,
         "at": guess.created_at.isoformat(),
     }
 
@@ -85,11 +85,9 @@ def reveal_out(level: Level) -> dict[str, Any] | None:
     }
 
 
-def play_state_out(
-    level: Level, team: Team, progress: Progress | None, guesses: list[Guess], now: datetime
-) -> dict[str, Any]:
+def play_state_out(view: PlayView, team: Team, now: datetime) -> dict[str, Any]:
     """Everything the play page shows, for the first render and for refreshes."""
-    best = min(guesses, key=lambda g: (g.fx, g.seq)) if guesses else None
+    level, progress, guesses = view.level, view.progress, view.guesses
     state = progress.as_rules_input() if progress else None
     allowed_at = next_allowed_at(level.rules, state) if state else None
     return {
@@ -97,7 +95,7 @@ def play_state_out(
         "team": {"number": team.number, "name": team.name},
         "entered": progress is not None,
         "guesses": [guess_out(g) for g in guesses],
-        "best": guess_out(best) if best else None,
+        "best": guess_out(view.best) if view.best else None,
         "guesses_left": guesses_left(level.rules, state) if state else level.guess_budget,
         "next_allowed_at": allowed_at.isoformat() if allowed_at else None,
         "server_now": now.isoformat(),
@@ -109,10 +107,7 @@ def answer_out(answer: Answer, now: datetime) -> dict[str, Any]:
     """The answer to an accepted (or replayed) guess."""
     return {
         "guess": guess_out(answer.guess),
-        "tangent": {
-            "slope": answer.guess.slope,
-            "intercept": answer.guess.fx - answer.guess.slope * answer.guess.x,
-        },
+        "tangent": {"slope": answer.guess.slope, "intercept": answer.guess.intercept},
         "guesses_left": answer.guesses_left,
         "next_allowed_at": answer.next_allowed_at.isoformat() if answer.next_allowed_at else None,
         "best": guess_out(answer.best),

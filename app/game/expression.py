@@ -104,11 +104,6 @@ class Point:
     slope: float
 
     @property
-    def intercept(self) -> float:
-        """Where the tangent line at x crosses the y axis."""
-        return self.fx - self.slope * self.x
-
-    @property
     def is_finite(self) -> bool:
         """Both f(x) and f'(x) are finite numbers."""
         return math.isfinite(self.fx) and math.isfinite(self.slope)

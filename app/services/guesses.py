@@ -149,6 +149,26 @@ def best_guess(session: Session, progress: Progress) -> Guess | None:
     return session.scalars(query).first()
 
 
+@dataclass(frozen=True)
+class PlayView:
+    """What a team's play page shows of one level: the level, its progress, its guesses."""
+
+    level: Level
+    progress: Progress | None
+    guesses: list[Guess]
+    best: Guess | None
+
+
+def play_view(session: Session, *, team: Team, level_id: int) -> PlayView:
+    """The level as the team plays it (or, once settled, looks back at it)."""
+    level = team_level(session, team=team, level_id=level_id)
+    progress = session.get(Progress, (team.id, level.id))
+    if progress is None:
+        return PlayView(level, None, [], None)
+    history = own_guesses(session, team=team, level_id=level.id)
+    return PlayView(level, progress, history, best_guess(session, progress))
+
+
 def own_guesses(session: Session, *, team: Team, level_id: int) -> list[Guess]:
     """The team's own guesses on a level, in order; never another team's."""
     level = team_level(session, team=team, level_id=level_id)

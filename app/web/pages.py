@@ -11,8 +11,9 @@ from app.api.schemas import play_state_out
 from app.db import utcnow
 from app.deps import CurrentTeam, SessionDep
 from app.errors import Refused
+from app.game.credentials import normalize_code
 from app.i18n import LOCALE_COOKIE, LOCALES
-from app.models import Level
+from app.models import Level, Team
 from app.security import check_csrf
 from app.services import guesses, levels, standings, teams
 from app.services.standings import LevelStandings
@@ -45,8 +46,13 @@ def join_page(request: Request, session: SessionDep, code: str | None = None) ->
 
 @router.get("/j/{join_code}")
 def join_link(join_code: str, request: Request, session: SessionDep) -> Response:
-    """A lesson's join address (the one a QR code opens): the login page, lesson chosen."""
-    request.session.pop("team_id", None)
+    """A lesson's join address (the one a QR code opens): the login page, lesson chosen.
+
+    A team already logged in to this lesson goes straight to its levels."""
+    team_id = request.session.get("team_id")
+    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    if team is not None and team.lesson.join_code == normalize_code(join_code):
+        return RedirectResponse("/team", status_code=303)
     return render(
         request,
         "join.html",
@@ -138,20 +144,17 @@ def enter_level(
 
 @router.get("/levels/{level_id}/play")
 def play_page(level_id: int, request: Request, team: CurrentTeam, session: SessionDep) -> Response:
-    """The play page: the chart of the team's guesses, the guess form, the history."""
+    """The play page: the chart of the team's guesses, the guess form, the history.
+
+    An open level must be entered first; a settled one can be looked at by every team,
+    so a team that missed it still sees the reveal.
+    """
     now = utcnow()
-    level = levels.team_level(session, team=team, level_id=level_id)
-    progress = levels.progress_of(session, team=team, level_id=level_id)
-    if progress is None:
+    view = guesses.play_view(session, team=team, level_id=level_id)
+    if view.progress is None and not view.level.clock.is_settled(now):
         return RedirectResponse("/team", status_code=303)
-    history = guesses.own_guesses(session, team=team, level_id=level_id)
-    return render(
-        request,
-        "play.html",
-        team=team,
-        level=level,
-        state=play_state_out(level, team, progress, history, now),
-    )
+    state = play_state_out(view, team, now)
+    return render(request, "play.html", team=team, level=view.level, state=state)
 
 
 @router.get("/standings")

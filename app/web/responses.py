@@ -16,7 +16,8 @@ from app.web.templating import render
 def refusal_body(request: Request, refusal: Refused) -> dict[str, Any]:
     """``{"error": {"code", "message", ...params}}`` with the message translated."""
     current_locale.set(request_locale(request))
-    message = gettext(refusal.message_id, **refusal.params)
+    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in refusal.params.items()}
+    message = gettext(refusal.message_id, **shown)
     return {"error": {"code": refusal.code, "message": message, **refusal.params}}
 
 

@@ -32,6 +32,18 @@
     drop: (name) => { try { localStorage.removeItem(`${storageKey}:${name}`); } catch { /* private mode */ } },
   };
 
+  const PENDING_MAX_AGE = 10 * 60 * 1000;
+
+  function readPending() {
+    // an unanswered guess: { x, key, at }; none when missing, corrupt or too old to matter
+    try {
+      const pending = JSON.parse(store.get('pending'));
+      if (pending && typeof pending.key === 'string' && Date.now() - pending.at < PENDING_MAX_AGE) return pending;
+    } catch { /* corrupt: forget it */ }
+    store.drop('pending');
+    return null;
+  }
+
   function newKey() {
     const bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -50,25 +62,31 @@
     return [x0, x1, g.fx + g.slope * (x0 - g.x), g.fx + g.slope * (x1 - g.x)];
   }
 
-  function yRange() {
+  function guessesRange() {
     const guesses = state.guesses;
-    if (!guesses.length) return null;
     const fxs = guesses.map((g) => g.fx);
     const low = Math.min(...fxs);
     const high = Math.max(...fxs);
     const ends = guesses.flatMap((g) => segment(g).slice(2));
-    const room = high > low ? 0.75 * (high - low) : Math.max(Math.abs(low) * 0.5, 1);
-    let bottom = Math.max(Math.min(...ends), low - room);
-    let top = Math.min(Math.max(...ends), high + room);
+    // one point: leave room for its tangent to show its real steepness across the plot
+    const width = level.x_max - level.x_min;
+    const room = high > low ? 0.75 * (high - low) : Math.max(Math.abs(guesses[0].slope) * 0.25 * width, 1);
+    const bottom = Math.max(Math.min(...ends), low - room);
+    const top = Math.min(Math.max(...ends), high + room);
     const pad = 0.08 * Math.max(top - bottom, 1e-9);
-    bottom = Math.min(bottom, low - pad);
-    top = Math.max(top, high + pad);
+    return [Math.min(bottom, low - pad), Math.max(top, high + pad)];
+  }
+
+  function yRange() {
+    // the guesses with room around them; after the reveal, the whole curve as well
+    let range = state.guesses.length ? guessesRange() : null;
     if (state.reveal) {
       const curve = state.reveal.curve.map((p) => p[1]);
-      bottom = Math.min(bottom, ...curve);
-      top = Math.max(top, ...curve);
+      const pad = 0.05 * (Math.max(...curve) - Math.min(...curve) || 1);
+      const [bottom, top] = range || [Infinity, -Infinity];
+      range = [Math.min(bottom, Math.min(...curve) - pad), Math.max(top, Math.max(...curve) + pad)];
     }
-    return [bottom, top];
+    return range;
   }
 
   function traces() {
@@ -78,10 +96,6 @@
       out.push({
         name: text.curve, x: state.reveal.curve.map((p) => p[0]), y: state.reveal.curve.map((p) => p[1]),
         mode: 'lines', line: { color: '#9aa5b1', width: 2 }, hoverinfo: 'skip',
-      });
-      out.push({
-        name: text.minimum, x: [state.reveal.x_star], y: [state.reveal.f_star], mode: 'markers',
-        marker: { symbol: 'diamond', size: 14, color: '#0b7a3e' },
       });
     }
     const fxs = guesses.map((g) => g.fx);
@@ -113,6 +127,12 @@
         hovertemplate: `${text.best}<br>x = %{x}<br>f(x) = %{y}<extra></extra>`,
       });
     }
+    if (state.reveal) {
+      out.push({
+        name: text.minimum, x: [state.reveal.x_star], y: [state.reveal.f_star], mode: 'markers',
+        marker: { symbol: 'diamond', size: 14, color: '#6a3fb5', line: { color: '#fff', width: 1 } },
+      });
+    }
     return out;
   }
 
@@ -122,8 +142,16 @@
     const layout = {
       margin: { l: 48, r: 12, t: 12, b: 40 },
       xaxis: { range: [level.x_min, level.x_max], fixedrange: true, title: { text: 'x' }, zeroline: true },
-      yaxis: { fixedrange: true, title: { text: 'f(x)' }, zeroline: true, ...(range ? { range } : {}) },
-      showlegend: true, legend: { orientation: 'h', y: -0.22 },
+      yaxis: {
+        fixedrange: true, title: { text: 'f(x)' }, zeroline: true,
+        ...(range ? { range } : { range: [0, 1], showticklabels: false }),
+      },
+      showlegend: Boolean(state.guesses.length || state.reveal),
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+      annotations: state.guesses.length || state.reveal ? [] : [{
+        text: text.empty_chart, showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
+        font: { color: '#5b6b7b', size: 14 },
+      }],
       dragmode: false, hovermode: 'closest', paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fff',
     };
     window.Plotly.react(chart, traces(), layout, { responsive: true, displayModeBar: false });
@@ -165,7 +193,7 @@
 
   function showAnswer(guess, replayed) {
     const b = guess.fx - guess.slope * guess.x;
-    const line = `${fmt(guess.slope)}·x ${b < 0 ? '−' : '+'} ${fmt(Math.abs(b))}`;
+    const line = `${fmt(guess.slope)}·x ${b < 0 ? '-' : '+'} ${fmt(Math.abs(b))}`;
     answer.textContent = fill(text.answer, { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), line })
       + (replayed ? ` ${text.replayed}` : '');
     answer.hidden = false;
@@ -180,6 +208,14 @@
 
   function isOpen() {
     return level.state === 'open';
+  }
+
+  function showState() {
+    const pill = document.getElementById('state-pill');
+    pill.className = `pill pill-${level.state}`;
+    pill.textContent = text[`state_${level.state}`] || level.state;
+    form.hidden = !isOpen();
+    document.getElementById('tap-hint').hidden = !isOpen();
   }
 
   function tick() {
@@ -201,7 +237,7 @@
       const left = Math.max(0, Math.ceil((Date.parse(level.deadline) - serverNow()) / 1000));
       deadlineEl.hidden = false;
       deadlineEl.textContent = fill(text.closes_in, { t: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
-      if (left === 0) { level.state = 'closed'; refresh(); }
+      if (left === 0) { level.state = 'closed'; showState(); refresh(); }
     } else {
       deadlineEl.hidden = true;
     }
@@ -224,10 +260,34 @@
     if (httpStatus === 401) { window.location.assign('/'); return; }
     status.textContent = error ? error.message : text.error;
     status.classList.add('error');
+    answer.hidden = true;
     if (error && error.code === 'cooldown' && error.next_allowed_at) {
       nextAllowedAt = Date.parse(error.next_allowed_at);
     }
     if (error && (error.code === 'level_closed' || error.code === 'budget_used_up')) refresh();
+  }
+
+  const SEND_TIMEOUT = 10000;
+  const RETRIES = 4;
+
+  async function post(pending) {
+    // a stalled Wi-Fi must not leave the button on "Sending…" for minutes
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT);
+    try {
+      const response = await fetch(`/api/levels/${level.id}/guesses`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        signal: abort.signal,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ x: pending.x, idempotency_key: pending.key }),
+      });
+      let body = null;
+      try { body = await response.json(); } catch { body = null; }
+      return { response, body };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function send(pending, attempt = 0) {
@@ -235,33 +295,23 @@
     tick();
     status.classList.remove('error');
     status.textContent = attempt ? text.retrying : text.sending;
-    let response;
-    try {
-      response = await fetch(`/api/levels/${level.id}/guesses`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ x: pending.x, idempotency_key: pending.key }),
-      });
-    } catch {
-      if (attempt < 4) {
+    let result = null;
+    try { result = await post(pending); } catch { result = null; }
+    // no answer, or the server failed: the guess may have been stored, so it stays pending
+    // and every retry carries the same key; it is never spent twice
+    if (!result || result.response.status >= 500) {
+      if (attempt < RETRIES) {
         setTimeout(() => send(pending, attempt + 1), 1000 * 2 ** attempt);
-      } else {
-        sending = false;
-        status.textContent = text.offline;
-        tick();
+        return;
       }
+      sending = false;
+      status.textContent = text.offline;
+      tick();
       return;
     }
-    let body = null;
-    try { body = await response.json(); } catch { body = null; }
     sending = false;
-    if (response.status >= 500 && attempt < 4) {
-      sending = true;
-      setTimeout(() => send(pending, attempt + 1), 1000 * 2 ** attempt);
-      return;
-    }
     store.drop('pending');
+    const { response, body } = result;
     if (response.ok && body) accept(body); else refuse(body && body.error, response.status);
     tick();
   }
@@ -269,10 +319,9 @@
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (sending || button.disabled) return;
-    const saved = store.get('pending');
-    const kept = saved ? JSON.parse(saved) : null;
+    const kept = readPending();
     // an unanswered guess of the same x is resent with its key, so it is never spent twice
-    const pending = kept && kept.x === input.value ? kept : { x: input.value, key: newKey() };
+    const pending = kept && kept.x === input.value ? kept : { x: input.value, key: newKey(), at: Date.now() };
     store.set('pending', JSON.stringify(pending));
     send(pending);
   });
@@ -295,8 +344,7 @@
       state.reveal = fresh.reveal;
       clockOffset = Date.parse(fresh.server_now) - Date.now();
       nextAllowedAt = fresh.next_allowed_at ? Date.parse(fresh.next_allowed_at) : null;
-      const pill = document.getElementById('state-pill');
-      pill.className = `pill pill-${level.state}`;
+      showState();
       if (!wasRevealed && state.reveal) redraw(); else drawHistory();
       tick();
     } catch { /* offline: the next refresh will catch up */ }
@@ -327,7 +375,8 @@
       for (const row of body.rows) {
         const tr = tbody.insertRow();
         if (row.team_number === state.team.number) tr.className = 'mine';
-        for (const value of [row.rank, teamLabel(row.team_number, row.team_name), fmt(row.best_fx), row.guesses]) {
+        const rank = row.best_fx === null ? '–' : row.rank;
+        for (const value of [rank, teamLabel(row.team_number, row.team_name), fmt(row.best_fx), row.guesses]) {
           tr.insertCell().textContent = value;
         }
       }
@@ -352,11 +401,10 @@
   setInterval(refresh, 15000);
   window.addEventListener('load', drawChart);
 
-  const unsent = store.get('pending');
+  const unsent = readPending();
   if (unsent && isOpen()) {
-    // the page was reloaded while a guess was in flight: ask again with the same key
-    const pending = JSON.parse(unsent);
-    input.value = pending.x;
-    send(pending);
+    // the page was reloaded while a guess was unanswered: ask again with the same key
+    // (the box keeps whatever was typed since)
+    send(unsent);
   }
 })();

@@ -3,7 +3,10 @@ real uvicorn server started from the `downhill` steps a newcomer runs."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,10 +33,28 @@ PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
+def data_dir(tmp_path_factory) -> Path:
+    """The server's data directory (the instructor's commands work on it)."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path) -> Iterator[str]:
     """A real uvicorn server with the demo lesson, started as `make run` starts it."""
-    with running_server(tmp_path_factory.mktemp("server"), SECRET) as base:
+    with running_server(data_dir, SECRET) as base:
         yield base
+
+
+def instructor(data_dir: Path, *args: str) -> None:
+    """Run `downhill level ...` as the instructor does, on the server's data."""
+    env = {**os.environ, "DOWNHILL_DATA_DIR": str(data_dir), "DOWNHILL_SECRET_KEY": SECRET}
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "level", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +190,62 @@ def test_the_play_page_on_a_laptop(server: str, browser) -> None:
     assert width > 700
     page.screenshot(path=str(ARTIFACTS / "play-laptop.png"), full_page=True)
     context.close()
+
+
+def test_a_dropped_answer_is_retried_with_the_same_key_and_spends_one_guess(
+    server, browser
+) -> None:
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 5)
+    page.click("li.level >> text=Enter")
+    page.wait_for_url("**/levels/*/play")
+    dropped = []
+
+    def drop_the_first_answer(route) -> None:
+        if not dropped:  # the server stores the guess, but its answer never reaches the phone
+            dropped.append(route.fetch().status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/levels/*/guesses", drop_the_first_answer)
+    page.fill("#x", "2")
+    page.click("#submit")
+    page.wait_for_selector("#history tbody tr")
+    assert dropped == [200]
+    assert "already been counted" in page.text_content("#answer")
+    assert page.text_content("#left") == "29"
+    assert page.eval_on_selector_all("#history tbody tr", "rows => rows.length") == 1
+    assert all("ERR_CONNECTION_RESET" in problem for problem in problems)
+    context.close()
+
+
+def test_every_team_sees_the_reveal_and_open_pages_follow_it(server, browser, data_dir) -> None:
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 1)  # team 1 played Function 1 above
+    page.click("li.level >> text=Continue")
+    page.wait_for_url("**/levels/*/play")
+    instructor(data_dir, "close", "1")
+    instructor(data_dir, "reveal", "1")
+    # the open page notices by itself: badge, form and chart follow
+    page.wait_for_function(
+        "() => document.getElementById('state-pill').textContent.trim() === 'revealed'",
+        timeout=20_000,
+    )
+    assert page.is_hidden("#guess-form")
+    traces = chart_traces(page)
+    assert traces["True minimum"]["x"] == [pytest.approx(3.7, abs=1e-3)]
+    assert len(traces["The hidden function"]["x"]) > 100
+
+    # a team that never entered the level still gets to see the reveal
+    context2, other, other_problems = new_phone(browser, locale="zh-TW")
+    log_in(other, server, 9)
+    other.click("li.level >> text=看看隱藏的函數")
+    other.wait_for_url("**/levels/*/play")
+    other.wait_for_function("() => document.getElementById('chart').data !== undefined")
+    assert "已揭曉" in other.text_content("#state-pill")
+    assert chart_traces(other)["真正的最小值"]["x"] == [pytest.approx(3.7, abs=1e-3)]
+    other.screenshot(path=str(ARTIFACTS / "reveal-phone-zh_TW.png"), full_page=True)
+    assert problems == [] and other_problems == []
+    context.close()
+    context2.close()

@@ -11,12 +11,15 @@ from app.game.rules import (
     GuessRules,
     LevelClock,
     LevelState,
+    NoSuchMove,
     TeamProgress,
     Visibility,
     check_guess,
     guesses_left,
     parse_x,
+    password_matches,
     standings_visible,
+    transition,
 )
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -147,3 +150,52 @@ def test_standings_visibility_shown_hidden_and_frozen() -> None:
     assert standings_visible(Visibility.FROZEN, 60, open_clock, NOW) == (True, None)
     closed = LevelClock(LevelState.CLOSED, NOW - timedelta(seconds=500), 600)
     assert standings_visible(Visibility.HIDDEN, None, closed, NOW) == (True, None)
+
+
+def test_a_levels_moves() -> None:
+    draft = LevelClock(LevelState.DRAFT, None, None)
+    opened = transition(draft, None, LevelState.OPEN, NOW)
+    assert (opened.state, opened.opened_at, opened.closed_at) == (LevelState.OPEN, NOW, None)
+    running = LevelClock(LevelState.OPEN, NOW - timedelta(seconds=30), None)
+    closed = transition(running, None, LevelState.CLOSED, NOW)
+    assert (closed.state, closed.closed_at) == (LevelState.CLOSED, NOW)
+    settled = LevelClock(LevelState.CLOSED, NOW - timedelta(seconds=30), None)
+    revealed = transition(settled, NOW - timedelta(seconds=5), LevelState.REVEALED, NOW)
+    assert (revealed.state, revealed.closed_at, revealed.revealed_at) == (
+        LevelState.REVEALED,
+        NOW - timedelta(seconds=5),
+        NOW,
+    )
+    reopened = transition(settled, NOW - timedelta(seconds=5), LevelState.OPEN, NOW)
+    assert (reopened.opened_at, reopened.closed_at) == (NOW, None)
+
+
+def test_an_expired_level_settles_at_its_deadline() -> None:
+    expired = LevelClock(LevelState.OPEN, NOW - timedelta(seconds=100), 60)
+    assert transition(expired, None, LevelState.CLOSED, NOW).closed_at == NOW - timedelta(
+        seconds=40
+    )
+    assert transition(expired, None, LevelState.REVEALED, NOW).closed_at == NOW - timedelta(
+        seconds=40
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "target", "words"),
+    [
+        (LevelState.OPEN, LevelState.OPEN, "already open"),
+        (LevelState.OPEN, LevelState.REVEALED, "an open level cannot become revealed"),
+        (LevelState.DRAFT, LevelState.CLOSED, "a draft level cannot become closed"),
+        (LevelState.REVEALED, LevelState.OPEN, "a revealed level cannot become open"),
+    ],
+)
+def test_moves_a_level_does_not_have_are_refused(state, target, words) -> None:
+    with pytest.raises(NoSuchMove, match=words):
+        transition(LevelClock(state, NOW - timedelta(seconds=5), None), None, target, NOW)
+
+
+def test_level_passwords_ignore_case_and_spaces() -> None:
+    assert password_matches("  Valley ", "valley")
+    assert password_matches("use  inertia", "Use Inertia")
+    assert not password_matches("valle", "valley")
+    assert not password_matches(None, "valley")
