@@ -140,6 +140,10 @@ def level_command(settings: Settings, action: str, position: int | None, join_co
                 print(f"Cannot {action} level {position}: {exc}.", file=sys.stderr)
                 return 2
             print(f"Level {position} '{found[0].title}' is now {found[0].state}.")
+        print(
+            "(draft: invisible to teams; closed: settled, final standings; revealed: teams"
+            " see the curve)"
+        )
         for level in session.scalars(
             select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
         ):

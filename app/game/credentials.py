@@ -1,20 +1,13 @@
-"""Short codes people type: team PINs, lesson join codes, the demo's derived PINs."""
+"""Short codes people type: team PINs and lesson join codes."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 # No 0/O, 1/I/L, 5/S, 2/Z: a PIN read off a slip of paper is typed right the first time.
 ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
 PIN_LENGTH = 6
-JOIN_CODE_LENGTH = 5
-
-
-def new_code(length: int) -> str:
-    """A random code of ``length`` characters from the unambiguous alphabet."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
 def derived_code(secret: str, purpose: str, length: int) -> str:

@@ -108,6 +108,13 @@ def test_refuses_hostile_and_silly_input_with_its_place(
         assert caught.value.position == position
 
 
+def test_two_dimensional_levels_may_use_y_and_only_then() -> None:
+    expression = parse_expression("x^2 + 3*y", ("x", "y"))
+    assert {str(s) for s in expression.sympy_expr.free_symbols} == {"x", "y"}
+    with pytest.raises(ExpressionError):
+        parse_expression("x^2 + 3*y")
+
+
 def test_never_executes_the_text(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     attempts = [
