@@ -4,13 +4,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DOWNHILL_DATA_DIR=/data \
     DOWNHILL_HOST=0.0.0.0 DOWNHILL_PORT=8000
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml constraints.txt README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 COPY locales ./locales
-RUN pip install --no-cache-dir -e . && useradd --create-home downhill \
+RUN pip install --no-cache-dir -e . -c constraints.txt && useradd --create-home downhill \
     && mkdir -p /data && chown downhill /data
 USER downhill
 VOLUME ["/data"]

@@ -230,7 +230,7 @@ def test_every_team_sees_the_reveal_and_open_pages_follow_it(server, browser, da
     # the open page notices by itself: badge, form and chart follow
     page.wait_for_function(
         "() => document.getElementById('state-pill').textContent.trim() === 'revealed'",
-        timeout=20_000,
+        timeout=40_000,
     )
     assert page.is_hidden("#guess-form")
     traces = chart_traces(page)
