@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from mimetypes import guess_type
 from typing import Any
 
 from starlette.responses import FileResponse, Response
@@ -38,6 +39,4 @@ class StaticAssets(StaticFiles):
 
     @staticmethod
     def _media_type(path: str) -> str:
-        from mimetypes import guess_type
-
         return guess_type(path)[0] or "application/octet-stream"

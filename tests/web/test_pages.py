@@ -119,3 +119,23 @@ def test_pages_load_nothing_from_another_site(client, demo: Demo) -> None:
     form_login(client, "1", demo.pin(1))
     for path in ("/", "/team", "/standings"):
         assert not re.search(r'(src|href)="(https?:)?//', client.get(path).text)
+
+
+def test_the_join_link_keeps_a_logged_in_team_in(client, demo: Demo) -> None:
+    form_login(client, "6", demo.pin(6))
+    assert client.get("/j/demo", follow_redirects=False).headers["location"] == "/team"
+    other = client.get("/j/OTHER")
+    assert other.status_code == 200 and 'value="OTHER"' in other.text
+    assert client.get("/team", follow_redirects=False).status_code == 200  # still logged in
+
+
+def test_a_settled_level_can_be_looked_at_without_entering_it(client, session, demo: Demo) -> None:
+    form_login(client, "7", demo.pin(7))
+    level = demo.levels[0]
+    assert client.get(f"/levels/{level.id}/play", follow_redirects=False).status_code == 303
+    set_level_state(session, level=level, state=LevelState.CLOSED, now=utcnow())
+    page = client.get(f"/levels/{level.id}/play")
+    assert (
+        page.status_code == 200 and 'id="guess-form" class="guess" novalidate hidden' in page.text
+    )
+    assert "Your team made no guess on this level." in page.text
