@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.game.expression import compile_function, curve
-from app.game.rules import LevelState, guesses_left, next_allowed_at
+from app.game.rules import curve_is_public, guesses_left, next_allowed_at
 from app.game.scoring import OverallStanding
 from app.models import Guess, Level, Team
 from app.services.guesses import Answer, PlayView
@@ -74,7 +74,7 @@ def level_out(level: Level, now: datetime) -> dict[str, Any]:
 
 def reveal_out(level: Level) -> dict[str, Any] | None:
     """The curve and the true minimum, only once the level is revealed."""
-    if level.state != LevelState.REVEALED:
+    if not curve_is_public(level.clock):
         return None
     points = curve(compile_function(level.expression), level.x_min, level.x_max)
     return {

@@ -116,6 +116,17 @@ def may_enter(clock: LevelClock, now: datetime) -> bool:
     return clock.state_at(now) is LevelState.OPEN
 
 
+def may_look_at(clock: LevelClock, entered: bool, now: datetime) -> bool:
+    """A team sees a level's play page once it entered it, or once the level is settled
+    (so a team that missed a level still sees its reveal)."""
+    return entered or clock.is_settled(now)
+
+
+def curve_is_public(clock: LevelClock) -> bool:
+    """The hidden function, its curve and its minimum are shown only after the reveal."""
+    return clock.state is LevelState.REVEALED
+
+
 @dataclass(frozen=True)
 class GuessRules:
     """A level's rules for guesses."""

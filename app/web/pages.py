@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.deps import CurrentTeam, SessionDep
 from app.errors import Refused
 from app.game.credentials import normalize_code
+from app.game.rules import may_look_at
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models import Level, Team
 from app.security import check_csrf
@@ -151,7 +152,7 @@ def play_page(level_id: int, request: Request, team: CurrentTeam, session: Sessi
     """
     now = utcnow()
     view = guesses.play_view(session, team=team, level_id=level_id)
-    if view.progress is None and not view.level.clock.is_settled(now):
+    if not may_look_at(view.level.clock, view.progress is not None, now):
         return RedirectResponse("/team", status_code=303)
     state = play_state_out(view, team, now)
     return render(request, "play.html", team=team, level=view.level, state=state)
