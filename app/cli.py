@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import shutil
 import socket
 import sys
@@ -16,9 +17,12 @@ from sqlalchemy import select
 
 from app.config import Settings, get_settings
 from app.db import Database, utcnow
+from app.errors import Refused
 from app.game.rules import LevelState, NoSuchMove
+from app.i18n import gettext
 from app.models import Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE, seed_demo
+from app.services.instructor import ensure_password, set_password
 from app.services.levels import set_level_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,9 +73,8 @@ def demo(settings: Settings) -> None:
         for level in result.levels:
             password = f"password '{level.password}'" if level.password else "no password"
             print(f"  Level {level.position} '{level.title}': {level.state}, {password}")
-        print("\n  Instructor: run the class from a second terminal, in this same folder:")
-        print(f"    {command_name()} level list | open N | close N | reveal N")
-        print("  (levels by the numbers above; the instructor's web console comes next).\n")
+        print("\n  Levels can also be run from a second terminal, in this same folder:")
+        print(f"    {command_name()} level list | open N | close N | reveal N\n")
     database.engine.dispose()
 
 
@@ -98,10 +101,54 @@ def join_addresses(host: str, port: int) -> list[str]:
     return [f"http://{name}:{port}" for name in [*found, "127.0.0.1"]]
 
 
+def instructor_access(settings: Settings) -> None:
+    """Make sure the instructor has a password (generating one on the first start) and say
+    how to get in; a generated password is printed this once and only its hash is kept."""
+    database = Database(settings.resolved_database_url)
+    with database.sessions() as session:
+        generated = ensure_password(session, configured=settings.instructor_password, now=utcnow())
+    database.engine.dispose()
+    address = join_addresses(settings.host, settings.port)[0]
+    print(f"  Instructor: log in at {address}/instructor", end="")
+    if generated:
+        print(f" with the password {generated}")
+        print(
+            "  (shown this once; keep it, or set your own with "
+            f"`{command_name()} instructor set-password`).\n"
+        )
+    elif settings.instructor_password:
+        print(" with the password in DOWNHILL_INSTRUCTOR_PASSWORD.\n")
+    else:
+        print(f" (password set earlier; `{command_name()} instructor set-password` changes it).\n")
+
+
+def set_instructor_password(settings: Settings) -> int:
+    """Ask for a new instructor password (twice on a terminal, once from a pipe) and keep it."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("New instructor password: ")
+        if getpass.getpass("Once more: ") != password:
+            print("The two passwords differ; nothing changed.", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.sessions() as session:
+            set_password(session, password=password, now=utcnow())
+    except Refused as refused:
+        print(gettext(refused.message_id, **refused.params), file=sys.stderr)
+        return 2
+    finally:
+        database.engine.dispose()
+    print("The instructor password is changed.")
+    return 0
+
+
 def serve(settings: Settings, workers: int = 1) -> None:
     """Serve the game with uvicorn (migrations must have run: `downhill migrate`)."""
     import uvicorn
 
+    instructor_access(settings)
     print(f"Downhill is serving on http://{settings.host}:{settings.port} (Ctrl-C stops it).")
     uvicorn.run(
         "app.main:create_app",
@@ -170,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
         step.add_argument("--host")
         step.add_argument("--port", type=int)
         step.add_argument("--workers", type=int, default=1)
+    instructor = steps.add_parser("instructor", help="the instructor's account")
+    instructor.add_argument(
+        "action",
+        choices=["set-password"],
+        help="set a new password (read from the terminal or stdin)",
+    )
     level = steps.add_parser("level", help="list, open, close or reveal a level")
     level.add_argument("action", choices=["list", "open", "close", "reveal"])
     level.add_argument("number", type=int, nargs="?", help="the level's number in the lesson")
@@ -200,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate(settings)
         demo(settings)
         serve(settings, args.workers)
+    elif args.step == "instructor":
+        return set_instructor_password(settings)
     elif args.step == "level":
         if args.action != "list" and args.number is None:
             parser.error(f"level {args.action} needs the level's number")

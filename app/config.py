@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     secret_key: str | None = Field(default=None, repr=False)
+    instructor_password: str | None = Field(default=None, repr=False)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cookie_secure: bool = False

@@ -31,3 +31,16 @@ def get_current_team(request: Request, session: SessionDep) -> Team:
 
 
 CurrentTeam = Annotated[Team, Depends(get_current_team)]
+
+
+def require_instructor(request: Request) -> None:
+    """Let only the instructor's session through: a team gets 403, nobody gets 401 (a
+    page asks them to log in)."""
+    if request.session.get("instructor") is True:
+        return
+    if request.session.get("team_id") is not None:
+        raise Refused("instructor_only")
+    raise Refused("instructor_login_required")
+
+
+Instructor = Depends(require_instructor)

@@ -27,6 +27,23 @@ MESSAGES: dict[str, tuple[int, str]] = {
         429,
         N_("Too many wrong tries for this team. Wait %(seconds)s seconds, then try again."),
     ),
+    "instructor_login_required": (401, N_("Log in as the instructor first.")),
+    "instructor_only": (
+        403,
+        N_("This page is for the instructor. Teams play from their own pages."),
+    ),
+    "instructor_password_wrong": (401, N_("Wrong instructor password.")),
+    "instructor_password_too_short": (
+        422,
+        N_("The instructor password needs at least %(length)s characters."),
+    ),
+    "level_move_refused": (
+        409,
+        N_(
+            "That cannot be done to this level now: a level goes draft → open → closed → "
+            "revealed, and from closed it can be opened again."
+        ),
+    ),
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),

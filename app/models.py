@@ -159,3 +159,13 @@ class Throttle(Base):
     subject: Mapped[str] = mapped_column(String(60))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Instructor(Base):
+    """The instructor's account: one row, a hashed password (there is no default one)."""
+
+    __tablename__ = "instructor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+INSTRUCTOR_PASSWORD = "instructor-password-for-tests"
 
 
 def free_port() -> int:
@@ -39,6 +40,7 @@ def running_server(
         "DOWNHILL_DATA_DIR": str(data_dir),
         "DOWNHILL_SECRET_KEY": secret,
         "DOWNHILL_PORT": str(port),
+        "DOWNHILL_INSTRUCTOR_PASSWORD": INSTRUCTOR_PASSWORD,
     }
     env.pop("DOWNHILL_DATABASE_URL", None)
     for step in ("migrate", "demo"):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.config import Settings
 
 
-def downhill(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+def downhill(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DOWNHILL_DATA_DIR": str(tmp_path / "data")}
     env.pop("DOWNHILL_SECRET_KEY", None)
     env.pop("DOWNHILL_DATABASE_URL", None)
@@ -25,6 +25,7 @@ def downhill(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         timeout=120,
         check=False,
+        input=stdin,
     )
 
 
@@ -84,3 +85,11 @@ def test_settings_come_from_downhill_variables(monkeypatch, tmp_path) -> None:
     settings = Settings()
     assert (settings.port, settings.host) == (9001, "0.0.0.0")  # noqa: S104
     assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve()}/downhill.db"
+
+
+def test_the_instructor_password_is_set_from_the_terminal(tmp_path) -> None:
+    assert downhill(tmp_path, "migrate").returncode == 0
+    short = downhill(tmp_path, "instructor", "set-password", stdin="short\n")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    done = downhill(tmp_path, "instructor", "set-password", stdin="a-fine-long-password\n")
+    assert done.returncode == 0 and "changed" in done.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,21 +11,18 @@ from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import normalize_code
 from app.models import Lesson, Team
+from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
 from app.services.throttle import ensure_not_locked, record_attempt
-
-_hasher = PasswordHash.recommended()
-# Verified when a team number does not exist, so a wrong number costs the same time.
-_DUMMY_HASH = _hasher.hash("no-such-team")
 
 
 def hash_pin(pin: str) -> str:
     """The stored form of a PIN (argon2)."""
-    return _hasher.hash(normalize_code(pin))
+    return hash_secret(normalize_code(pin))
 
 
 def pin_matches(pin: str, pin_hash: str) -> bool:
     """Whether a PIN, as typed, is the one this hash was made from."""
-    return _hasher.verify(normalize_code(pin), pin_hash)
+    return secret_matches(normalize_code(pin), pin_hash)
 
 
 def open_lessons(session: Session) -> list[Lesson]:
@@ -70,7 +66,7 @@ def login_team(
     subject = f"team:{team.id}" if team else f"lesson:{lesson.id}:{number}"
     ensure_not_locked(session, scope="pin", subject=subject, now=now)
     # argon2 takes a while: verify before taking the write lock, decide after it
-    valid = pin_matches(pin or "", team.pin_hash if team else _DUMMY_HASH)
+    valid = pin_matches(pin or "", team.pin_hash if team else DUMMY_HASH)
     lock_for_write(session)
     ensure_not_locked(session, scope="pin", subject=subject, now=now)
     record_attempt(

@@ -39,6 +39,8 @@ def refusal_response(request: Request, refusal: Refused) -> Response:
         )
     if refusal.code == "not_logged_in":
         return RedirectResponse("/", status_code=303)
+    if refusal.code == "instructor_login_required":
+        return RedirectResponse("/instructor/login", status_code=303)
     body = refusal_body(request, refusal)["error"]
     response = render(request, "error.html", status_code=refusal.status, error=body)
     response.headers.update(headers)

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
+from app.errors import N_
 from app.i18n import LOCALES, current_locale, gettext, ngettext
 from app.security import csrf_token, request_locale
 
@@ -36,6 +37,19 @@ def static_url(path: str) -> str:
 def team_label(number: int, name: str | None) -> str:
     """How a team is shown: its number and name, or "Team <number>" in the page's language."""
     return f"{number} · {name}" if name else gettext("Team %(number)s", number=number)
+
+
+_STATE_LABELS = {
+    "draft": N_("draft"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "revealed": N_("revealed"),
+}
+
+
+def state_label(state: str) -> str:
+    """A level's state in the page's language."""
+    return gettext(_STATE_LABELS[state])
 
 
 def _number(value: float | None, digits: int = 6) -> str:
@@ -60,7 +74,9 @@ _env = Environment(
 )
 _env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates = Jinja2Templates(env=_env)
-templates.env.globals.update(static_url=static_url, LOCALES=LOCALES, team_label=team_label)
+templates.env.globals.update(
+    static_url=static_url, LOCALES=LOCALES, team_label=team_label, state_label=state_label
+)
 templates.env.filters.update(num=_number, script_json=_tojson_script, isotime=_isotime)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.services.demo import demo_pin
-from tests.server import ROOT, running_server
+from tests.server import INSTRUCTOR_PASSWORD, ROOT, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
@@ -249,3 +249,31 @@ def test_every_team_sees_the_reveal_and_open_pages_follow_it(server, browser, da
     assert problems == [] and other_problems == []
     context.close()
     context2.close()
+
+
+def test_the_instructor_opens_a_level_from_the_console_and_a_team_enters_it(
+    server, browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    desk = context.new_page()
+    desk.goto(f"{server}/instructor")
+    desk.wait_for_url("**/instructor/login")
+    desk.fill("#password", INSTRUCTOR_PASSWORD)
+    desk.click("button[type=submit]")
+    desk.wait_for_url(f"{server}/instructor")
+    function_2 = desk.locator("li.level", has_text="Function 2")
+    function_2.locator("button[value=open]").click()
+    desk.wait_for_url("**/instructor#level-*")
+    assert "open" in desk.locator("li.level", has_text="Function 2").locator(".pill").text_content()
+    desk.screenshot(path=str(ARTIFACTS / "instructor-console.png"), full_page=True)
+
+    phone, page, problems = new_phone(browser)
+    log_in(page, server, 6)
+    level = page.locator("li.level", has_text="Function 2")
+    level.locator("input[name=password]").fill("Valley")
+    level.locator("button[type=submit]").click()
+    page.wait_for_url("**/levels/*/play")
+    assert "Function 2" in page.text_content("h1")
+    assert problems == []
+    phone.close()
+    context.close()
