@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     cookie_secure: bool = False
+    public_url: str | None = None
     max_body_bytes: int = 16_384
 
     @field_validator("secret_key")

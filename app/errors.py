@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[int, str]] = {
             "revealed, and from closed it can be opened again."
         ),
     ),
+    "name_required": (422, N_("Type a name.")),
+    "name_too_long": (422, N_("The name is too long: at most %(limit)s characters.")),
+    "confirmation_mismatch": (
+        422,
+        N_("Type the lesson's name exactly to confirm; nothing was deleted."),
+    ),
+    "team_count_invalid": (422, N_("Type how many teams to add: from 1 to %(limit)s.")),
+    "team_not_found": (404, N_("There is no such team in this lesson.")),
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),

@@ -17,7 +17,8 @@ from app.db import Database
 from app.errors import Refused
 from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.static import StaticAssets
-from app.web.instructor import router as instructor_router
+from app.web.console import console as console_router
+from app.web.console import router as instructor_router
 from app.web.pages import router as pages_router
 from app.web.responses import refusal_response
 from app.web.templating import STATIC_DIR
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(instructor_router)
+    app.include_router(console_router)
     app.include_router(pages_router)
 
     @app.exception_handler(Refused)

@@ -79,3 +79,8 @@ def set_level(session: Session, level: Level, **values) -> None:
 def ago(seconds: float, now: datetime | None = None) -> datetime:
     """A moment ``seconds`` before now."""
     return (now or utcnow()) - timedelta(seconds=seconds)
+
+
+def reread(session: Session) -> None:
+    """End the session's read snapshot (SQLite WAL) so it sees what the app wrote since."""
+    session.rollback()

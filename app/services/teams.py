@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
-from app.game.credentials import normalize_code
+from app.game.credentials import PIN_LENGTH, new_code, normalize_code
 from app.models import Lesson, Team
 from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
 from app.services.throttle import ensure_not_locked, record_attempt
@@ -76,3 +77,71 @@ def login_team(
     if not valid or team is None:
         raise Refused("login_failed")
     return team
+
+
+MAX_TEAMS_AT_ONCE = 200
+MAX_TEAM_NAME = 60
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A team and its PIN in clear: shown once, on the sheet made when the PIN is made."""
+
+    team: Team
+    pin: str
+
+
+def create_teams(
+    session: Session, *, lesson_id: int, count: object, now: datetime
+) -> list[Credential]:
+    """``count`` new teams numbered after the last one, each with a generated PIN."""
+    text = str(count).strip() if count is not None else ""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TEAMS_AT_ONCE:
+        raise Refused("team_count_invalid", limit=MAX_TEAMS_AT_ONCE)
+    lock_for_write(session)
+    last = session.scalar(select(func.max(Team.number)).where(Team.lesson_id == lesson_id)) or 0
+    made = []
+    for number in range(last + 1, last + 1 + int(text)):
+        pin = new_code(PIN_LENGTH)
+        team = Team(lesson_id=lesson_id, number=number, pin_hash=hash_pin(pin), created_at=now)
+        session.add(team)
+        made.append(Credential(team, pin))
+    session.commit()
+    return made
+
+
+def lesson_team(session: Session, *, lesson_id: int, team_id: int) -> Team:
+    """A team of this lesson, or ``team_not_found``."""
+    team = session.get(Team, team_id)
+    if team is None or team.lesson_id != lesson_id:
+        raise Refused("team_not_found")
+    return team
+
+
+def regenerate_pin(session: Session, *, lesson_id: int, team_id: int) -> Credential:
+    """A new PIN for a team (its slip was lost); the old one stops working."""
+    lock_for_write(session)
+    team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
+    pin = new_code(PIN_LENGTH)
+    team.pin_hash = hash_pin(pin)
+    session.commit()
+    return Credential(team, pin)
+
+
+def rename_team(session: Session, *, lesson_id: int, team_id: int, name: str) -> Team:
+    """Name a team (an empty name shows it as "Team <number>")."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_TEAM_NAME:
+        raise Refused("name_too_long", limit=MAX_TEAM_NAME)
+    lock_for_write(session)
+    team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
+    team.name = name or None
+    session.commit()
+    return team
+
+
+def remove_team(session: Session, *, lesson_id: int, team_id: int) -> None:
+    """Remove a team and its guesses."""
+    lock_for_write(session)
+    session.delete(lesson_team(session, lesson_id=lesson_id, team_id=team_id))
+    session.commit()

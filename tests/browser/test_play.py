@@ -261,9 +261,11 @@ def test_the_instructor_opens_a_level_from_the_console_and_a_team_enters_it(
     desk.fill("#password", INSTRUCTOR_PASSWORD)
     desk.click("button[type=submit]")
     desk.wait_for_url(f"{server}/instructor")
+    desk.click("a.lesson-link >> text=Downhill demo")
+    desk.wait_for_url("**/instructor/lessons/*")
     function_2 = desk.locator("li.level", has_text="Function 2")
     function_2.locator("button[value=open]").click()
-    desk.wait_for_url("**/instructor#level-*")
+    desk.wait_for_url("**/instructor/lessons/*#level-*")
     assert "open" in desk.locator("li.level", has_text="Function 2").locator(".pill").text_content()
     desk.screenshot(path=str(ARTIFACTS / "instructor-console.png"), full_page=True)
 

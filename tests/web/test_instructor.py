@@ -54,7 +54,8 @@ def test_the_instructor_logs_in_and_runs_a_level(
     )
     response = instructor_login(client, instructor_password)
     assert response.status_code == 303 and response.headers["location"] == "/instructor"
-    console = client.get("/instructor").text
+    assert "Downhill demo" in client.get("/instructor").text
+    console = client.get(f"/instructor/lessons/{demo.lesson.id}").text
     assert "Function 2" in console and "valley" in console  # the instructor sees drafts
     level = demo.levels[1]
     token = csrf_of(client)
@@ -91,6 +92,10 @@ def test_who_gets_in_where(app, client, demo: Demo, instructor_password: str) ->
     level_id = demo.levels[0].id
     routes = [
         ("get", "/instructor"),
+        ("get", f"/instructor/lessons/{demo.lesson.id}"),
+        ("post", "/instructor/lessons"),
+        ("post", f"/instructor/lessons/{demo.lesson.id}/teams"),
+        ("post", f"/instructor/lessons/{demo.lesson.id}/delete"),
         ("post", f"/instructor/levels/{level_id}/state"),
         ("post", "/instructor/logout"),
     ]

@@ -1,0 +1,140 @@
+"""Lessons as the instructor manages them: create, rename, duplicate, archive, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db import lock_for_write
+from app.errors import Refused
+from app.game.credentials import new_code
+from app.models import Guess, Lesson, Level, Team
+
+JOIN_CODE_LENGTH = 5
+MAX_NAME = 120
+
+
+def check_name(name: str) -> str:
+    """A lesson's name as typed: not blank, not too long."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise Refused("name_required")
+    if len(name) > MAX_NAME:
+        raise Refused("name_too_long", limit=MAX_NAME)
+    return name
+
+
+def _free_join_code(session: Session) -> str:
+    while True:
+        code = new_code(JOIN_CODE_LENGTH)
+        if session.scalar(select(Lesson.id).where(Lesson.join_code == code)) is None:
+            return code
+
+
+def create_lesson(session: Session, *, name: str, now: datetime) -> Lesson:
+    """A new lesson with a short join code nobody else has."""
+    name = check_name(name)
+    lock_for_write(session)
+    lesson = Lesson(name=name, join_code=_free_join_code(session), created_at=now)
+    session.add(lesson)
+    session.commit()
+    return lesson
+
+
+def get_lesson(session: Session, *, lesson_id: int) -> Lesson:
+    """A lesson by id, or ``lesson_not_found``."""
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise Refused("lesson_not_found")
+    return lesson
+
+
+def rename_lesson(session: Session, *, lesson_id: int, name: str) -> Lesson:
+    """Give a lesson a new name."""
+    name = check_name(name)
+    lock_for_write(session)
+    lesson = get_lesson(session, lesson_id=lesson_id)
+    lesson.name = name
+    session.commit()
+    return lesson
+
+
+def set_archived(session: Session, *, lesson_id: int, archived: bool) -> Lesson:
+    """Archive a lesson (it takes no more logins and leaves the console's list) or bring it
+    back."""
+    lock_for_write(session)
+    lesson = get_lesson(session, lesson_id=lesson_id)
+    lesson.archived = archived
+    session.commit()
+    return lesson
+
+
+def duplicate_lesson(session: Session, *, lesson_id: int, now: datetime) -> Lesson:
+    """A copy of a lesson's levels and settings, as drafts, without teams or guesses."""
+    lock_for_write(session)
+    source = get_lesson(session, lesson_id=lesson_id)
+    copy = Lesson(
+        name=check_name(f"{source.name} (copy)"[:MAX_NAME]),
+        join_code=_free_join_code(session),
+        created_at=now,
+    )
+    session.add(copy)
+    session.flush()
+    for level in source.levels:
+        session.add(
+            Level(
+                lesson_id=copy.id,
+                position=level.position,
+                title=level.title,
+                expression=level.expression,
+                x_min=level.x_min,
+                x_max=level.x_max,
+                cooldown_seconds=level.cooldown_seconds,
+                guess_budget=level.guess_budget,
+                time_limit_seconds=level.time_limit_seconds,
+                password=level.password,
+                standings_visibility=level.standings_visibility,
+                freeze_seconds=level.freeze_seconds,
+                x_star=level.x_star,
+                f_star=level.f_star,
+                f_median=level.f_median,
+            )
+        )
+    session.commit()
+    return copy
+
+
+@dataclass(frozen=True)
+class Losses:
+    """What deleting a lesson would delete, to name it in the confirmation."""
+
+    teams: int
+    levels: int
+    guesses: int
+
+
+def losses(session: Session, *, lesson_id: int) -> Losses:
+    """Count what goes with a lesson."""
+    teams = session.scalar(
+        select(func.count()).select_from(Team).where(Team.lesson_id == lesson_id)
+    )
+    levels = session.scalar(
+        select(func.count()).select_from(Level).where(Level.lesson_id == lesson_id)
+    )
+    guesses = session.scalar(
+        select(func.count()).select_from(Guess).join(Level).where(Level.lesson_id == lesson_id)
+    )
+    return Losses(teams or 0, levels or 0, guesses or 0)
+
+
+def delete_lesson(session: Session, *, lesson_id: int, confirm_name: str) -> None:
+    """Delete a lesson with its teams, levels and guesses, once its name is typed back."""
+    lock_for_write(session)
+    lesson = get_lesson(session, lesson_id=lesson_id)
+    if " ".join((confirm_name or "").split()) != lesson.name:
+        raise Refused("confirmation_mismatch")
+    session.delete(lesson)
+    session.commit()

@@ -1,0 +1,9 @@
+// The instructor's console: confirm before removing, print the slips.
+'use strict';
+
+document.querySelectorAll('form[data-confirm]').forEach((form) => {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
+document.getElementById('print')?.addEventListener('click', () => window.print());
