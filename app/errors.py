@@ -52,6 +52,24 @@ MESSAGES: dict[str, tuple[int, str]] = {
     ),
     "team_count_invalid": (422, N_("Type how many teams to add: from 1 to %(limit)s.")),
     "team_not_found": (404, N_("There is no such team in this lesson.")),
+    "field_number": (422, N_("Type a number, like 2.5 or -10.")),
+    "field_whole_number": (422, N_("Type a whole number from %(low)s to %(high)s.")),
+    "field_range": (422, N_("Type a number from %(low)s to %(high)s.")),
+    "password_blank": (
+        422,
+        N_("A password of only spaces cannot be said aloud: type a word or leave it empty."),
+    ),
+    "freeze_needs_time_limit": (
+        422,
+        N_("Frozen standings need a time limit: they freeze for its last seconds."),
+    ),
+    "level_has_guesses": (
+        409,
+        N_(
+            "Teams have guessed on this level, so its function and domain stay as they are. "
+            "Duplicate the lesson to change them."
+        ),
+    ),
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),

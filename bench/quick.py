@@ -25,9 +25,10 @@ from app.db import Database, utcnow  # noqa: E402
 from app.game.expression import compile_function  # noqa: E402
 from app.game.presets import PRESETS  # noqa: E402
 from app.game.rules import LevelState  # noqa: E402
+from app.game.settings import LevelSpec  # noqa: E402
 from app.models import Lesson  # noqa: E402
 from app.services.demo import DEMO_JOIN_CODE, demo_pin  # noqa: E402
-from app.services.levels import LevelSpec, add_level, set_level_state  # noqa: E402
+from app.services.levels import add_level, set_level_state  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"

@@ -12,8 +12,9 @@ from app.db import lock_for_write
 from app.game.credentials import PIN_LENGTH, derived_code
 from app.game.presets import PRESETS
 from app.game.rules import LevelState, Visibility
+from app.game.settings import LevelSpec
 from app.models import Lesson, Level, Team
-from app.services.levels import LevelSpec, add_level, apply_transition
+from app.services.levels import add_level, apply_transition
 from app.services.teams import hash_pin, pin_matches
 
 DEMO_JOIN_CODE = "DEMO"

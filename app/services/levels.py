@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.expression import ExpressionError, analyze, compile_function
-from app.game.rules import LevelState, Visibility, may_enter, password_matches, transition
-from app.models import Level, Progress, Team
+from app.game.rules import LevelState, may_enter, password_matches, transition
+from app.game.settings import LevelSpec
+from app.models import Guess, Level, Progress, Team
 from app.services.throttle import ensure_not_locked, record_attempt
-
-
-@dataclass(frozen=True)
-class LevelSpec:
-    """What an instructor decides about a level."""
-
-    title: str
-    expression: str
-    x_min: float
-    x_max: float
-    cooldown_seconds: int = 10
-    guess_budget: int | None = None
-    time_limit_seconds: int | None = None
-    password: str | None = None
-    standings_visibility: Visibility = Visibility.SHOWN
-    freeze_seconds: int | None = None
 
 
 def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
@@ -65,6 +49,83 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
     session.add(level)
     session.flush()
     return level
+
+
+def create_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
+    """Add a level at the end of a lesson, as a draft, under the write lock."""
+    lock_for_write(session)
+    level = add_level(session, lesson_id=lesson_id, spec=spec)
+    session.commit()
+    return level
+
+
+def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
+    """Change a level's settings. Its function and domain stay as they are once teams have
+    guessed (their stored answers must stay true): duplicate the lesson instead."""
+    lock_for_write(session)
+    level = session.get(Level, level_id, populate_existing=True)
+    if level is None:
+        raise Refused("level_not_found")
+    changes_f = (spec.expression, spec.x_min, spec.x_max) != (
+        level.expression,
+        level.x_min,
+        level.x_max,
+    )
+    if changes_f and has_guesses(session, level.id):
+        raise Refused("level_has_guesses")
+    if changes_f:
+        analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)
+        level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max
+        level.x_star, level.f_star, level.f_median = (
+            analysis.x_star,
+            analysis.f_star,
+            analysis.f_median,
+        )
+    level.title, level.cooldown_seconds = spec.title, spec.cooldown_seconds
+    level.guess_budget, level.time_limit_seconds = spec.guess_budget, spec.time_limit_seconds
+    level.password = spec.password
+    level.standings_visibility = spec.standings_visibility.value
+    level.freeze_seconds = spec.freeze_seconds
+    session.commit()
+    return level
+
+
+def has_guesses(session: Session, level_id: int) -> bool:
+    """Whether any team has guessed on the level."""
+    return session.scalar(select(Guess.id).where(Guess.level_id == level_id).limit(1)) is not None
+
+
+def move_level(session: Session, *, level_id: int, step: int) -> Level:
+    """Move a level one place up (step -1) or down (step 1) in its lesson."""
+    lock_for_write(session)
+    level = session.get(Level, level_id, populate_existing=True)
+    if level is None:
+        raise Refused("level_not_found")
+    order = list(
+        session.scalars(
+            select(Level).where(Level.lesson_id == level.lesson_id).order_by(Level.position)
+        )
+    )
+    index = order.index(level)
+    other = index + step
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+        for position, each in enumerate(order, start=1):
+            each.position = position
+    session.commit()
+    return level
+
+
+def reset_level(session: Session, *, level_id: int) -> int:
+    """Delete a level's guesses and every team's progress on it; returns how many guesses."""
+    lock_for_write(session)
+    level = session.get(Level, level_id)
+    if level is None:
+        raise Refused("level_not_found")
+    deleted = session.execute(delete(Guess).where(Guess.level_id == level_id)).rowcount
+    session.execute(delete(Progress).where(Progress.level_id == level_id))
+    session.commit()
+    return deleted or 0
 
 
 def team_level(session: Session, *, team: Team, level_id: int) -> Level:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.deps import Instructor, SessionDep
 from app.errors import Refused
+from app.game.expression import ExpressionError, analyze, compile_function, curve
+from app.game.presets import PRESETS
 from app.game.rules import LevelState, NoSuchMove
+from app.game.settings import SettingsErrors, read_level_settings
 from app.models import Lesson, Level
 from app.security import check_csrf
-from app.services import lessons, teams
+from app.services import lessons, levels, teams
 from app.services.instructor import login_instructor
-from app.services.levels import set_level_state
 from app.web.responses import refusal_body
 from app.web.templating import render
 
@@ -338,7 +343,7 @@ def move_level(
     if action not in MOVES:
         raise Refused("invalid_request", fields=["action"])
     try:
-        set_level_state(session, level=level, state=MOVES[action], now=utcnow())
+        levels.set_level_state(session, level=level, state=MOVES[action], now=utcnow())
     except NoSuchMove:
         refusal = Refused("level_move_refused")
         return _lesson_page(
@@ -351,3 +356,215 @@ def move_level(
     return RedirectResponse(
         f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
     )
+
+
+# ---- levels: the editor, its live preview, order, reset -----------------------------------
+
+
+@cache
+def preset_catalog() -> list[dict[str, Any]]:
+    """The presets for the editor's picker, each with a thumbnail of its curve (SVG points)."""
+    catalog = []
+    for preset in PRESETS.values():
+        fn = compile_function(preset.expression())
+        points = curve(fn, preset.x_min, preset.x_max, 48)
+        ys = [p.fx for p in points]
+        low, high = min(ys), max(ys)
+        span = high - low or 1.0
+        thumb = " ".join(
+            f"{i * 96 / 47:.1f},{44 - (y - low) / span * 40:.1f}" for i, y in enumerate(ys)
+        )
+        catalog.append(
+            {
+                "key": preset.key,
+                "title": preset.title,
+                "lesson": preset.lesson,
+                "template": preset.template,
+                "defaults": dict(preset.defaults),
+                "x_min": preset.x_min,
+                "x_max": preset.x_max,
+                "thumb": thumb,
+            }
+        )
+    return catalog
+
+
+class LevelForm(BaseModel):
+    """The editor's fields, as typed (checked by ``read_level_settings``)."""
+
+    title: str = Field(default="", max_length=600)
+    expression: str = Field(default="", max_length=600)
+    x_min: str = Field(default="", max_length=40)
+    x_max: str = Field(default="", max_length=40)
+    cooldown_seconds: str = Field(default="", max_length=40)
+    guess_budget: str = Field(default="", max_length=40)
+    time_limit_seconds: str = Field(default="", max_length=40)
+    password: str = Field(default="", max_length=200)
+    standings_visibility: str = Field(default="shown", max_length=20)
+    freeze_seconds: str = Field(default="", max_length=40)
+
+
+class PreviewIn(BaseModel):
+    """What the editor sends for a preview."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expression: str = Field(max_length=10_000)
+    x_min: float
+    x_max: float
+
+
+def _form_values(level: Level | None) -> dict[str, str]:
+    if level is None:
+        return LevelForm(cooldown_seconds="10", x_min="-10", x_max="10").model_dump()
+
+    def text(value: object) -> str:
+        return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    return {name: text(getattr(level, name)) for name in LevelForm.model_fields}
+
+
+def _editor(
+    request: Request,
+    session: Session,
+    lesson: Lesson,
+    level: Level | None,
+    form: dict[str, str],
+    *,
+    status_code: int = 200,
+    errors: dict[str, Any] | None = None,
+) -> Response:
+    locked = level is not None and levels.has_guesses(session, level.id)
+    return render(
+        request,
+        "console_level.html",
+        status_code=status_code,
+        lesson=lesson,
+        level=level,
+        form=form,
+        errors=errors or {},
+        presets=preset_catalog(),
+        function_locked=locked,
+        instructor=True,
+    )
+
+
+def _field_errors(request: Request, failure: SettingsErrors) -> dict[str, Any]:
+    out = {}
+    for name, error in failure.errors.items():
+        body = refusal_body(request, Refused(error.code, **error.params))["error"]
+        out[name] = {**body, "position": error.position}
+    return out
+
+
+def _level(session: Session, level_id: int) -> Level:
+    level = session.get(Level, level_id)
+    if level is None:
+        raise Refused("level_not_found")
+    return level
+
+
+@console.get("/lessons/{lesson_id}/levels/new")
+def new_level(lesson_id: int, request: Request, session: SessionDep) -> Response:
+    """The level editor, empty."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    return _editor(request, session, lesson, None, _form_values(None))
+
+
+@console.post("/lessons/{lesson_id}/levels/new")
+def create_level(
+    lesson_id: int, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
+) -> Response:
+    """Save a new level, or show the editor again with a message at each wrong field."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    return _save_level(request, session, lesson, None, form.model_dump())
+
+
+@console.get("/levels/{level_id}/edit")
+def edit_level(level_id: int, request: Request, session: SessionDep) -> Response:
+    """The level editor for an existing level."""
+    level = _level(session, level_id)
+    return _editor(request, session, level.lesson, level, _form_values(level))
+
+
+@console.post("/levels/{level_id}/edit")
+def save_level(
+    level_id: int, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
+) -> Response:
+    """Save a level's changes (its function only while nobody has guessed)."""
+    level = _level(session, level_id)
+    return _save_level(request, session, level.lesson, level, form.model_dump())
+
+
+def _save_level(
+    request: Request, session: Session, lesson: Lesson, level: Level | None, form: dict[str, str]
+) -> Response:
+    try:
+        spec = read_level_settings(form)
+        if level is None:
+            level = levels.create_level(session, lesson_id=lesson.id, spec=spec)
+        else:
+            levels.update_level(session, level_id=level.id, spec=spec)
+    except SettingsErrors as failure:
+        return _editor(
+            request,
+            session,
+            lesson,
+            level,
+            form,
+            status_code=422,
+            errors=_field_errors(request, failure),
+        )
+    except Refused as refusal:
+        if refusal.code == "level_not_found":
+            raise
+        errors = {"expression": {**refusal_body(request, refusal)["error"], "position": None}}
+        return _editor(
+            request, session, lesson, level, form, status_code=refusal.status, errors=errors
+        )
+    return RedirectResponse(f"/instructor/lessons/{lesson.id}#level-{level.id}", status_code=303)
+
+
+@console.post("/preview")
+def preview(request: Request, body: PreviewIn) -> dict[str, Any]:
+    """f and f' over the domain with the true minimum, or where the text goes wrong: what the
+    editor draws while the instructor types. Nothing is saved."""
+    try:
+        function = compile_function(body.expression)
+        if not body.x_min < body.x_max:
+            raise ExpressionError("domain_invalid")
+        analysis = analyze(function, body.x_min, body.x_max)
+    except ExpressionError as exc:
+        error = refusal_body(request, Refused(exc.code, **exc.params))["error"]
+        return {"error": {**error, "position": exc.position}}
+    points = curve(function, body.x_min, body.x_max, 241)
+    return {
+        "x": [p.x for p in points],
+        "f": [p.fx for p in points],
+        "df": [p.slope for p in points],
+        "x_star": analysis.x_star,
+        "f_star": analysis.f_star,
+        "f_median": analysis.f_median,
+    }
+
+
+@console.post("/levels/{level_id}/move")
+def move_level_order(
+    level_id: int, session: SessionDep, step: Annotated[str, Form(max_length=2)] = ""
+) -> Response:
+    """Move a level up or down in its lesson."""
+    if step not in ("-1", "1"):
+        raise Refused("invalid_request", fields=["step"])
+    level = levels.move_level(session, level_id=level_id, step=int(step))
+    return RedirectResponse(
+        f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
+    )
+
+
+@console.post("/levels/{level_id}/reset")
+def reset_level(level_id: int, session: SessionDep) -> Response:
+    """Delete a level's guesses (the page asked first)."""
+    level = _level(session, level_id)
+    lesson_id = level.lesson_id
+    levels.reset_level(session, level_id=level_id)
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#level-{level_id}", status_code=303)

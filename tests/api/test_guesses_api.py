@@ -8,8 +8,9 @@ import threading
 import pytest
 
 from app.db import lock_for_write
+from app.game.settings import LevelSpec
 from app.models import Lesson
-from app.services.levels import LevelSpec, add_level
+from app.services.levels import add_level
 from tests.support import Demo, ago, browser_like, enter, login_as, set_level
 
 

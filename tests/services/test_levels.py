@@ -9,8 +9,9 @@ import pytest
 from app.db import utcnow
 from app.errors import Refused
 from app.game.rules import LevelState
+from app.game.settings import LevelSpec
 from app.models import Progress
-from app.services.levels import LevelSpec, add_level, enter_level, set_level_state
+from app.services.levels import add_level, enter_level, set_level_state
 from tests.support import Demo
 
 

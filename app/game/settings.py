@@ -1,0 +1,155 @@
+"""A level's settings as an instructor types them: checked field by field, as pure code.
+
+``read_level_settings`` turns the text of a form (or of a lesson file) into a LevelSpec, or
+raises SettingsErrors naming every field that is wrong, so a form can show each message at
+its field and keep what was typed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.game.expression import ExpressionError, analyze, compile_function
+from app.game.rules import Visibility
+
+MAX_TITLE = 120
+MAX_PASSWORD = 60
+MAX_COOLDOWN = 3600
+MAX_BUDGET = 10_000
+MIN_TIME_LIMIT = 10
+MAX_TIME_LIMIT = 24 * 3600
+MAX_DOMAIN = 1e6
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """What an instructor decides about a level."""
+
+    title: str
+    expression: str
+    x_min: float
+    x_max: float
+    cooldown_seconds: int = 10
+    guess_budget: int | None = None
+    time_limit_seconds: int | None = None
+    password: str | None = None
+    standings_visibility: Visibility = Visibility.SHOWN
+    freeze_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """What is wrong with one field: a message code, its parameters, a place in the text."""
+
+    code: str
+    params: Mapping[str, Any]
+    position: int | None = None
+
+
+class SettingsErrors(ValueError):
+    """Every field that is wrong, by field name."""
+
+    def __init__(self, errors: dict[str, FieldError]) -> None:
+        super().__init__(", ".join(f"{name}: {error.code}" for name, error in errors.items()))
+        self.errors = errors
+
+
+class _Reader:
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self.fields = fields
+        self.errors: dict[str, FieldError] = {}
+
+    def fail(self, field: str, code: str, position: int | None = None, **params: Any) -> None:
+        self.errors.setdefault(field, FieldError(code, params, position))
+
+    def text(self, name: str) -> str:
+        value = self.fields.get(name)
+        return "" if value is None else str(value)
+
+    def number(self, name: str) -> float | None:
+        raw = self.text(name).strip().replace("\u2212", "-")
+        try:
+            value = float(raw)
+        except ValueError:
+            self.fail(name, "field_number")
+            return None
+        if not math.isfinite(value) or abs(value) > MAX_DOMAIN:
+            self.fail(name, "field_range", low=-MAX_DOMAIN, high=MAX_DOMAIN)
+            return None
+        return value
+
+    def whole(self, name: str, low: int, high: int, *, optional: bool = False) -> int | None:
+        raw = self.text(name).strip()
+        if not raw and optional:
+            return None
+        if not (raw.isascii() and raw.lstrip("-").isdigit()):
+            self.fail(name, "field_whole_number", low=low, high=high)
+            return None
+        value = int(raw)
+        if not low <= value <= high:
+            self.fail(name, "field_range", low=low, high=high)
+            return None
+        return value
+
+
+def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
+    """The LevelSpec the fields describe, with f checked on its domain; or SettingsErrors.
+
+    Fields: title, expression, x_min, x_max, cooldown_seconds, guess_budget (blank: none),
+    time_limit_seconds (blank: none), password (blank: none), standings_visibility
+    (shown / hidden / frozen) and freeze_seconds (with frozen).
+    """
+    read = _Reader(fields)
+    title = " ".join(read.text("title").split())
+    if not title:
+        read.fail("title", "name_required")
+    elif len(title) > MAX_TITLE:
+        read.fail("title", "name_too_long", limit=MAX_TITLE)
+    x_min, x_max = read.number("x_min"), read.number("x_max")
+    if x_min is not None and x_max is not None and x_min >= x_max:
+        read.fail("x_max", "domain_invalid")
+    cooldown = read.whole("cooldown_seconds", 0, MAX_COOLDOWN)
+    budget = read.whole("guess_budget", 1, MAX_BUDGET, optional=True)
+    limit = read.whole("time_limit_seconds", MIN_TIME_LIMIT, MAX_TIME_LIMIT, optional=True)
+    raw_password = read.text("password")
+    password = raw_password.strip() or None
+    if raw_password and not password:
+        read.fail("password", "password_blank")
+    elif password and len(password) > MAX_PASSWORD:
+        read.fail("password", "name_too_long", limit=MAX_PASSWORD)
+    try:
+        visibility = Visibility(read.text("standings_visibility") or Visibility.SHOWN.value)
+    except ValueError:
+        read.fail("standings_visibility", "invalid_request")
+        visibility = Visibility.SHOWN
+    freeze = None
+    if visibility is Visibility.FROZEN:
+        if limit is None:
+            read.fail("standings_visibility", "freeze_needs_time_limit")
+        else:
+            freeze = read.whole("freeze_seconds", 1, max(limit - 1, 1))
+    expression = read.text("expression").strip()
+    try:
+        function = compile_function(expression)
+        if x_min is not None and x_max is not None and x_min < x_max:
+            analyze(function, x_min, x_max)
+    except ExpressionError as exc:
+        read.fail("expression", exc.code, exc.position, **exc.params)
+    if read.errors:
+        raise SettingsErrors(read.errors)
+    assert x_min is not None and x_max is not None and cooldown is not None  # noqa: S101
+    return LevelSpec(
+        title=title,
+        expression=expression,
+        x_min=x_min,
+        x_max=x_max,
+        cooldown_seconds=cooldown,
+        guess_budget=budget,
+        time_limit_seconds=limit,
+        password=password,
+        standings_visibility=visibility,
+        freeze_seconds=freeze,
+    )

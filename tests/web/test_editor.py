@@ -1,0 +1,166 @@
+"""The level editor through the console: saving, every bad field, the preview, locks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db import utcnow
+from app.models import Guess, Level
+from app.services.instructor import set_password
+from tests.support import Demo, browser_like, csrf_of, enter, login_as, reread
+
+PASSWORD = "a-long-instructor-password"
+FORM = {
+    "title": "Function 4",
+    "expression": "0.5*(x + 2)^2 + 1",
+    "x_min": "-6",
+    "x_max": "6",
+    "cooldown_seconds": "5",
+    "guess_budget": "15",
+    "time_limit_seconds": "",
+    "password": "ridge",
+    "standings_visibility": "shown",
+    "freeze_seconds": "",
+}
+
+
+@pytest.fixture
+def desk(app, session):
+    set_password(session, password=PASSWORD, now=utcnow())
+    with browser_like(app) as client:
+        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
+        client.headers["X-CSRF-Token"] = csrf_of(client)
+        yield client
+
+
+def post(client, path: str, **data):
+    return client.post(
+        path, data={"csrf_token": client.headers["X-CSRF-Token"], **data}, follow_redirects=False
+    )
+
+
+def level_count(session) -> int:
+    reread(session)
+    return session.scalar(select(func.count()).select_from(Level))
+
+
+def test_a_new_level_is_saved_as_a_draft_with_its_minimum(desk, session, demo: Demo) -> None:
+    page = desk.get(f"/instructor/lessons/{demo.lesson.id}/levels/new")
+    assert page.status_code == 200 and 'data-preset="two_wells"' in page.text
+    saved = post(desk, f"/instructor/lessons/{demo.lesson.id}/levels/new", **FORM)
+    assert saved.status_code == 303
+    reread(session)
+    level = session.scalars(select(Level).where(Level.title == "Function 4")).one()
+    assert (level.state, level.position, level.cooldown_seconds, level.guess_budget) == (
+        "draft",
+        4,
+        5,
+        15,
+    )
+    assert level.x_star == pytest.approx(-2, abs=1e-6) and level.f_star == pytest.approx(1)
+    assert "Function 4" in desk.get(f"/instructor/lessons/{demo.lesson.id}").text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"title": ""}, "title", "name_required"),
+        ({"x_min": "6", "x_max": "-6"}, "x_max", "domain_invalid"),
+        ({"cooldown_seconds": "-1"}, "cooldown_seconds", "field_range"),
+        ({"guess_budget": "0"}, "guess_budget", "field_range"),
+        ({"password": "   "}, "password", "password_blank"),
+        ({"expression": "x + sin(y)"}, "expression", "expression_unknown_name"),
+        ({"expression": "log(x)"}, "expression", "expression_not_finite"),
+    ],
+)
+def test_bad_fields_are_named_at_the_field_and_what_was_typed_stays(
+    desk, session, demo: Demo, changes, field, code
+) -> None:
+    before = level_count(session)
+    response = post(desk, f"/instructor/lessons/{demo.lesson.id}/levels/new", **{**FORM, **changes})
+    assert response.status_code == 422
+    assert f'data-field="{field}" data-code="{code}"' in response.text
+    assert 'value="Function 4"' in response.text or changes.get("title") == ""
+    assert level_count(session) == before
+
+
+def test_an_expression_mistake_is_marked_where_it_is(desk, demo: Demo) -> None:
+    response = post(
+        desk,
+        f"/instructor/lessons/{demo.lesson.id}/levels/new",
+        **{**FORM, "expression": "x^2 + foo"},
+    )
+    assert "x^2 + <mark>f</mark>oo" in response.text
+
+
+def test_the_preview_draws_f_and_its_slope_or_says_where_it_goes_wrong(desk) -> None:
+    good = desk.post(
+        "/instructor/preview", json={"expression": "(x - 1)^2", "x_min": -4, "x_max": 4}
+    ).json()
+    assert good["x_star"] == pytest.approx(1, abs=1e-6)
+    assert len(good["x"]) == len(good["f"]) == len(good["df"]) == 241
+    assert good["df"][0] == pytest.approx(-10)
+    bad = desk.post(
+        "/instructor/preview", json={"expression": "x + bar(x)", "x_min": -4, "x_max": 4}
+    ).json()
+    assert bad["error"]["code"] == "expression_unknown_function"
+    assert bad["error"]["position"] == 4
+    empty = desk.post("/instructor/preview", json={"expression": "x", "x_min": 4, "x_max": 4})
+    assert empty.json()["error"]["code"] == "domain_invalid"
+    assert desk.post("/instructor/preview", json={"expression": "x"}).status_code == 422
+
+
+def test_the_preview_is_the_instructors_alone(app, demo: Demo) -> None:
+    with browser_like(app) as team:
+        login_as(team, 1)
+        response = team.post(
+            "/instructor/preview",
+            json={"expression": demo.levels[0].expression, "x_min": -10, "x_max": 10},
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == 403
+        assert "x_star" not in response.text
+
+
+def test_once_teams_guessed_the_function_stays_but_the_rest_can_change(
+    app, desk, session, demo: Demo
+) -> None:
+    level = demo.levels[0]
+    with browser_like(app) as team:
+        login_as(team, 1)
+        enter(team, level.id)
+        team.post(f"/api/levels/{level.id}/guesses", json={"x": 2, "idempotency_key": "k-edit-1"})
+    edit = desk.get(f"/instructor/levels/{level.id}/edit").text
+    assert "so its function and domain stay as they are" in edit
+    form = {
+        **FORM,
+        "expression": level.expression,
+        "x_min": "-10",
+        "x_max": "10",
+        "title": "Function 1 (warm-up)",
+    }
+    assert post(desk, f"/instructor/levels/{level.id}/edit", **form).status_code == 303
+    changed = post(desk, f"/instructor/levels/{level.id}/edit", **{**form, "expression": "x^2"})
+    assert changed.status_code == 409 and 'data-code="level_has_guesses"' in changed.text
+    reread(session)
+    saved = session.get(Level, level.id)
+    assert (saved.title, saved.expression) == ("Function 1 (warm-up)", demo.levels[0].expression)
+
+
+def test_levels_move_up_and_down_and_reset_deletes_guesses(app, desk, session, demo: Demo) -> None:
+    first, second, _ = (lv.id for lv in demo.levels)
+    post(desk, f"/instructor/levels/{second}/move", step="-1")
+    reread(session)
+    assert [lv.id for lv in session.scalars(select(Level).order_by(Level.position))][:2] == [
+        second,
+        first,
+    ]
+    assert post(desk, f"/instructor/levels/{second}/move", step="7").status_code == 422
+    with browser_like(app) as team:
+        login_as(team, 2)
+        enter(team, first)
+        team.post(f"/api/levels/{first}/guesses", json={"x": 1, "idempotency_key": "k-reset-1"})
+    assert post(desk, f"/instructor/levels/{first}/reset").status_code == 303
+    reread(session)
+    assert session.scalar(select(func.count()).select_from(Guess)) == 0
