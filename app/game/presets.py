@@ -7,6 +7,7 @@ exactly like anything an instructor types.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -30,7 +31,16 @@ class Preset:
         if unknown:
             raise KeyError(f"unknown parameters for {self.key}: {sorted(unknown)}")
         values = {**self.defaults, **params}
-        return self.template.format(**{name: _number(value) for name, value in values.items()})
+        text = self.template.format(**{name: _number(value) for name, value in values.items()})
+        return tidy_signs(text)
+
+
+_SIGNED = re.compile(r"([+-]) \((-)([^()]+)\)(?!\s*(?:\^|\*\*))")
+
+
+def tidy_signs(text: str) -> str:
+    """``x - (-2)`` reads ``x + 2`` and ``x + (-2)`` reads ``x - 2``: the same function."""
+    return _SIGNED.sub(lambda m: ("+ " if m.group(1) == "-" else "- ") + m.group(3), text)
 
 
 def _number(value: float) -> str:

@@ -71,7 +71,9 @@
   function usePreset(preset, values) {
     const shown = {};
     for (const [name, value] of Object.entries(values)) shown[name] = value < 0 ? `(${value})` : String(value);
-    expression.value = fill(preset.template, shown);
+    // the same tidying as the server's presets: x - (-2) reads x + 2
+    expression.value = fill(preset.template, shown)
+      .replace(/([+-]) \((-)([^()]+)\)(?!\s*(?:\^|\*\*))/g, (_, sign, __, rest) => `${sign === '-' ? '+' : '-'} ${rest}`);
     later();
   }
 
