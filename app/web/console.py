@@ -22,7 +22,7 @@ from app.game.rules import LevelState, NoSuchMove
 from app.game.settings import SettingsErrors, read_level_settings
 from app.models import Lesson, Level
 from app.security import check_csrf
-from app.services import lessons, levels, teams
+from app.services import exports, lessons, levels, teams
 from app.services.instructor import login_instructor
 from app.web.responses import refusal_body
 from app.web.templating import render
@@ -249,6 +249,35 @@ def delete_lesson(
             losses=lessons.losses(session, lesson_id=lesson_id),
         )
     return RedirectResponse("/instructor", status_code=303)
+
+
+@console.get("/lessons/{lesson_id}/guesses.csv")
+def guesses_export(lesson_id: int, session: SessionDep) -> Response:
+    """Every guess of the lesson as CSV."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    return _download(
+        exports.guesses_csv(session, lesson=lesson), f"downhill-{lesson.join_code}-guesses.csv"
+    )
+
+
+@console.get("/lessons/{lesson_id}/standings.csv")
+def standings_export(lesson_id: int, session: SessionDep) -> Response:
+    """Each level's standings and the lesson's, as CSV."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    return _download(
+        exports.standings_csv(session, lesson=lesson, now=utcnow()),
+        f"downhill-{lesson.join_code}-standings.csv",
+    )
+
+
+def _download(text: str, filename: str, media_type: str = "text/csv; charset=utf-8") -> Response:
+    # a byte-order mark so spreadsheet programs read Chinese names as UTF-8
+    body = ("\ufeff" + text) if media_type.startswith("text/csv") else text
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # ---- teams and their slips ----------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""CSV exports, checked cell by cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+
+from app.db import utcnow
+from app.services.instructor import set_password
+from app.services.teams import rename_team
+from tests.support import Demo, browser_like, csrf_of, enter, login_as
+
+PASSWORD = "a-long-instructor-password"
+
+
+@pytest.fixture
+def desk(app, session):
+    set_password(session, password=PASSWORD, now=utcnow())
+    with browser_like(app) as client:
+        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
+        yield client
+
+
+def rows_of(response) -> list[list[str]]:
+    assert response.headers["content-type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def play(app, demo: Demo, moves: dict[int, list[str]]) -> None:
+    for number, xs in moves.items():
+        with browser_like(app) as team:
+            login_as(team, number)
+            enter(team, demo.levels[0].id)
+            for i, x in enumerate(xs):
+                assert (
+                    team.post(
+                        f"/api/levels/{demo.levels[0].id}/guesses",
+                        json={"x": x, "idempotency_key": f"csv-key-{number}-{i}"},
+                    ).status_code
+                    == 200
+                )
+
+
+def test_every_guess_cell_by_cell(app, desk, session, demo: Demo) -> None:
+    rename_team(session, lesson_id=demo.lesson.id, team_id=demo.teams[2].id, name='=HYPERLINK("x")')
+    play(app, demo, {2: ["1.7"], 1: ["-2"]})
+    response = desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv")
+    assert 'filename="downhill-DEMO-guesses.csv"' in response.headers["content-disposition"]
+    header, *rows = rows_of(response)
+    assert header == [
+        "lesson",
+        "level",
+        "team_number",
+        "team_name",
+        "sequence",
+        "x",
+        "fx",
+        "slope",
+        "server_time",
+    ]
+    assert [row[:8] for row in rows] == [
+        [
+            "Downhill demo",
+            "Function 1",
+            "1",
+            "",
+            "1",
+            "-2.0",
+            repr((-2 - 3.7) ** 2 / 8 + 2),
+            repr((-2 - 3.7) / 4),
+        ],
+        ["Downhill demo", "Function 1", "2", '\'=HYPERLINK("x")', "1", "1.7", "2.5", "-0.5"],
+    ]
+    for row in rows:
+        assert datetime.fromisoformat(row[8]).utcoffset().total_seconds() == 0
+
+
+def test_standings_per_level_and_overall(app, desk, session, demo: Demo) -> None:
+    play(app, demo, {1: ["3.7"], 3: ["0"]})
+    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/standings.csv"))
+    assert header == [
+        "lesson",
+        "scope",
+        "rank",
+        "team_number",
+        "team_name",
+        "best_fx",
+        "guesses",
+        "points",
+    ]
+    function_1 = [row for row in rows if row[1] == "Function 1"]
+    assert function_1[0][2:7] == ["1", "1", "", "2.0", "1"]
+    assert function_1[1][2:7] == ["2", "3", "", repr(3.7**2 / 8 + 2), "1"]
+    assert function_1[2][2] == ""  # no guess, no rank
+    overall = [row for row in rows if row[1] == "overall"]
+    assert len(overall) == 10 and all(row[7] == "0.00" for row in overall)  # nothing revealed
