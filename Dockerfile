@@ -10,6 +10,7 @@ COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 COPY locales ./locales
+COPY lessons ./lessons
 RUN pip install --no-cache-dir -e . -c constraints.txt && useradd --create-home downhill \
     && mkdir -p /data && chown downhill /data
 USER downhill

@@ -70,6 +70,22 @@ MESSAGES: dict[str, tuple[int, str]] = {
             "Duplicate the lesson to change them."
         ),
     ),
+    "lesson_file_not_json": (422, N_("This file is not a lesson file: it is not JSON.")),
+    "lesson_file_not_lesson": (
+        422,
+        N_("This JSON file is not a Downhill lesson file (its format is not downhill-lesson)."),
+    ),
+    "lesson_file_version": (
+        422,
+        N_("This lesson file has version %(version)s; this Downhill reads version %(supported)s."),
+    ),
+    "lesson_file_field": (422, N_("In %(field)s: %(problem)s")),
+    "lesson_file_no_levels": (422, N_("A lesson file needs a list of at least one level.")),
+    "lesson_file_too_many": (422, N_("At most %(limit)s levels.")),
+    "lesson_file_not_object": (422, N_("Each level must be an object of settings.")),
+    "lesson_file_unknown_field": (422, N_("This setting is not known; nothing was imported.")),
+    "lesson_file_missing_field": (422, N_("This setting is missing.")),
+    "lesson_file_missing": (422, N_("Choose a lesson file to import.")),
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),

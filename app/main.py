@@ -17,6 +17,7 @@ from app.db import Database
 from app.errors import Refused
 from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.static import StaticAssets
+from app.web.console import MAX_LESSON_FILE
 from app.web.console import console as console_router
 from app.web.console import router as instructor_router
 from app.web.pages import router as pages_router
@@ -36,6 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)
 
+    # the last one added runs first: headers, locale, session, then the body limit
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        larger={"/instructor/lessons/import": MAX_LESSON_FILE},
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key,
@@ -45,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(LocaleMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
 
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")

@@ -65,17 +65,19 @@ class BodyLimitMiddleware:
     sees it, so an oversized one is refused as such rather than as a broken request.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.default_limit)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.limit:
+            if not declared.isdigit() or int(declared) > limit:
                 await _too_large(scope, send)
             else:
                 await self.app(scope, receive, send)
@@ -86,7 +88,7 @@ class BodyLimitMiddleware:
             message = await receive()
             messages.append(message)
             size += len(message.get("body", b""))
-            if size > self.limit:
+            if size > limit:
                 await _too_large(scope, send)
                 return
             if message["type"] != "http.request" or not message.get("more_body", False):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.game.credentials import PIN_LENGTH, derived_code
-from app.game.presets import PRESETS
-from app.game.rules import LevelState, Visibility
-from app.game.settings import LevelSpec
+from app.game.lesson_file import LessonFile, load_lesson
+from app.game.rules import LevelState
 from app.models import Lesson, Level, Team
 from app.services.levels import add_level, apply_transition
 from app.services.teams import hash_pin, pin_matches
@@ -20,37 +20,12 @@ from app.services.teams import hash_pin, pin_matches
 DEMO_JOIN_CODE = "DEMO"
 DEMO_TEAMS = 10
 
-DEMO_LEVELS = (
-    LevelSpec(
-        title="Function 1",
-        expression=PRESETS["bowl"].expression(),
-        x_min=-10,
-        x_max=10,
-        cooldown_seconds=10,
-        guess_budget=30,
-    ),
-    LevelSpec(
-        title="Function 2",
-        expression=PRESETS["two_wells"].expression(),
-        x_min=-8,
-        x_max=8,
-        cooldown_seconds=10,
-        guess_budget=30,
-        password="valley",  # noqa: S106 - a level password is said aloud in class
-    ),
-    LevelSpec(
-        title="Function 3",
-        expression=PRESETS["wiggles"].expression(),
-        x_min=-10,
-        x_max=10,
-        cooldown_seconds=10,
-        guess_budget=40,
-        password="inertia",  # noqa: S106 - a level password is said aloud in class
-        standings_visibility=Visibility.FROZEN,
-        freeze_seconds=60,
-        time_limit_seconds=600,
-    ),
-)
+DEMO_FILE = Path(__file__).resolve().parents[2] / "lessons" / "demo.json"
+
+
+def demo_lesson_file() -> LessonFile:
+    """The demo's levels: the lesson file shipped in lessons/demo.json."""
+    return load_lesson(DEMO_FILE.read_bytes())
 
 
 @dataclass(frozen=True)
@@ -78,13 +53,14 @@ def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson
     lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).first()
     created = lesson is None
     if lesson is None:
-        lesson = Lesson(name="Downhill demo", join_code=DEMO_JOIN_CODE, created_at=now)
+        content = demo_lesson_file()
+        lesson = Lesson(name=content.name, join_code=DEMO_JOIN_CODE, created_at=now)
         session.add(lesson)
         session.flush()
         for number in range(1, DEMO_TEAMS + 1):
             pin_hash = hash_pin(demo_pin(secret_key, number))
             session.add(Team(lesson_id=lesson.id, number=number, pin_hash=pin_hash, created_at=now))
-        levels = [add_level(session, lesson_id=lesson.id, spec=spec) for spec in DEMO_LEVELS]
+        levels = [add_level(session, lesson_id=lesson.id, spec=spec) for spec in content.levels]
         apply_transition(levels[0], LevelState.OPEN, now)
     teams = session.scalars(
         select(Team).where(Team.lesson_id == lesson.id).order_by(Team.number)

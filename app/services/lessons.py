@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import new_code
+from app.game.lesson_file import LessonFile
+from app.game.rules import Visibility
+from app.game.settings import LevelSpec
 from app.models import Guess, Lesson, Level, Team
+from app.services.levels import add_level
 
 JOIN_CODE_LENGTH = 5
 MAX_NAME = 120
@@ -105,6 +109,37 @@ def duplicate_lesson(session: Session, *, lesson_id: int, now: datetime) -> Less
         )
     session.commit()
     return copy
+
+
+def level_specs(lesson: Lesson) -> list[LevelSpec]:
+    """A lesson's levels as the settings an instructor chose (what a lesson file holds)."""
+    return [
+        LevelSpec(
+            title=level.title,
+            expression=level.expression,
+            x_min=level.x_min,
+            x_max=level.x_max,
+            cooldown_seconds=level.cooldown_seconds,
+            guess_budget=level.guess_budget,
+            time_limit_seconds=level.time_limit_seconds,
+            password=level.password,
+            standings_visibility=Visibility(level.standings_visibility),
+            freeze_seconds=level.freeze_seconds,
+        )
+        for level in lesson.levels
+    ]
+
+
+def import_lesson(session: Session, *, lesson_file: LessonFile, now: datetime) -> Lesson:
+    """A new lesson with the file's levels, all in one transaction (never half imported)."""
+    lock_for_write(session)
+    lesson = Lesson(name=lesson_file.name, join_code=_free_join_code(session), created_at=now)
+    session.add(lesson)
+    session.flush()
+    for spec in lesson_file.levels:
+        add_level(session, lesson_id=lesson.id, spec=spec)
+    session.commit()
+    return lesson
 
 
 @dataclass(frozen=True)

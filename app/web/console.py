@@ -6,7 +6,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.deps import Instructor, SessionDep
-from app.errors import Refused
+from app.errors import MESSAGES, Refused
 from app.game.expression import ExpressionError, analyze, compile_function, curve
+from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
 from app.game.presets import PRESETS
 from app.game.rules import LevelState, NoSuchMove
 from app.game.settings import SettingsErrors, read_level_settings
@@ -24,12 +25,13 @@ from app.models import Lesson, Level
 from app.security import check_csrf
 from app.services import exports, lessons, levels, teams
 from app.services.instructor import login_instructor
-from app.web.responses import refusal_body
+from app.web.responses import refusal_body, translate
 from app.web.templating import render
 
 router = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf)])
 console = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf), Instructor])
 
+MAX_LESSON_FILE = 1_000_000
 MOVES = {"open": LevelState.OPEN, "close": LevelState.CLOSED, "reveal": LevelState.REVEALED}
 Text = Annotated[str, Form(max_length=200)]
 
@@ -104,6 +106,7 @@ def _home(
     status_code: int = 200,
     error: dict[str, Any] | None = None,
     form: dict[str, str] | None = None,
+    import_error: dict[str, Any] | None = None,
 ) -> Response:
     active = session.scalars(
         select(Lesson).where(Lesson.archived.is_(False)).order_by(Lesson.id.desc())
@@ -119,6 +122,7 @@ def _home(
         archived=archived,
         error=error,
         form=form or {},
+        import_error=import_error,
         instructor=True,
     )
 
@@ -278,6 +282,42 @@ def _download(text: str, filename: str, media_type: str = "text/csv; charset=utf
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@console.get("/lessons/{lesson_id}/lesson.json")
+def export_lesson_file(lesson_id: int, session: SessionDep) -> Response:
+    """The lesson's levels and settings as a lesson file (no teams, PINs or guesses)."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    return _download(
+        dump_lesson(lesson.name, lessons.level_specs(lesson)),
+        f"downhill-{lesson.join_code}.json",
+        "application/json",
+    )
+
+
+@console.post("/lessons/import")
+def import_lesson_file(
+    request: Request, session: SessionDep, lesson_file: Annotated[UploadFile | None, File()] = None
+) -> Response:
+    """Create a lesson from a lesson file, or say which field of the file is wrong."""
+    try:
+        if lesson_file is None or not lesson_file.filename:
+            raise LessonFileError("lesson_file_missing")
+        content = load_lesson(lesson_file.file.read(MAX_LESSON_FILE + 1))
+    except LessonFileError as error:
+        refusal = _lesson_file_refusal(request, error)
+        return _home(
+            request, session, status_code=refusal.status, import_error=_error(request, refusal)
+        )
+    lesson = lessons.import_lesson(session, lesson_file=content, now=utcnow())
+    return RedirectResponse(f"/instructor/lessons/{lesson.id}", status_code=303)
+
+
+def _lesson_file_refusal(request: Request, error: LessonFileError) -> Refused:
+    if error.code != "lesson_file_field" or error.detail is None:
+        return Refused(error.code, **error.params)
+    problem = translate(request, MESSAGES[error.detail][1], **error.params)
+    return Refused("lesson_file_field", field=error.field, problem=problem)
 
 
 # ---- teams and their slips ----------------------------------------------------------------

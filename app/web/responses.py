@@ -13,11 +13,16 @@ from app.security import request_locale
 from app.web.templating import render
 
 
+def translate(request: Request, message_id: str, **params: Any) -> str:
+    """A message in the request's language, numbers shown short (-10, not -10.0)."""
+    current_locale.set(request_locale(request))
+    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
+    return gettext(message_id, **shown)
+
+
 def refusal_body(request: Request, refusal: Refused) -> dict[str, Any]:
     """``{"error": {"code", "message", ...params}}`` with the message translated."""
-    current_locale.set(request_locale(request))
-    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in refusal.params.items()}
-    message = gettext(refusal.message_id, **shown)
+    message = translate(request, refusal.message_id, **refusal.params)
     return {"error": {"code": refusal.code, "message": message, **refusal.params}}
 
 

@@ -1,0 +1,155 @@
+"""Lesson files: a lesson's levels and settings as versioned JSON (no teams, PINs or guesses).
+
+Format, version 1::
+
+    {
+      "format": "downhill-lesson",
+      "version": 1,
+      "name": "Gradient descent, the lecture's way",
+      "levels": [
+        {"title": "Function 1", "expression": "(x - 3.7)^2/8 + 2", "x_min": -10, "x_max": 10,
+         "cooldown_seconds": 10, "guess_budget": 30, "time_limit_seconds": null,
+         "password": null, "standings_visibility": "shown", "freeze_seconds": null}
+      ]
+    }
+
+``guess_budget``, ``time_limit_seconds``, ``password`` and ``freeze_seconds`` may be null or
+left out; ``standings_visibility`` is "shown" (the default), "hidden" or "frozen".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.game.settings import LevelSpec, SettingsErrors, read_level_settings
+
+FORMAT = "downhill-lesson"
+VERSION = 1
+MAX_LEVELS = 50
+MAX_NAME = 120
+LEVEL_KEYS = (
+    "title",
+    "expression",
+    "x_min",
+    "x_max",
+    "cooldown_seconds",
+    "guess_budget",
+    "time_limit_seconds",
+    "password",
+    "standings_visibility",
+    "freeze_seconds",
+)
+REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
+
+
+@dataclass(frozen=True)
+class LessonFile:
+    """A lesson file's content, every level checked."""
+
+    name: str
+    levels: list[LevelSpec]
+
+
+class LessonFileError(ValueError):
+    """Why a file is refused: a code, the field it is about (like ``levels[2].x_max``), and
+    the code and parameters of the problem with that field."""
+
+    def __init__(
+        self, code: str, field: str | None = None, detail: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(f"{code} at {field}: {detail} {params}")
+        self.code = code
+        self.field = field
+        self.detail = detail
+        self.params = params
+
+
+def dump_lesson(name: str, levels: list[LevelSpec]) -> str:
+    """The lesson file of a lesson, as text."""
+    return (
+        json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "name": name,
+                "levels": [
+                    {key: _plain(value) for key, value in asdict(spec).items()} for spec in levels
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def _plain(value: object) -> object:
+    return getattr(value, "value", value)  # an enum as its text
+
+
+def load_lesson(text: str | bytes) -> LessonFile:
+    """Read and check a whole lesson file; raise LessonFileError at the first bad field."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise LessonFileError("lesson_file_not_json") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise LessonFileError("lesson_file_not_lesson", "format")
+    if data.get("version") != VERSION:
+        raise LessonFileError(
+            "lesson_file_version", "version", version=str(data.get("version")), supported=VERSION
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or not " ".join(name.split()):
+        raise LessonFileError("lesson_file_field", "name", "name_required")
+    if len(name) > MAX_NAME:
+        raise LessonFileError("lesson_file_field", "name", "name_too_long", limit=MAX_NAME)
+    levels = data.get("levels")
+    if not isinstance(levels, list) or not levels:
+        raise LessonFileError("lesson_file_field", "levels", "lesson_file_no_levels")
+    if len(levels) > MAX_LEVELS:
+        raise LessonFileError(
+            "lesson_file_field", "levels", "lesson_file_too_many", limit=MAX_LEVELS
+        )
+    return LessonFile(
+        " ".join(name.split()), [_level(index, level) for index, level in enumerate(levels)]
+    )
+
+
+def _level(index: int, level: object) -> LevelSpec:
+    where = f"levels[{index}]"
+    if not isinstance(level, Mapping):
+        raise LessonFileError("lesson_file_field", where, "lesson_file_not_object")
+    unknown = sorted(set(level) - set(LEVEL_KEYS))
+    if unknown:
+        raise LessonFileError(
+            "lesson_file_field", f"{where}.{unknown[0]}", "lesson_file_unknown_field"
+        )
+    for key in REQUIRED_KEYS:
+        if key not in level:
+            raise LessonFileError(
+                "lesson_file_field", f"{where}.{key}", "lesson_file_missing_field"
+            )
+    for key, value in level.items():
+        if not isinstance(value, str | int | float | type(None)) or isinstance(value, bool):
+            raise LessonFileError("lesson_file_field", f"{where}.{key}", "field_number")
+    fields = {key: _as_text(level.get(key)) for key in LEVEL_KEYS}
+    fields["cooldown_seconds"] = fields["cooldown_seconds"] or "10"
+    try:
+        return read_level_settings(fields)
+    except SettingsErrors as failure:
+        key, error = next(iter(failure.errors.items()))
+        raise LessonFileError(
+            "lesson_file_field", f"{where}.{key}", error.code, **error.params
+        ) from None
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,102 @@
+"""Lesson files: the round trip, and every bad file refused at its field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+
+
+@pytest.mark.parametrize("name", ["demo.json", "lecture.json"])
+def test_the_shipped_lesson_files_read_and_round_trip(name: str) -> None:
+    content = load_lesson((LESSONS / name).read_bytes())
+    assert content.levels
+    again = load_lesson(dump_lesson(content.name, content.levels))
+    assert again == content
+
+
+def test_the_lecture_file_walks_slope_local_minimum_and_plateau() -> None:
+    titles = [level.title for level in load_lesson((LESSONS / "lecture.json").read_bytes()).levels]
+    assert any("slope" in t.lower() for t in titles)
+    assert any("inertia" in t.lower() for t in titles)
+    assert any("plateau" in t.lower() for t in titles)
+
+
+def good() -> dict:
+    return json.loads((LESSONS / "demo.json").read_text())
+
+
+def refusal(data: object) -> LessonFileError:
+    text = data if isinstance(data, str | bytes) else json.dumps(data)
+    with pytest.raises(LessonFileError) as caught:
+        load_lesson(text)
+    return caught.value
+
+
+def with_level(**changes: object) -> dict:
+    data = good()
+    data["levels"][1].update(changes)
+    return data
+
+
+def without(key: str) -> dict:
+    data = good()
+    del data["levels"][0][key]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "field", "detail"),
+    [
+        ("{not json", "lesson_file_not_json", None, None),
+        (b"\xff\xfe\x00", "lesson_file_not_json", None, None),
+        ([1, 2], "lesson_file_not_lesson", "format", None),
+        ({**good(), "format": "other"}, "lesson_file_not_lesson", "format", None),
+        ({**good(), "version": 2}, "lesson_file_version", "version", None),
+        ({**good(), "name": " "}, "lesson_file_field", "name", "name_required"),
+        ({**good(), "levels": []}, "lesson_file_field", "levels", "lesson_file_no_levels"),
+        ({**good(), "levels": ["x"]}, "lesson_file_field", "levels[0]", "lesson_file_not_object"),
+        (
+            without("expression"),
+            "lesson_file_field",
+            "levels[0].expression",
+            "lesson_file_missing_field",
+        ),
+        (
+            with_level(colour="red"),
+            "lesson_file_field",
+            "levels[1].colour",
+            "lesson_file_unknown_field",
+        ),
+        (
+            with_level(expression="x +* 2"),
+            "lesson_file_field",
+            "levels[1].expression",
+            "expression_syntax",
+        ),
+        (
+            with_level(expression="__import__('os')"),
+            "lesson_file_field",
+            "levels[1].expression",
+            "expression_unknown_function",
+        ),
+        (with_level(x_min=3, x_max=1), "lesson_file_field", "levels[1].x_max", "domain_invalid"),
+        (
+            with_level(cooldown_seconds=-5),
+            "lesson_file_field",
+            "levels[1].cooldown_seconds",
+            "field_range",
+        ),
+        (with_level(guess_budget=0), "lesson_file_field", "levels[1].guess_budget", "field_range"),
+        (with_level(x_min=True), "lesson_file_field", "levels[1].x_min", "field_number"),
+        (with_level(password=[1]), "lesson_file_field", "levels[1].password", "field_number"),
+    ],
+)
+def test_bad_files_are_refused_at_their_field(data, code, field, detail) -> None:
+    error = refusal(data)
+    assert (error.code, error.field, error.detail) == (code, field, detail)
