@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +17,7 @@ from app.api.routes import router as api_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import Refused
+from app.live import LiveHub
 from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.static import StaticAssets
 from app.web.console import MAX_LESSON_FILE
@@ -31,8 +34,20 @@ logger = logging.getLogger("downhill")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The Downhill web application for these settings."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live = LiveHub(app.state.database)
+        app.state.live.start()
+        yield
+        await app.state.live.stop()
+
     app = FastAPI(
-        title="Downhill", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        lifespan=lifespan,
+        title="Downhill",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)

@@ -169,3 +169,16 @@ class Instructor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LiveVersion(Base):
+    """A counter per lesson, bumped in the same transaction as anything live pages show (an
+    accepted guess, a level's move). Each server process watches these few rows and wakes
+    its open streams: several processes stay in step with no broker."""
+
+    __tablename__ = "live_version"
+
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,6 +20,7 @@ from app.game.rules import (
     parse_x,
 )
 from app.models import Guess, Level, Progress, Team
+from app.services import live
 from app.services.levels import team_level
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -105,6 +106,7 @@ def submit_guess(
     progress.last_guess_at = now
     if progress.best_fx is None or point.fx < progress.best_fx:
         progress.best_fx, progress.best_x, progress.best_at = point.fx, x, now
+    live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return _answer(session, level, progress, guess, replayed=False)
 

@@ -13,6 +13,7 @@ from app.game.expression import ExpressionError, analyze, compile_function
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import LevelSpec
 from app.models import Guess, Level, Progress, Team
+from app.services import live
 from app.services.throttle import ensure_not_locked, record_attempt
 
 
@@ -124,6 +125,7 @@ def reset_level(session: Session, *, level_id: int) -> int:
         raise Refused("level_not_found")
     deleted = session.execute(delete(Guess).where(Guess.level_id == level_id)).rowcount
     session.execute(delete(Progress).where(Progress.level_id == level_id))
+    live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return deleted or 0
 
@@ -209,5 +211,6 @@ def set_level_state(session: Session, *, level: Level, state: LevelState, now: d
     lock_for_write(session)
     session.refresh(level)
     apply_transition(level, state, now)
+    live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return level

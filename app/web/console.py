@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from functools import cache
 from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.db import utcnow
 from app.deps import Instructor, SessionDep
@@ -25,6 +28,7 @@ from app.models import Lesson, Level
 from app.security import check_csrf
 from app.services import exports, lessons, levels, teams
 from app.services.instructor import login_instructor
+from app.services.monitor import monitor_view
 from app.web.responses import refusal_body, translate
 from app.web.templating import render
 
@@ -637,3 +641,46 @@ def reset_level(level_id: int, session: SessionDep) -> Response:
     lesson_id = level.lesson_id
     levels.reset_level(session, level_id=level_id)
     return RedirectResponse(f"/instructor/lessons/{lesson_id}#level-{level_id}", status_code=303)
+
+
+# ---- the live monitor ----------------------------------------------------------------------
+
+
+def _monitor_snapshot(request: Request, level_id: int) -> dict[str, Any]:
+    with request.app.state.database.sessions() as session:
+        return monitor_view(session, level=_level(session, level_id), now=utcnow())
+
+
+@console.get("/levels/{level_id}/monitor")
+def monitor_page(level_id: int, request: Request, session: SessionDep) -> Response:
+    """Every team on one level, live: guesses, best f(x), last guess, and a chart of them all
+    over the true curve."""
+    level = _level(session, level_id)
+    return render(
+        request,
+        "console_monitor.html",
+        level=level,
+        lesson=level.lesson,
+        snapshot=monitor_view(session, level=level, now=utcnow()),
+        instructor=True,
+    )
+
+
+@console.get("/levels/{level_id}/monitor.json")
+def monitor_json(level_id: int, request: Request) -> dict[str, Any]:
+    """The monitor's data, for browsers that cannot keep a stream open (polling)."""
+    return _monitor_snapshot(request, level_id)
+
+
+def _level_lesson(level_id: int, session: SessionDep) -> int:
+    return _level(session, level_id).lesson_id
+
+
+@console.get("/levels/{level_id}/monitor/stream", response_class=EventSourceResponse)
+async def monitor_stream(
+    level_id: int, request: Request, lesson_id: Annotated[int, Depends(_level_lesson)]
+) -> AsyncIterator[ServerSentEvent]:
+    """The monitor's data now and after every change, as Server-Sent Events."""
+    async for version in request.app.state.live.changes(lesson_id):
+        snapshot = await run_in_threadpool(_monitor_snapshot, request, level_id)
+        yield ServerSentEvent(event="monitor", id=str(version), data=snapshot)

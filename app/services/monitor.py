@@ -1,0 +1,64 @@
+"""What the instructor's live monitor shows of a level: every team, every point, the curve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.game.expression import compile_function, curve
+from app.models import Guess, Level, Progress, Team
+
+
+def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any]:
+    """The level's state, the true curve and minimum, and each team's guesses and best."""
+    teams = session.scalars(
+        select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
+    ).all()
+    progress = {
+        p.team_id: p for p in session.scalars(select(Progress).where(Progress.level_id == level.id))
+    }
+    points: dict[int, list[list[float]]] = {team.id: [] for team in teams}
+    for team_id, x, fx in session.execute(
+        select(Guess.team_id, Guess.x, Guess.fx)
+        .where(Guess.level_id == level.id)
+        .order_by(Guess.team_id, Guess.seq)
+    ):
+        points.setdefault(team_id, []).append([x, fx])
+    deadline = level.clock.deadline
+    fn = compile_function(level.expression)
+    return {
+        "level": {
+            "id": level.id,
+            "title": level.title,
+            "state": level.clock.state_at(now).value,
+            "deadline": deadline.isoformat() if deadline else None,
+            "x_min": level.x_min,
+            "x_max": level.x_max,
+            "x_star": level.x_star,
+            "f_star": level.f_star,
+        },
+        "curve": [[p.x, p.fx] for p in curve(fn, level.x_min, level.x_max, 241)],
+        "teams": [
+            _team_row(team, progress.get(team.id), points.get(team.id, [])) for team in teams
+        ],
+        "guesses": sum(len(each) for each in points.values()),
+        "server_now": now.isoformat(),
+    }
+
+
+def _team_row(team: Team, progress: Progress | None, points: list[list[float]]) -> dict[str, Any]:
+    return {
+        "number": team.number,
+        "name": team.name,
+        "entered": progress is not None,
+        "guesses": progress.guesses_used if progress else 0,
+        "best_fx": progress.best_fx if progress else None,
+        "best_x": progress.best_x if progress else None,
+        "last_guess_at": progress.last_guess_at.isoformat()
+        if progress and progress.last_guess_at
+        else None,
+        "points": points,
+    }

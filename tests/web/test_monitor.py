@@ -1,0 +1,94 @@
+"""The instructor's live monitor: its data, its stream, and who may see it."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from app.db import utcnow
+from app.services.instructor import set_password
+from tests.support import Demo, browser_like, csrf_of, enter, login_as
+
+PASSWORD = "a-long-instructor-password"
+
+
+@pytest.fixture
+def desk(app, session):
+    set_password(session, password=PASSWORD, now=utcnow())
+    with browser_like(app) as client:
+        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
+        yield client
+
+
+def guess(app, number: int, level_id: int, x: str, key: str) -> None:
+    with browser_like(app) as team:
+        login_as(team, number)
+        enter(team, level_id)
+        assert (
+            team.post(
+                f"/api/levels/{level_id}/guesses", json={"x": x, "idempotency_key": key}
+            ).status_code
+            == 200
+        )
+
+
+def test_the_monitor_shows_every_team_and_the_true_curve(app, desk, demo: Demo) -> None:
+    level = demo.levels[0]
+    guess(app, 2, level.id, "1.7", "monitor-1")
+    data = desk.get(f"/instructor/levels/{level.id}/monitor.json").json()
+    assert data["level"]["x_star"] == pytest.approx(3.7)
+    assert len(data["curve"]) == 241 and data["guesses"] == 1
+    team2 = next(t for t in data["teams"] if t["number"] == 2)
+    assert team2["points"] == [[1.7, 2.5]] and team2["best_fx"] == 2.5 and team2["guesses"] == 1
+    assert len(data["teams"]) == 10
+    page = desk.get(f"/instructor/levels/{level.id}/monitor")
+    assert page.status_code == 200 and 'id="monitor-data"' in page.text
+
+
+def test_the_stream_sends_a_snapshot_then_one_after_each_guess(app, desk, demo: Demo) -> None:
+    level = demo.levels[0]
+    events: list[dict] = []
+    with desk.stream("GET", f"/instructor/levels/{level.id}/monitor/stream") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            events.append(json.loads(line[5:]))
+            if len(events) == 1:
+                threading.Thread(target=guess, args=(app, 4, level.id, "0", "stream-1")).start()
+            if len(events) == 2:
+                break
+    assert events[0]["guesses"] == 0
+    assert events[1]["guesses"] == 1
+    assert next(t for t in events[1]["teams"] if t["number"] == 4)["points"] == [
+        [0.0, pytest.approx(3.71125)]
+    ]
+
+
+def test_the_monitor_is_the_instructors_alone(app, client, demo: Demo) -> None:
+    level_id = demo.levels[0].id
+    paths = [
+        f"/instructor/levels/{level_id}/monitor",
+        f"/instructor/levels/{level_id}/monitor.json",
+        f"/instructor/levels/{level_id}/monitor/stream",
+    ]
+    for path in paths:
+        assert client.get(path, headers={"Accept": "application/json"}).status_code == 401
+    with browser_like(app) as team:
+        login_as(team, 1)
+        for path in paths:
+            response = team.get(path, headers={"Accept": "application/json"})
+            assert response.status_code == 403
+            assert "x_star" not in response.text
+
+
+def test_a_monitor_of_no_level_is_not_found(desk) -> None:
+    assert desk.get("/instructor/levels/999/monitor.json").status_code == 404
+    assert (
+        desk.get(
+            "/instructor/levels/999/monitor/stream", headers={"Accept": "application/json"}
+        ).status_code
+        == 404
+    )
