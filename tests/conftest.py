@@ -19,7 +19,8 @@ from app.db import Database, utcnow
 from app.main import create_app
 from app.models import Lesson
 from app.services.demo import DEMO_JOIN_CODE, seed_demo
-from tests.support import SECRET, Demo, browser_like
+from app.services.instructor import set_password
+from tests.support import SECRET, Demo, browser_like, csrf_of
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +78,19 @@ def demo(session: Session) -> Demo:
     """The demo lesson of the test's database."""
     lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
     return Demo(lesson, list(lesson.levels), {team.number: team for team in lesson.teams})
+
+
+INSTRUCTOR_PASSWORD = "a-long-instructor-password"
+
+
+@pytest.fixture
+def desk(app, session) -> Iterator[TestClient]:
+    """A browser logged in to the instructor's console, its CSRF token in its headers."""
+    set_password(session, password=INSTRUCTOR_PASSWORD, now=utcnow())
+    with browser_like(app) as client:
+        client.post(
+            "/instructor/login",
+            data={"csrf_token": csrf_of(client), "password": INSTRUCTOR_PASSWORD},
+        )
+        client.headers["X-CSRF-Token"] = csrf_of(client)
+        yield client

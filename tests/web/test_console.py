@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
 from app.models import Guess, Lesson, Level, Team
-from app.services.instructor import set_password
-from tests.support import BASE_URL, Demo, browser_like, csrf_of, enter, login_as, reread
-
-PASSWORD = "a-long-instructor-password"
-
-
-@pytest.fixture
-def desk(app, session):
-    """A browser logged in as the instructor."""
-    set_password(session, password=PASSWORD, now=utcnow())
-    with browser_like(app) as client:
-        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
-        client.headers["X-CSRF-Token"] = csrf_of(client)
-        yield client
+from tests.support import BASE_URL, Demo, browser_like, enter, login_as, reread
 
 
 def post(client, path: str, **data):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
 from app.models import Guess, Level
-from app.services.instructor import set_password
-from tests.support import Demo, browser_like, csrf_of, enter, login_as, reread
+from tests.support import Demo, browser_like, enter, login_as, reread
 
-PASSWORD = "a-long-instructor-password"
 FORM = {
     "title": "Function 4",
     "expression": "0.5*(x + 2)^2 + 1",
@@ -23,15 +20,6 @@ FORM = {
     "standings_visibility": "shown",
     "freeze_seconds": "",
 }
-
-
-@pytest.fixture
-def desk(app, session):
-    set_password(session, password=PASSWORD, now=utcnow())
-    with browser_like(app) as client:
-        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
-        client.headers["X-CSRF-Token"] = csrf_of(client)
-        yield client
 
 
 def post(client, path: str, **data):

@@ -6,22 +6,8 @@ import csv
 import io
 from datetime import datetime
 
-import pytest
-
-from app.db import utcnow
-from app.services.instructor import set_password
 from app.services.teams import rename_team
-from tests.support import Demo, browser_like, csrf_of, enter, login_as
-
-PASSWORD = "a-long-instructor-password"
-
-
-@pytest.fixture
-def desk(app, session):
-    set_password(session, password=PASSWORD, now=utcnow())
-    with browser_like(app) as client:
-        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
-        yield client
+from tests.support import Demo, browser_like, enter, login_as
 
 
 def rows_of(response) -> list[list[str]]:

@@ -8,12 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
 from app.models import Lesson, Level
-from app.services.instructor import set_password
-from tests.support import Demo, browser_like, csrf_of, reread
+from tests.support import Demo, csrf_of, reread
 
-PASSWORD = "a-long-instructor-password"
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 SETTINGS = (
     "title",
@@ -31,14 +28,6 @@ SETTINGS = (
     "f_median",
     "position",
 )
-
-
-@pytest.fixture
-def desk(app, session):
-    set_password(session, password=PASSWORD, now=utcnow())
-    with browser_like(app) as client:
-        client.post("/instructor/login", data={"csrf_token": csrf_of(client), "password": PASSWORD})
-        yield client
 
 
 def upload(client, content: bytes, filename: str = "lesson.json"):
