@@ -186,6 +186,9 @@ def level_command(settings: Settings, action: str, position: int | None, join_co
             except NoSuchMove as exc:
                 print(f"Cannot {action} level {position}: {exc}.", file=sys.stderr)
                 return 2
+            except Refused as refused:
+                print(gettext(refused.message_id, **refused.params), file=sys.stderr)
+                return 2
             print(f"Level {position} '{found[0].title}' is now {found[0].state}.")
         print(
             "(draft: invisible to teams; closed: settled, final standings; revealed: teams"

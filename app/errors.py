@@ -52,6 +52,23 @@ MESSAGES: dict[str, tuple[int, str]] = {
     ),
     "team_count_invalid": (422, N_("Type how many teams to add: from 1 to %(limit)s.")),
     "team_not_found": (404, N_("There is no such team in this lesson.")),
+    "registration_closed": (
+        403,
+        N_("This lesson does not take new teams here: ask the instructor for a slip."),
+    ),
+    "lesson_full": (409, N_("This lesson already has its %(limit)s teams: ask the instructor.")),
+    "team_name_taken": (
+        409,
+        N_("A team already has this name. If it is yours, log in with its number and PIN."),
+    ),
+    "team_cap_below_teams": (
+        422,
+        N_("This lesson already has %(count)s teams: the cap cannot be lower than that."),
+    ),
+    "lesson_archived_moves": (
+        409,
+        N_("This lesson is archived: bring it back before opening its levels."),
+    ),
     "field_number": (422, N_("Type a number, like 2.5 or -10.")),
     "field_whole_number": (422, N_("Type a whole number from %(low)s to %(high)s.")),
     "field_range": (422, N_("Type a number from %(low)s to %(high)s.")),

@@ -30,6 +30,9 @@ class Lesson(Base):
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Teams may register themselves from the join page, up to team_cap teams in all.
+    self_registration: Mapped[bool] = mapped_column(Boolean, default=False)
+    team_cap: Mapped[int | None] = mapped_column(Integer)
 
     teams: Mapped[list[Team]] = relationship(
         back_populates="lesson", cascade="all, delete-orphan", order_by="Team.number"
@@ -169,6 +172,22 @@ class Instructor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Announcement(Base):
+    """What the projector shows for a lesson: the level the instructor announced (none
+    before the first), and whether its password is on the screen."""
+
+    __tablename__ = "announcement"
+
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True
+    )
+    level_id: Mapped[int | None] = mapped_column(ForeignKey("level.id", ondelete="SET NULL"))
+    show_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    level: Mapped[Level | None] = relationship()
 
 
 class LiveVersion(Base):

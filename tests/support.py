@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
@@ -84,3 +85,11 @@ def ago(seconds: float, now: datetime | None = None) -> datetime:
 def reread(session: Session) -> None:
     """End the session's read snapshot (SQLite WAL) so it sees what the app wrote since."""
     session.rollback()
+
+
+def post(client: TestClient, path: str, **data: str) -> Response:
+    """Submit a form of the instructor's console (with its CSRF token), not following the
+    redirect."""
+    return client.post(
+        path, data={"csrf_token": client.headers["X-CSRF-Token"], **data}, follow_redirects=False
+    )

@@ -13,7 +13,7 @@ from app.game.expression import ExpressionError, analyze, compile_function
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import LevelSpec
 from app.models import Guess, Level, Progress, Team
-from app.services import live
+from app.services import live, projector
 from app.services.throttle import ensure_not_locked, record_attempt
 
 
@@ -210,7 +210,11 @@ def set_level_state(session: Session, *, level: Level, state: LevelState, now: d
     """
     lock_for_write(session)
     session.refresh(level)
+    if state is LevelState.OPEN and level.lesson.archived:
+        raise Refused("lesson_archived_moves")
     apply_transition(level, state, now)
+    if state is LevelState.OPEN:
+        projector.follow_opened_level(session, level=level, now=now)
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return level

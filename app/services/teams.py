@@ -12,6 +12,7 @@ from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import PIN_LENGTH, new_code, normalize_code
 from app.models import Lesson, Team
+from app.services import live
 from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -29,6 +30,16 @@ def pin_matches(pin: str, pin_hash: str) -> bool:
 def open_lessons(session: Session) -> list[Lesson]:
     """Lessons that take logins, newest first."""
     query = select(Lesson).where(Lesson.archived.is_(False)).order_by(Lesson.id.desc())
+    return list(session.scalars(query))
+
+
+def registering_lessons(session: Session) -> list[Lesson]:
+    """Lessons where teams may register themselves, newest first."""
+    query = (
+        select(Lesson)
+        .where(Lesson.archived.is_(False), Lesson.self_registration.is_(True))
+        .order_by(Lesson.id.desc())
+    )
     return list(session.scalars(query))
 
 
@@ -81,6 +92,7 @@ def login_team(
 
 MAX_TEAMS_AT_ONCE = 200
 MAX_TEAM_NAME = 60
+MAX_TEAM_CAP = 999
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,17 @@ class Credential:
     pin: str
 
 
+def _new_team(session: Session, *, lesson_id: int, number: int, now: datetime) -> Credential:
+    pin = new_code(PIN_LENGTH)
+    team = Team(lesson_id=lesson_id, number=number, pin_hash=hash_pin(pin), created_at=now)
+    session.add(team)
+    return Credential(team, pin)
+
+
+def _last_number(session: Session, lesson_id: int) -> int:
+    return session.scalar(select(func.max(Team.number)).where(Team.lesson_id == lesson_id)) or 0
+
+
 def create_teams(
     session: Session, *, lesson_id: int, count: object, now: datetime
 ) -> list[Credential]:
@@ -99,13 +122,68 @@ def create_teams(
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TEAMS_AT_ONCE:
         raise Refused("team_count_invalid", limit=MAX_TEAMS_AT_ONCE)
     lock_for_write(session)
-    last = session.scalar(select(func.max(Team.number)).where(Team.lesson_id == lesson_id)) or 0
-    made = []
-    for number in range(last + 1, last + 1 + int(text)):
-        pin = new_code(PIN_LENGTH)
-        team = Team(lesson_id=lesson_id, number=number, pin_hash=hash_pin(pin), created_at=now)
-        session.add(team)
-        made.append(Credential(team, pin))
+    last = _last_number(session, lesson_id)
+    made = [
+        _new_team(session, lesson_id=lesson_id, number=number, now=now)
+        for number in range(last + 1, last + 1 + int(text))
+    ]
+    live.bump(session, lesson_id=lesson_id)
+    session.commit()
+    return made
+
+
+def _team_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if len(name) > MAX_TEAM_NAME:
+        raise Refused("name_too_long", limit=MAX_TEAM_NAME)
+    return name
+
+
+def set_registration(session: Session, *, lesson_id: int, enabled: bool, cap: object) -> Lesson:
+    """Let teams register themselves from the join page, or stop it. ``cap`` (blank for
+    none) is the most teams the lesson may have in all, however they were made."""
+    text = str(cap).strip() if cap is not None else ""
+    if text and (not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TEAM_CAP):
+        raise Refused("field_whole_number", low=1, high=MAX_TEAM_CAP)
+    lock_for_write(session)
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise Refused("lesson_not_found")
+    count = session.scalar(select(func.count(Team.id)).where(Team.lesson_id == lesson_id)) or 0
+    if text and int(text) < count:
+        raise Refused("team_cap_below_teams", count=count)
+    lesson.self_registration = enabled
+    lesson.team_cap = int(text) if text else None
+    session.commit()
+    return lesson
+
+
+def register_team(session: Session, *, join_code: str, name: str, now: datetime) -> Credential:
+    """A team that registered itself: the next number, a new PIN, the name it typed.
+
+    Only where the instructor allows it, up to the lesson's cap, and never under a name
+    another team of the lesson has (case ignored): that team should log in instead.
+    """
+    lesson = find_lesson(session, join_code=join_code)
+    name = _team_name(name)
+    if not name:
+        raise Refused("name_required")
+    lock_for_write(session)
+    session.refresh(lesson)
+    if lesson.archived:
+        raise Refused("lesson_archived")
+    if not lesson.self_registration:
+        raise Refused("registration_closed")
+    existing = session.execute(select(Team.name).where(Team.lesson_id == lesson.id)).all()
+    cap = min(lesson.team_cap or MAX_TEAM_CAP, MAX_TEAM_CAP)
+    if len(existing) >= cap:
+        raise Refused("lesson_full", limit=cap)
+    if any((taken or "").casefold() == name.casefold() for (taken,) in existing):
+        raise Refused("team_name_taken")
+    number = _last_number(session, lesson.id) + 1
+    made = _new_team(session, lesson_id=lesson.id, number=number, now=now)
+    made.team.name = name
+    live.bump(session, lesson_id=lesson.id)
     session.commit()
     return made
 
@@ -130,9 +208,7 @@ def regenerate_pin(session: Session, *, lesson_id: int, team_id: int) -> Credent
 
 def rename_team(session: Session, *, lesson_id: int, team_id: int, name: str) -> Team:
     """Name a team (an empty name shows it as "Team <number>")."""
-    name = " ".join((name or "").split())
-    if len(name) > MAX_TEAM_NAME:
-        raise Refused("name_too_long", limit=MAX_TEAM_NAME)
+    name = _team_name(name)
     lock_for_write(session)
     team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
     team.name = name or None

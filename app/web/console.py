@@ -26,7 +26,7 @@ from app.game.rules import LevelState, NoSuchMove
 from app.game.settings import SettingsErrors, read_level_settings
 from app.models import Lesson, Level
 from app.security import check_csrf
-from app.services import exports, lessons, levels, teams
+from app.services import exports, lessons, levels, projector, teams
 from app.services.instructor import login_instructor
 from app.services.monitor import monitor_view
 from app.web.responses import refusal_body, translate
@@ -173,6 +173,7 @@ def _lesson_page(
         join_address=address,
         qr=qr_svg(address),
         reachable=_reachable_from_phones(request),
+        announcement=projector.announcement_of(session, lesson_id=lesson_id),
         errors=errors or {},
         form=form or {},
         instructor=True,
@@ -364,6 +365,31 @@ def add_teams(
     return _sheet(request, lesson, made)
 
 
+@console.post("/lessons/{lesson_id}/registration")
+def set_registration(
+    lesson_id: int,
+    request: Request,
+    session: SessionDep,
+    enabled: Annotated[str, Form(max_length=1)] = "",
+    cap: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Let teams register themselves from the join page (up to a cap), or stop it."""
+    lessons.get_lesson(session, lesson_id=lesson_id)
+    try:
+        teams.set_registration(session, lesson_id=lesson_id, enabled=enabled == "1", cap=cap)
+    except Refused as refusal:
+        session.rollback()
+        return _lesson_page(
+            request,
+            session,
+            lesson_id,
+            status_code=refusal.status,
+            errors={"cap": _error(request, refusal)},
+            form={"cap": cap, "registration": enabled},
+        )
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#teams", status_code=303)
+
+
 @console.post("/lessons/{lesson_id}/teams/{team_id}/pin")
 def new_pin(lesson_id: int, team_id: int, request: Request, session: SessionDep) -> Response:
     """A new PIN for one team, on a slip of its own."""
@@ -416,9 +442,12 @@ def move_level(
     if action not in MOVES:
         raise Refused("invalid_request", fields=["action"])
     try:
-        levels.set_level_state(session, level=level, state=MOVES[action], now=utcnow())
-    except NoSuchMove:
-        refusal = Refused("level_move_refused")
+        try:
+            levels.set_level_state(session, level=level, state=MOVES[action], now=utcnow())
+        except NoSuchMove:
+            raise Refused("level_move_refused") from None
+    except Refused as refusal:
+        session.rollback()
         return _lesson_page(
             request,
             session,
@@ -429,6 +458,36 @@ def move_level(
     return RedirectResponse(
         f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
     )
+
+
+@console.post("/lessons/{lesson_id}/announce")
+def announce(
+    lesson_id: int,
+    request: Request,
+    session: SessionDep,
+    level_id: Annotated[str, Form(max_length=12)] = "",
+    show_password: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Choose what the projector shows: a level (or none yet) and its password or not."""
+    lessons.get_lesson(session, lesson_id=lesson_id)
+    try:
+        projector.announce(
+            session,
+            lesson_id=lesson_id,
+            level_id=level_id,
+            show_password=show_password == "1",  # noqa: S105 - a checkbox, not a secret
+            now=utcnow(),
+        )
+    except Refused as refusal:
+        session.rollback()
+        return _lesson_page(
+            request,
+            session,
+            lesson_id,
+            status_code=refusal.status,
+            errors={"announce": _error(request, refusal)},
+        )
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#projector", status_code=303)
 
 
 # ---- levels: the editor, its live preview, order, reset -----------------------------------

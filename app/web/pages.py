@@ -85,10 +85,52 @@ def login(
             form={"join_code": join_code, "team_number": team_number},
             error=refusal_body(request, refusal)["error"],
         )
+    _log_in(request, team)
+    return RedirectResponse("/team", status_code=303)
+
+
+def _log_in(request: Request, team: Team) -> None:
     csrf = request.session.get("csrf")
     request.session.clear()
     request.session.update(team_id=team.id, csrf=csrf)
-    return RedirectResponse("/team", status_code=303)
+
+
+@router.get("/register")
+def register_page(request: Request, session: SessionDep, code: str | None = None) -> Response:
+    """A new team of a lesson that takes them: type a name, get a number and a PIN."""
+    return render(
+        request,
+        "register.html",
+        lessons=teams.registering_lessons(session),
+        form={"join_code": code or "", "name": ""},
+        error=None,
+    )
+
+
+@router.post("/register")
+def register(
+    request: Request,
+    session: SessionDep,
+    join_code: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Register the team and log it in, showing its number and PIN once to note down."""
+    try:
+        made = teams.register_team(session, join_code=join_code, name=name, now=utcnow())
+    except Refused as refusal:
+        session.rollback()
+        return render(
+            request,
+            "register.html",
+            status_code=refusal.status,
+            lessons=teams.registering_lessons(session),
+            form={"join_code": join_code, "name": name},
+            error=refusal_body(request, refusal)["error"],
+        )
+    _log_in(request, made.team)
+    response = render(request, "registered.html", status_code=201, team=made.team, pin=made.pin)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/logout")

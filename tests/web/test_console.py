@@ -7,13 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from app.models import Guess, Lesson, Level, Team
-from tests.support import BASE_URL, Demo, browser_like, enter, login_as, reread
-
-
-def post(client, path: str, **data):
-    return client.post(
-        path, data={"csrf_token": client.headers["X-CSRF-Token"], **data}, follow_redirects=False
-    )
+from tests.support import BASE_URL, Demo, browser_like, enter, login_as, post, reread
 
 
 def slips(page: str) -> dict[int, str]:

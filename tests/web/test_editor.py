@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Guess, Level
-from tests.support import Demo, browser_like, enter, login_as, reread
+from tests.support import Demo, browser_like, enter, login_as, post, reread
 
 FORM = {
     "title": "Function 4",
@@ -20,12 +20,6 @@ FORM = {
     "standings_visibility": "shown",
     "freeze_seconds": "",
 }
-
-
-def post(client, path: str, **data):
-    return client.post(
-        path, data={"csrf_token": client.headers["X-CSRF-Token"], **data}, follow_redirects=False
-    )
 
 
 def level_count(session) -> int:
