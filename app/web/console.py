@@ -24,11 +24,13 @@ from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
 from app.game.presets import PRESETS
 from app.game.rules import LevelState, NoSuchMove
 from app.game.settings import SettingsErrors, read_level_settings
+from app.i18n import current_locale
 from app.models import Lesson, Level
-from app.security import check_csrf
+from app.security import check_csrf, request_locale
 from app.services import exports, lessons, levels, projector, teams
 from app.services.instructor import login_instructor
 from app.services.monitor import monitor_view
+from app.web.report import lesson_report as build_report
 from app.web.responses import refusal_body, translate
 from app.web.templating import render
 
@@ -277,6 +279,18 @@ def standings_export(lesson_id: int, session: SessionDep) -> Response:
         exports.standings_csv(session, lesson=lesson, now=utcnow()),
         f"downhill-{lesson.join_code}-standings.csv",
     )
+
+
+@console.get("/lessons/{lesson_id}/report.html")
+def lesson_report(lesson_id: int, request: Request, session: SessionDep) -> Response:
+    """The lesson report: one HTML file that opens offline, for the course website."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    current_locale.set(request_locale(request))
+    report = build_report(session, lesson=lesson, now=utcnow())
+    response = render(request, "report.html", report=report)
+    name = f"downhill-{lesson.join_code}-report.html"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _download(text: str, filename: str, media_type: str = "text/csv; charset=utf-8") -> Response:
