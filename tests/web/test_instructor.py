@@ -9,7 +9,7 @@ from app.db import utcnow
 from app.errors import Refused
 from app.models import Instructor
 from app.services.instructor import ensure_password, set_password
-from tests.support import Demo, browser_like, csrf_of, login_as
+from tests.support import Demo, csrf_of, login_as
 
 PASSWORD = "a-long-instructor-password"
 
@@ -86,44 +86,6 @@ def test_wrong_passwords_are_refused_then_throttled(client, instructor_password:
         assert 'data-code="instructor_password_wrong"' in response.text
     locked = instructor_login(client, instructor_password)
     assert locked.status_code == 429 and 'data-code="too_many_attempts"' in locked.text
-
-
-def test_who_gets_in_where(app, client, demo: Demo, instructor_password: str) -> None:
-    level_id = demo.levels[0].id
-    routes = [
-        ("get", "/instructor"),
-        ("get", f"/instructor/lessons/{demo.lesson.id}"),
-        ("post", "/instructor/lessons"),
-        ("post", f"/instructor/lessons/{demo.lesson.id}/teams"),
-        ("post", f"/instructor/lessons/{demo.lesson.id}/delete"),
-        ("post", f"/instructor/levels/{level_id}/state"),
-        ("post", "/instructor/logout"),
-    ]
-    # nobody: pages ask to log in, JSON callers get 401
-    for method, path in routes:
-        response = getattr(client, method)(
-            path, headers={"Accept": "application/json", "X-CSRF-Token": csrf_of(client)}
-        )
-        assert response.status_code == 401, path
-        assert response.json()["error"]["code"] == "instructor_login_required"
-    # a team: 403, whatever it sends
-    with browser_like(app) as team:
-        login_as(team, 1)
-        for method, path in routes:
-            response = getattr(team, method)(
-                path,
-                headers={"Accept": "application/json"},
-                **({"data": {"action": "open"}} if method == "post" else {}),
-            )
-            assert response.status_code == 403, path
-            assert response.json()["error"]["code"] in ("instructor_only", "csrf_failed")
-        with_token = team.post(
-            f"/instructor/levels/{level_id}/state",
-            data={"action": "close", "csrf_token": team.headers["X-CSRF-Token"]},
-            headers={"Accept": "application/json"},
-        )
-        assert with_token.status_code == 403
-        assert with_token.json()["error"]["code"] == "instructor_only"
 
 
 def test_the_console_refuses_forged_forms(client, demo: Demo, instructor_password: str) -> None:
