@@ -4,7 +4,6 @@ real uvicorn server started from the `downhill` steps a newcomer runs."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,23 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.services.demo import demo_pin
+from tests.browser.chromium import ARTIFACTS, new_phone
 from tests.server import INSTRUCTOR_PASSWORD, ROOT, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture(scope="module")
@@ -57,34 +44,6 @@ def instructor(data_dir: Path, *args: str) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "Debian's chromium is missing: `make test` installs it (scripts/system-packages)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def new_phone(browser, locale: str = "en-US"):
-    context = browser.new_context(
-        viewport=PHONE, locale=locale, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    return context, page, problems
-
-
 def log_in(page, base: str, number: int) -> None:
     page.goto(f"{base}/j/DEMO")
     page.fill("#team_number", str(number))
@@ -99,7 +58,6 @@ def chart_traces(page) -> dict:
 
 
 def test_a_team_plays_function_1_on_a_phone(server: str, browser) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
     context, page, problems = new_phone(browser)
     log_in(page, server, 1)
     page.click("li.level >> text=Enter")
