@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,33 +81,10 @@ def duplicate_lesson(session: Session, *, lesson_id: int, now: datetime) -> Less
     """A copy of a lesson's levels and settings, as drafts, without teams or guesses."""
     lock_for_write(session)
     source = get_lesson(session, lesson_id=lesson_id)
-    copy = Lesson(
-        name=check_name(f"{source.name} (copy)"[:MAX_NAME]),
-        join_code=_free_join_code(session),
-        created_at=now,
+    copy = _new_lesson(
+        session, name=f"{source.name} (copy)"[:MAX_NAME], specs=level_specs(source), now=now
     )
-    session.add(copy)
-    session.flush()
-    for level in source.levels:
-        session.add(
-            Level(
-                lesson_id=copy.id,
-                position=level.position,
-                title=level.title,
-                expression=level.expression,
-                x_min=level.x_min,
-                x_max=level.x_max,
-                cooldown_seconds=level.cooldown_seconds,
-                guess_budget=level.guess_budget,
-                time_limit_seconds=level.time_limit_seconds,
-                password=level.password,
-                standings_visibility=level.standings_visibility,
-                freeze_seconds=level.freeze_seconds,
-                x_star=level.x_star,
-                f_star=level.f_star,
-                f_median=level.f_median,
-            )
-        )
+    copy.self_registration, copy.team_cap = source.self_registration, source.team_cap
     session.commit()
     return copy
 
@@ -133,12 +111,20 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
 def import_lesson(session: Session, *, lesson_file: LessonFile, now: datetime) -> Lesson:
     """A new lesson with the file's levels, all in one transaction (never half imported)."""
     lock_for_write(session)
-    lesson = Lesson(name=lesson_file.name, join_code=_free_join_code(session), created_at=now)
+    lesson = _new_lesson(session, name=lesson_file.name, specs=lesson_file.levels, now=now)
+    session.commit()
+    return lesson
+
+
+def _new_lesson(
+    session: Session, *, name: str, specs: Sequence[LevelSpec], now: datetime
+) -> Lesson:
+    """A lesson with these levels as drafts, inside the caller's locked transaction."""
+    lesson = Lesson(name=check_name(name), join_code=_free_join_code(session), created_at=now)
     session.add(lesson)
     session.flush()
-    for spec in lesson_file.levels:
+    for spec in specs:
         add_level(session, lesson_id=lesson.id, spec=spec)
-    session.commit()
     return lesson
 
 

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from app.models import Guess, Lesson, Level, Team
+from app.services.lessons import level_specs
 from tests.support import BASE_URL, Demo, browser_like, enter, login_as, post, reread
 
 
@@ -111,14 +112,17 @@ def test_a_team_of_another_lesson_is_not_found(desk, session, demo: Demo) -> Non
 
 
 def test_duplicate_copies_levels_and_settings_but_no_teams(desk, session, demo: Demo) -> None:
+    post(desk, f"/instructor/lessons/{demo.lesson.id}/registration", enabled="1", cap="40")
     copied = post(desk, f"/instructor/lessons/{demo.lesson.id}/duplicate")
     copy_id = int(copied.headers["location"].rsplit("/", 1)[1])
     reread(session)
     copy = session.get(Lesson, copy_id)
     assert copy.name == "Downhill demo (copy)" and copy.join_code != "DEMO"
-    assert [(lv.title, lv.expression, lv.password, lv.state) for lv in copy.levels] == [
-        (lv.title, lv.expression, lv.password, "draft") for lv in demo.levels
+    assert level_specs(copy) == level_specs(demo.lesson)  # every setting of every level
+    assert [(lv.position, lv.state, lv.x_star, lv.f_star, lv.f_median) for lv in copy.levels] == [
+        (lv.position, "draft", lv.x_star, lv.f_star, lv.f_median) for lv in demo.levels
     ]
+    assert (copy.self_registration, copy.team_cap) == (True, 40)
     assert copy.teams == []
 
 
