@@ -182,6 +182,28 @@ def _lesson_page(
     )
 
 
+def _refused_on_lesson_page(
+    request: Request,
+    session: SessionDep,
+    lesson_id: int,
+    refusal: Refused,
+    *,
+    at: str,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """The lesson page again, the refusal shown at ``at`` (a field or a row) and what was
+    typed kept; whatever the refused action began is rolled back first."""
+    session.rollback()
+    return _lesson_page(
+        request,
+        session,
+        lesson_id,
+        status_code=refusal.status,
+        errors={at: _error(request, refusal)},
+        form=form,
+    )
+
+
 @console.get("/lessons/{lesson_id}")
 def lesson_page(lesson_id: int, request: Request, session: SessionDep) -> Response:
     """One lesson: its join address and QR code, its teams, its levels and their moves."""
@@ -198,13 +220,8 @@ def rename_lesson(
     except Refused as refusal:
         if refusal.code == "lesson_not_found":
             raise
-        return _lesson_page(
-            request,
-            session,
-            lesson_id,
-            status_code=refusal.status,
-            errors={"name": _error(request, refusal)},
-            form={"name": name},
+        return _refused_on_lesson_page(
+            request, session, lesson_id, refusal, at="name", form={"name": name}
         )
     return RedirectResponse(f"/instructor/lessons/{lesson_id}", status_code=303)
 
@@ -368,13 +385,8 @@ def add_teams(
     try:
         made = teams.create_teams(session, lesson_id=lesson.id, count=count, now=utcnow())
     except Refused as refusal:
-        return _lesson_page(
-            request,
-            session,
-            lesson_id,
-            status_code=refusal.status,
-            errors={"count": _error(request, refusal)},
-            form={"count": count},
+        return _refused_on_lesson_page(
+            request, session, lesson_id, refusal, at="count", form={"count": count}
         )
     return _sheet(request, lesson, made)
 
@@ -392,13 +404,12 @@ def set_registration(
     try:
         teams.set_registration(session, lesson_id=lesson_id, enabled=enabled == "1", cap=cap)
     except Refused as refusal:
-        session.rollback()
-        return _lesson_page(
+        return _refused_on_lesson_page(
             request,
             session,
             lesson_id,
-            status_code=refusal.status,
-            errors={"cap": _error(request, refusal)},
+            refusal,
+            at="cap",
             form={"cap": cap, "registration": enabled},
         )
     return RedirectResponse(f"/instructor/lessons/{lesson_id}#teams", status_code=303)
@@ -422,13 +433,7 @@ def rename_team(
     except Refused as refusal:
         if refusal.code == "team_not_found":
             raise
-        return _lesson_page(
-            request,
-            session,
-            lesson_id,
-            status_code=refusal.status,
-            errors={f"team-{team_id}": _error(request, refusal)},
-        )
+        return _refused_on_lesson_page(request, session, lesson_id, refusal, at=f"team-{team_id}")
     return RedirectResponse(f"/instructor/lessons/{lesson_id}#teams", status_code=303)
 
 
@@ -461,13 +466,8 @@ def move_level(
         except NoSuchMove:
             raise Refused("level_move_refused") from None
     except Refused as refusal:
-        session.rollback()
-        return _lesson_page(
-            request,
-            session,
-            level.lesson_id,
-            status_code=refusal.status,
-            errors={f"level-{level_id}": _error(request, refusal)},
+        return _refused_on_lesson_page(
+            request, session, level.lesson_id, refusal, at=f"level-{level_id}"
         )
     return RedirectResponse(
         f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
@@ -493,14 +493,7 @@ def announce(
             now=utcnow(),
         )
     except Refused as refusal:
-        session.rollback()
-        return _lesson_page(
-            request,
-            session,
-            lesson_id,
-            status_code=refusal.status,
-            errors={"announce": _error(request, refusal)},
-        )
+        return _refused_on_lesson_page(request, session, lesson_id, refusal, at="announce")
     return RedirectResponse(f"/instructor/lessons/{lesson_id}#projector", status_code=303)
 
 
