@@ -65,6 +65,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
         422,
         N_("This lesson already has %(count)s teams: the cap cannot be lower than that."),
     ),
+    "announce_draft": (
+        409,
+        N_("A draft level is hidden from the projector: open it before announcing it."),
+    ),
     "lesson_archived_moves": (
         409,
         N_("This lesson is archived: bring it back before opening its levels."),

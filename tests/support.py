@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,3 +95,18 @@ def post(client: TestClient, path: str, **data: str) -> Response:
     return client.post(
         path, data={"csrf_token": client.headers["X-CSRF-Token"], **data}, follow_redirects=False
     )
+
+
+def run_together(count: int, task: Callable[[int], None]) -> None:
+    """Run ``task(0..count-1)`` in threads released at the same moment."""
+    barrier = threading.Barrier(count)
+
+    def start(i: int) -> None:
+        barrier.wait()
+        task(i)
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

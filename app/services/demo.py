@@ -14,6 +14,7 @@ from app.game.credentials import PIN_LENGTH, derived_code
 from app.game.lesson_file import LessonFile, load_lesson
 from app.game.rules import LevelState
 from app.models import Lesson, Level, Team
+from app.services import projector
 from app.services.levels import add_level, apply_transition
 from app.services.teams import hash_pin, pin_matches
 
@@ -62,6 +63,8 @@ def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson
             session.add(Team(lesson_id=lesson.id, number=number, pin_hash=pin_hash, created_at=now))
         levels = [add_level(session, lesson_id=lesson.id, spec=spec) for spec in content.levels]
         apply_transition(levels[0], LevelState.OPEN, now)
+        session.flush()
+        projector.follow_opened_level(session, level=levels[0], now=now)
     teams = session.scalars(
         select(Team).where(Team.lesson_id == lesson.id).order_by(Team.number)
     ).all()

@@ -15,6 +15,7 @@ from app.game.credentials import new_code
 from app.game.lesson_file import LessonFile
 from app.game.rules import Visibility
 from app.game.settings import LevelSpec
+from app.game.typed import clean_name
 from app.models import Guess, Lesson, Level, Team
 from app.services.levels import add_level
 
@@ -24,7 +25,7 @@ MAX_NAME = 120
 
 def check_name(name: str) -> str:
     """A lesson's name as typed: not blank, not too long."""
-    name = " ".join((name or "").split())
+    name = clean_name(name)
     if not name:
         raise Refused("name_required")
     if len(name) > MAX_NAME:
@@ -155,7 +156,7 @@ def delete_lesson(session: Session, *, lesson_id: int, confirm_name: str) -> Non
     """Delete a lesson with its teams, levels and guesses, once its name is typed back."""
     lock_for_write(session)
     lesson = get_lesson(session, lesson_id=lesson_id)
-    if " ".join((confirm_name or "").split()) != lesson.name:
+    if clean_name(confirm_name) != lesson.name:
         raise Refused("confirmation_mismatch")
     session.delete(lesson)
     session.commit()

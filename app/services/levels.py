@@ -210,6 +210,7 @@ def set_level_state(session: Session, *, level: Level, state: LevelState, now: d
     """
     lock_for_write(session)
     session.refresh(level)
+    session.refresh(level.lesson)
     if state is LevelState.OPEN and level.lesson.archived:
         raise Refused("lesson_archived_moves")
     apply_transition(level, state, now)

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
-from app.models import Announcement, Level
+from app.game.rules import LevelState
+from app.game.typed import whole_number
+from app.models import Announcement, Lesson, Level
 from app.services import live
 
 
@@ -20,25 +22,28 @@ def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
 
 
 def _level_id(raw: object) -> int | None:
-    text = str(raw).strip() if raw is not None else ""
-    if not text:
+    if not str(raw or "").strip():
         return None
-    if not (text.isascii() and text.isdigit()):
+    level_id = whole_number(raw, 1, 2**62)
+    if level_id is None:
         raise Refused("level_not_found")
-    return int(text)
+    return level_id
 
 
 def announce(
     session: Session, *, lesson_id: int, level_id: object, show_password: bool, now: datetime
 ) -> Announcement:
     """Put a level of the lesson on the projector (blank: none, the lesson's welcome), with
-    its password shown or not."""
+    its password shown or not. A draft cannot be announced: open it first."""
     wanted = _level_id(level_id)
     lock_for_write(session)
+    session.get(Lesson, lesson_id, with_for_update=True)  # one announcement at a time
     if wanted is not None:
-        level = session.get(Level, wanted)
+        level = session.get(Level, wanted, populate_existing=True)
         if level is None or level.lesson_id != lesson_id:
             raise Refused("level_not_found")
+        if level.clock.state_at(now) is LevelState.DRAFT:
+            raise Refused("announce_draft")  # a draft is invisible to teams and projector
     return _store(
         session, lesson_id=lesson_id, level_id=wanted, show_password=show_password, now=now
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import PIN_LENGTH, new_code, normalize_code
+from app.game.typed import clean_name, whole_number
 from app.models import Lesson, Team
 from app.services import live
 from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
@@ -35,12 +36,7 @@ def open_lessons(session: Session) -> list[Lesson]:
 
 def registering_lessons(session: Session) -> list[Lesson]:
     """Lessons where teams may register themselves, newest first."""
-    query = (
-        select(Lesson)
-        .where(Lesson.archived.is_(False), Lesson.self_registration.is_(True))
-        .order_by(Lesson.id.desc())
-    )
-    return list(session.scalars(query))
+    return [lesson for lesson in open_lessons(session) if lesson.self_registration]
 
 
 def find_lesson(session: Session, *, join_code: str) -> Lesson:
@@ -54,10 +50,10 @@ def find_lesson(session: Session, *, join_code: str) -> Lesson:
 
 def parse_team_number(raw: object) -> int:
     """A team number as typed: a whole number from 1 to 9999."""
-    text = str(raw).strip() if raw is not None else ""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 9999:
+    number = whole_number(raw, 1, 9999)
+    if number is None:
         raise Refused("team_number_invalid")
-    return int(text)
+    return number
 
 
 def login_team(
@@ -103,37 +99,53 @@ class Credential:
     pin: str
 
 
-def _new_team(session: Session, *, lesson_id: int, number: int, now: datetime) -> Credential:
-    pin = new_code(PIN_LENGTH)
-    team = Team(lesson_id=lesson_id, number=number, pin_hash=hash_pin(pin), created_at=now)
-    session.add(team)
-    return Credential(team, pin)
+def _new_credentials(count: int) -> list[tuple[str, str]]:
+    """PINs and their hashes, made before any lock is taken: argon2 is slow on purpose."""
+    pins = [new_code(PIN_LENGTH) for _ in range(count)]
+    return [(pin, hash_pin(pin)) for pin in pins]
 
 
-def _last_number(session: Session, lesson_id: int) -> int:
-    return session.scalar(select(func.max(Team.number)).where(Team.lesson_id == lesson_id)) or 0
+def _lock_lesson(session: Session, lesson_id: int) -> Lesson:
+    """The lesson, its row locked for the rest of the transaction (after lock_for_write):
+    decisions about its teams are taken one at a time on every database."""
+    lesson = session.get(Lesson, lesson_id, populate_existing=True, with_for_update=True)
+    if lesson is None:
+        raise Refused("lesson_not_found")
+    return lesson
+
+
+def _add_teams(
+    session: Session, lesson: Lesson, credentials: list[tuple[str, str]], now: datetime
+) -> list[Credential]:
+    last = session.scalar(select(func.max(Team.number)).where(Team.lesson_id == lesson.id)) or 0
+    made = []
+    for number, (pin, pin_hash) in enumerate(credentials, start=last + 1):
+        team = Team(lesson_id=lesson.id, number=number, pin_hash=pin_hash, created_at=now)
+        session.add(team)
+        made.append(Credential(team, pin))
+    live.bump(session, lesson_id=lesson.id)
+    return made
 
 
 def create_teams(
     session: Session, *, lesson_id: int, count: object, now: datetime
 ) -> list[Credential]:
     """``count`` new teams numbered after the last one, each with a generated PIN."""
-    text = str(count).strip() if count is not None else ""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TEAMS_AT_ONCE:
+    wanted = whole_number(count, 1, MAX_TEAMS_AT_ONCE)
+    if wanted is None:
         raise Refused("team_count_invalid", limit=MAX_TEAMS_AT_ONCE)
+    credentials = _new_credentials(wanted)
     lock_for_write(session)
-    last = _last_number(session, lesson_id)
-    made = [
-        _new_team(session, lesson_id=lesson_id, number=number, now=now)
-        for number in range(last + 1, last + 1 + int(text))
-    ]
-    live.bump(session, lesson_id=lesson_id)
+    made = _add_teams(session, _lock_lesson(session, lesson_id), credentials, now)
     session.commit()
     return made
 
 
-def _team_name(name: str) -> str:
-    name = " ".join((name or "").split())
+def team_name(typed: str, *, required: bool = False) -> str:
+    """A team's name as typed, cleaned (see ``clean_name``); empty only when not required."""
+    name = clean_name(typed)
+    if required and not name:
+        raise Refused("name_required")
     if len(name) > MAX_TEAM_NAME:
         raise Refused("name_too_long", limit=MAX_TEAM_NAME)
     return name
@@ -141,19 +153,18 @@ def _team_name(name: str) -> str:
 
 def set_registration(session: Session, *, lesson_id: int, enabled: bool, cap: object) -> Lesson:
     """Let teams register themselves from the join page, or stop it. ``cap`` (blank for
-    none) is the most teams the lesson may have in all, however they were made."""
-    text = str(cap).strip() if cap is not None else ""
-    if text and (not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_TEAM_CAP):
+    none) is the most teams the lesson may have in all; the instructor may still add more."""
+    blank = not str(cap or "").strip()
+    limit = None if blank else whole_number(cap, 1, MAX_TEAM_CAP)
+    if not blank and limit is None:
         raise Refused("field_whole_number", low=1, high=MAX_TEAM_CAP)
     lock_for_write(session)
-    lesson = session.get(Lesson, lesson_id)
-    if lesson is None:
-        raise Refused("lesson_not_found")
+    lesson = _lock_lesson(session, lesson_id)
     count = session.scalar(select(func.count(Team.id)).where(Team.lesson_id == lesson_id)) or 0
-    if text and int(text) < count:
+    if limit is not None and limit < count:
         raise Refused("team_cap_below_teams", count=count)
     lesson.self_registration = enabled
-    lesson.team_cap = int(text) if text else None
+    lesson.team_cap = limit
     session.commit()
     return lesson
 
@@ -164,12 +175,11 @@ def register_team(session: Session, *, join_code: str, name: str, now: datetime)
     Only where the instructor allows it, up to the lesson's cap, and never under a name
     another team of the lesson has (case ignored): that team should log in instead.
     """
-    lesson = find_lesson(session, join_code=join_code)
-    name = _team_name(name)
-    if not name:
-        raise Refused("name_required")
+    lesson_id = find_lesson(session, join_code=join_code).id
+    name = team_name(name, required=True)
+    credentials = _new_credentials(1)
     lock_for_write(session)
-    session.refresh(lesson)
+    lesson = _lock_lesson(session, lesson_id)
     if lesson.archived:
         raise Refused("lesson_archived")
     if not lesson.self_registration:
@@ -180,10 +190,8 @@ def register_team(session: Session, *, join_code: str, name: str, now: datetime)
         raise Refused("lesson_full", limit=cap)
     if any((taken or "").casefold() == name.casefold() for (taken,) in existing):
         raise Refused("team_name_taken")
-    number = _last_number(session, lesson.id) + 1
-    made = _new_team(session, lesson_id=lesson.id, number=number, now=now)
+    [made] = _add_teams(session, lesson, credentials, now)
     made.team.name = name
-    live.bump(session, lesson_id=lesson.id)
     session.commit()
     return made
 
@@ -198,17 +206,17 @@ def lesson_team(session: Session, *, lesson_id: int, team_id: int) -> Team:
 
 def regenerate_pin(session: Session, *, lesson_id: int, team_id: int) -> Credential:
     """A new PIN for a team (its slip was lost); the old one stops working."""
+    [(pin, pin_hash)] = _new_credentials(1)
     lock_for_write(session)
     team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
-    pin = new_code(PIN_LENGTH)
-    team.pin_hash = hash_pin(pin)
+    team.pin_hash = pin_hash
     session.commit()
     return Credential(team, pin)
 
 
 def rename_team(session: Session, *, lesson_id: int, team_id: int, name: str) -> Team:
     """Name a team (an empty name shows it as "Team <number>")."""
-    name = _team_name(name)
+    name = team_name(name)
     lock_for_write(session)
     team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
     team.name = name or None

@@ -13,6 +13,7 @@ from app.deps import CurrentTeam, SessionDep
 from app.errors import Refused
 from app.game.credentials import normalize_code
 from app.game.rules import may_look_at
+from app.game.typed import clean_name
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models import Level, Team
 from app.security import check_csrf
@@ -22,6 +23,7 @@ from app.web.responses import refusal_body
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+NEW_PIN = "new_pin"  # a self-registered team's PIN, until it goes on to its levels
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,7 +116,10 @@ def register(
     join_code: Annotated[str, Form(max_length=40)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Register the team and log it in, showing its number and PIN once to note down."""
+    """Register the team, log it in and show its number and PIN (POST, then GET: a second
+    tap on the button, or a reload, shows the same team instead of making another)."""
+    if _just_registered(request, session, join_code=join_code, name=name):
+        return RedirectResponse("/registered", status_code=303)
     try:
         made = teams.register_team(session, join_code=join_code, name=name, now=utcnow())
     except Refused as refusal:
@@ -128,7 +133,27 @@ def register(
             error=refusal_body(request, refusal)["error"],
         )
     _log_in(request, made.team)
-    response = render(request, "registered.html", status_code=201, team=made.team, pin=made.pin)
+    request.session[NEW_PIN] = made.pin
+    return RedirectResponse("/registered", status_code=303)
+
+
+def _just_registered(request: Request, session: SessionDep, *, join_code: str, name: str) -> bool:
+    """Whether this browser has just registered this very team (a double tap)."""
+    team_id = request.session.get("team_id")
+    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    if team is None or NEW_PIN not in request.session or team.name is None:
+        return False
+    same_lesson = team.lesson.join_code == normalize_code(join_code)
+    return same_lesson and team.name.casefold() == clean_name(name).casefold()
+
+
+@router.get("/registered")
+def registered(request: Request, team: CurrentTeam) -> Response:
+    """The new team's number and PIN, shown until the team goes on to its levels."""
+    pin = request.session.get(NEW_PIN)
+    if not isinstance(pin, str):
+        return RedirectResponse("/team", status_code=303)
+    response = render(request, "registered.html", team=team, pin=pin)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -137,12 +162,14 @@ def register(
 def logout(request: Request) -> Response:
     """Forget the team on this device; its guesses stay for the next login."""
     request.session.pop("team_id", None)
+    request.session.pop(NEW_PIN, None)
     return RedirectResponse("/", status_code=303)
 
 
 @router.get("/team")
 def team_home(request: Request, team: CurrentTeam, session: SessionDep) -> Response:
     """The team's lesson: its levels, their states, and a way into each open one."""
+    request.session.pop(NEW_PIN, None)  # a newly registered team has noted its PIN
     now = utcnow()
     return render(
         request,

@@ -18,7 +18,7 @@ from app.i18n import gettext
 from app.models import Lesson, Level
 from app.services.monitor import monitor_view
 from app.services.standings import level_entries, overall_standings
-from app.web.templating import STATIC_DIR
+from app.web.templating import STATIC_DIR, team_label
 
 PLOTLY_JS = "vendor/plotly/plotly-cartesian-4.1.1.min.js"
 # The monitor's palette (static/js/monitor.js), so a team keeps its colour between the two.
@@ -60,8 +60,10 @@ def inline_plotly_js() -> Markup:
     return Markup(text)  # noqa: S704 - our own vendored file, checked above
 
 
-def _team_name(number: int, name: str | None) -> str:
-    return f"{number} · {name}" if name else gettext("Team %(number)s", number=number)
+def plotly_text(value: str) -> str:
+    """Text for a trace name: plotly reads <b>, <a href> and the like in names, and a
+    team's name is shown as typed."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def level_chart(view: dict[str, Any], div_id: str) -> Markup:
@@ -86,7 +88,7 @@ def level_chart(view: dict[str, Any], div_id: str) -> Markup:
             x=[p[0] for p in team["points"]],
             y=[p[1] for p in team["points"]],
             mode="markers+lines",
-            name=_team_name(team["number"], team["name"]),
+            name=plotly_text(team_label(team["number"], team["name"])),
             line={"color": colour, "width": 1},
             marker={"color": colour, "size": 8},
             hovertemplate="x = %{x:.4g}<br>f(x) = %{y:.4g}<extra>%{fullData.name}</extra>",

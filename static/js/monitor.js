@@ -9,6 +9,8 @@
   const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b',
     '#e377c2', '#7f7f7f', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
   const fmt = (v) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(6))));
+  // plotly reads <b>, <a href> and the like in trace names: a team's name is shown as typed
+  const plotlyText = (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const label = (team) => (team.name ? `${team.number} · ${team.name}` : text.team_n.replace('{n}', team.number));
   let failures = 0;
   let pollTimer = null;
@@ -37,7 +39,7 @@
     snapshot.teams.forEach((team, i) => {
       if (!team.points.length) return;
       traces.push({
-        name: label(team), x: team.points.map((p) => p[0]), y: team.points.map((p) => p[1]),
+        name: plotlyText(label(team)), x: team.points.map((p) => p[0]), y: team.points.map((p) => p[1]),
         mode: 'markers+lines', line: { width: 1, color: COLOURS[i % COLOURS.length] },
         marker: { size: 8, color: COLOURS[i % COLOURS.length] },
       });

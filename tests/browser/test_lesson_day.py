@@ -110,7 +110,9 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     first.locator("button[value=open]").click()
     desk.wait_for_url("**#level-*")
     assert "open" in desk.locator("li.level", has_text=LEVELS[0][0]).locator(".pill").text_content()
-    assert f"The projector shows level 1, “{LEVELS[0][0]}”." in desk.text_content(".announced")
+    assert f"Announced for the projector: level 1, “{LEVELS[0][0]}”." in desk.text_content(
+        ".announced"
+    )
     desk.screenshot(path=str(ARTIFACTS / "lesson-day-console.png"), full_page=True)
     desk.locator("li.level", has_text=LEVELS[0][0]).locator("text=Monitor").click()
     desk.wait_for_url("**/monitor")
@@ -149,8 +151,17 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     new_page.wait_for_selector("[data-pin]")
     assert new_page.text_content("[data-team-number]") == "13"
     new_page.screenshot(path=str(ARTIFACTS / "lesson-day-registered.png"), full_page=True)
+    new_pin = new_page.text_content("[data-pin]")
     new_page.click("text=I wrote them down")
     new_page.wait_for_url(f"{server}/team")
+    # the number and PIN on the screen log the team in again from another phone
+    other, other_page, other_problems = new_phone(browser)
+    other_page.goto(join_address)
+    other_page.fill("#team_number", "13")
+    other_page.fill("#pin", new_pin)
+    other_page.click("button[type=submit]")
+    other_page.wait_for_url(f"{server}/team")
+    assert "13 · Late owls" in other_page.text_content("header")
 
     # close, reveal: the team's page shows the curve
     desk.goto(lesson_url)
@@ -175,11 +186,19 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     reader.wait_for_function(
         "() => document.querySelectorAll('.plotly-graph-div .main-svg').length >= 3"
     )
-    legend = reader.text_content("#chart-1, .plotly-graph-div") or ""
-    assert "Team" in reader.text_content("section.level") and "7" in legend
+    first_chart = reader.locator(".plotly-graph-div").first
+    legend = first_chart.locator(".legend").text_content()
+    assert "Team 7" in legend and "the true minimum" in legend
+    standings = (
+        reader.locator("section.level")
+        .first.locator("tbody tr")
+        .evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    )
+    assert standings[0][:3] == ["1", "Team 7", "3.5625"]
+    assert any(row[1] == "13 · Late owls" for row in standings)
     reader.screenshot(path=str(ARTIFACTS / "lesson-day-report.png"), full_page=True)
 
-    assert desk_problems == [] and problems == [] and new_problems == []
+    assert desk_problems == [] and problems == [] and new_problems == [] and other_problems == []
     assert reader_problems == []
-    for each in (offline, newcomer, phone, context):
+    for each in (offline, other, newcomer, phone, context):
         each.close()

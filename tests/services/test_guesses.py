@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from app.errors import Refused
 from app.models import Guess, Level, Progress, Team
 from app.services.guesses import Answer, own_guesses, submit_guess
 from app.services.levels import enter_level
-from tests.support import Demo, set_level
+from tests.support import Demo, run_together, set_level
 
 
 def guess(
@@ -35,21 +33,6 @@ def refusal(
 
 def count_guesses(session, level_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Guess).where(Guess.level_id == level_id))
-
-
-def run_together(count: int, task: Callable[[int], None]) -> None:
-    """Run ``task(0..count-1)`` in threads released at the same moment."""
-    barrier = threading.Barrier(count)
-
-    def start(i: int) -> None:
-        barrier.wait()
-        task(i)
-
-    threads = [threading.Thread(target=start, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def test_an_accepted_guess_answers_f_slope_tangent_budget_and_best(session, demo: Demo) -> None:

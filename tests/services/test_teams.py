@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from app.db import utcnow
+from app.db import Database, utcnow
 from app.errors import Refused
 from app.game.throttle import FREE_ATTEMPTS
-from app.services.teams import login_team
-from tests.support import Demo
+from app.models import Team
+from app.services.lessons import create_lesson
+from app.services.teams import login_team, register_team, set_registration
+from tests.support import Demo, run_together
 
 
 def test_a_team_logs_in_with_its_number_and_pin_typed_loosely(session, demo: Demo) -> None:
@@ -80,3 +83,25 @@ def test_wrong_pins_lock_the_team_not_the_class(session, demo: Demo) -> None:
     with pytest.raises(Refused) as caught:
         login_team(session, join_code="DEMO", team_number=1, pin="AAAAAA", now=later)
     assert caught.value.code == "login_failed"
+
+
+def test_teams_registering_at_once_get_distinct_numbers_within_the_cap(
+    database: Database, session, demo: Demo
+) -> None:
+    lesson = create_lesson(session, name="Rush hour", now=utcnow())
+    set_registration(session, lesson_id=lesson.id, enabled=True, cap="5")
+    outcomes: list[str] = []
+
+    def sign_up(i: int) -> None:
+        with database.sessions() as own:
+            try:
+                register_team(own, join_code=lesson.join_code, name=f"Team {i}", now=utcnow())
+                outcomes.append("registered")
+            except Refused as refused:
+                outcomes.append(refused.code)
+
+    run_together(8, sign_up)
+    assert sorted(outcomes) == ["lesson_full"] * 3 + ["registered"] * 5
+    session.expire_all()
+    numbers = session.scalars(select(Team.number).where(Team.lesson_id == lesson.id)).all()
+    assert sorted(numbers) == [1, 2, 3, 4, 5]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Announcement, Lesson, Level, LiveVersion
-from tests.support import Demo, post, reread
+from tests.support import Demo, post, reread, set_level
 
 
 def announced(session, lesson_id: int) -> tuple[int | None, bool] | None:
@@ -19,34 +19,6 @@ def version(session, lesson_id: int) -> int:
     reread(session)
     row = session.get(LiveVersion, lesson_id)
     return row.version if row else 0
-
-
-def test_nothing_is_announced_before_the_instructor_chooses(desk, demo: Demo) -> None:
-    page = desk.get(f"/instructor/lessons/{demo.lesson.id}").text
-    assert 'class="announced" data-level=""' in page
-    assert "The projector shows the lesson’s name" in page
-
-
-def test_announce_a_level_with_or_without_its_password(desk, session, demo: Demo) -> None:
-    level = demo.levels[1]
-    before = version(session, demo.lesson.id)
-    done = post(
-        desk,
-        f"/instructor/lessons/{demo.lesson.id}/announce",
-        level_id=str(level.id),
-        show_password="1",
-    )
-    assert done.status_code == 303 and done.headers["location"].endswith("#projector")
-    assert announced(session, demo.lesson.id) == (level.id, True)
-    assert version(session, demo.lesson.id) == before + 1  # live pages hear of it
-    page = desk.get(f"/instructor/lessons/{demo.lesson.id}").text
-    assert f'class="announced" data-level="{level.id}"' in page
-    assert f"Its password, {level.password}, is on the screen." in page
-    post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id=str(level.id))
-    assert announced(session, demo.lesson.id) == (level.id, False)
-    assert "Its password is not shown." in desk.get(f"/instructor/lessons/{demo.lesson.id}").text
-    post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id="")
-    assert announced(session, demo.lesson.id) == (None, False)
 
 
 def new_level_elsewhere(desk, session) -> Level:
@@ -67,6 +39,42 @@ def new_level_elsewhere(desk, session) -> Level:
     return session.scalars(select(Level).where(Level.lesson_id == other.id)).one()
 
 
+def test_nothing_is_announced_before_the_instructor_chooses(desk, session, demo: Demo) -> None:
+    draft = new_level_elsewhere(desk, session)
+    page = desk.get(f"/instructor/lessons/{draft.lesson_id}").text
+    assert 'class="announced" data-level=""' in page
+    assert "Nothing announced yet" in page
+    # a draft is hidden from the projector: it cannot be chosen
+    assert f'<option value="{draft.id}" disabled>1. Elsewhere (draft)</option>' in page
+    # the demo comes with its open first level announced
+    demo_page = desk.get(f"/instructor/lessons/{demo.lesson.id}").text
+    assert f'class="announced" data-level="{demo.levels[0].id}"' in demo_page
+
+
+def test_announce_a_level_with_or_without_its_password(desk, session, demo: Demo) -> None:
+    level = demo.levels[1]
+    set_level(session, level, state="closed")
+    before = version(session, demo.lesson.id)
+    done = post(
+        desk,
+        f"/instructor/lessons/{demo.lesson.id}/announce",
+        level_id=str(level.id),
+        show_password="1",
+    )
+    assert done.status_code == 303 and done.headers["location"].endswith("#projector")
+    assert announced(session, demo.lesson.id) == (level.id, True)
+    assert version(session, demo.lesson.id) == before + 1  # live pages hear of it
+    page = desk.get(f"/instructor/lessons/{demo.lesson.id}").text
+    assert f'class="announced" data-level="{level.id}"' in page
+    assert f"Announced for the projector: level 2, “{level.title}”." in page
+    assert f"Its password, {level.password}, is on the screen." in page
+    post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id=str(level.id))
+    assert announced(session, demo.lesson.id) == (level.id, False)
+    assert "Its password is not shown." in desk.get(f"/instructor/lessons/{demo.lesson.id}").text
+    post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id="")
+    assert announced(session, demo.lesson.id) == (None, False)
+
+
 def test_a_level_of_another_lesson_or_garbage_is_refused(desk, session, demo: Demo) -> None:
     post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id=str(demo.levels[0].id))
     other = new_level_elsewhere(desk, session)
@@ -77,6 +85,13 @@ def test_a_level_of_another_lesson_or_garbage_is_refused(desk, session, demo: De
     assert announced(session, demo.lesson.id) == (demo.levels[0].id, False)
     missing = post(desk, "/instructor/lessons/99999/announce", level_id="")
     assert missing.status_code == 404
+
+
+def test_a_draft_level_cannot_be_announced(desk, session, demo: Demo) -> None:
+    draft = demo.levels[2]
+    refused = post(desk, f"/instructor/lessons/{demo.lesson.id}/announce", level_id=str(draft.id))
+    assert refused.status_code == 409 and 'data-code="announce_draft"' in refused.text
+    assert announced(session, demo.lesson.id) == (demo.levels[0].id, False)  # as seeded
 
 
 def test_opening_a_level_announces_it_and_keeps_the_password_choice(
@@ -99,4 +114,4 @@ def test_levels_of_an_archived_lesson_cannot_be_opened(desk, session, demo: Demo
     assert 'data-code="lesson_archived_moves"' in refused.text
     reread(session)
     assert session.get(Level, level.id).state == "draft"
-    assert announced(session, demo.lesson.id) is None
+    assert announced(session, demo.lesson.id) == (demo.levels[0].id, False)  # unchanged

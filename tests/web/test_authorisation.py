@@ -58,9 +58,22 @@ def everything(session) -> tuple:
         count(Level),
         count(Guess),
         count(Announcement),
-        tuple(session.execute(select(Lesson.name, Lesson.archived, Lesson.self_registration))),
-        tuple(session.execute(select(Level.id, Level.state, Level.position, Level.title))),
+        tuple(
+            session.execute(
+                select(Lesson.name, Lesson.archived, Lesson.self_registration, Lesson.team_cap)
+            )
+        ),
+        tuple(
+            session.execute(
+                select(Level.id, Level.state, Level.position, Level.title, Level.password)
+            )
+        ),
         tuple(session.execute(select(Team.id, Team.name, Team.pin_hash))),
+        tuple(
+            session.execute(
+                select(Announcement.lesson_id, Announcement.level_id, Announcement.show_password)
+            )
+        ),
     )
 
 
@@ -105,7 +118,18 @@ def test_a_team_gets_403_everywhere_and_changes_nothing(app, session, demo: Demo
         token = login_as(team, 1)
         for method, template in instructor_routes(app):
             path = fill(template, demo)
-            data = {"csrf_token": token, "action": "open", "count": "3", "name": "Taken"}
+            data = {
+                "csrf_token": token,
+                "action": "open",
+                "count": "3",
+                "name": "Taken",
+                "enabled": "1",
+                "cap": "99",
+                "level_id": str(demo.levels[1].id),
+                "show_password": "1",
+                "step": "1",
+                "confirm_name": demo.lesson.name,
+            }
             response = call(
                 team,
                 method,
@@ -140,7 +164,16 @@ def test_unsafe_instructor_requests_need_the_csrf_checks(
 ) -> None:
     before = everything(session)
     token = desk.headers.pop("X-CSRF-Token")
-    data = {"action": "open", "count": "3", "name": "Forged", "confirm_name": demo.lesson.name}
+    data = {
+        "action": "open",
+        "count": "3",
+        "name": "Forged",
+        "confirm_name": demo.lesson.name,
+        "enabled": "1",
+        "cap": "99",
+        "level_id": str(demo.levels[1].id),
+        "step": "1",
+    }
     headers = {"Accept": "application/json"}
     if forgery == "wrong token":
         data["csrf_token"] = token[:-2] + "xx"

@@ -22,10 +22,10 @@ def new_lesson(desk, session, name: str) -> Lesson:
     return session.scalars(select(Lesson).where(Lesson.name == name)).one()
 
 
-def register(phone, join_code: str, name: str):
+def register(phone, join_code: str, name: str, token: str | None = None):
     return phone.post(
         "/register",
-        data={"csrf_token": csrf_of(phone), "join_code": join_code, "name": name},
+        data={"csrf_token": token or csrf_of(phone), "join_code": join_code, "name": name},
         follow_redirects=False,
     )
 
@@ -34,6 +34,7 @@ def test_registration_is_off_until_the_instructor_turns_it_on(app, desk, session
     lesson = new_lesson(desk, session, "Closed door")
     with browser_like(app) as phone:
         assert "/register" not in phone.get(f"/j/{lesson.join_code}").text
+        assert "/register" not in phone.get("/").text
         refused = register(phone, lesson.join_code, "Owls")
         assert refused.status_code == 403
         assert 'data-code="registration_closed"' in refused.text
@@ -69,6 +70,7 @@ def test_the_instructor_sets_a_cap_and_bad_caps_change_nothing(desk, session, de
 def test_a_team_registers_gets_a_number_and_pin_and_can_log_in_again(app, desk, session) -> None:
     lesson = new_lesson(desk, session, "Open door")
     post(desk, f"/instructor/lessons/{lesson.id}/teams", count="3")
+    assert 'id="cap" name="cap" value="60"' in desk.get(f"/instructor/lessons/{lesson.id}").text
     post(desk, f"/instructor/lessons/{lesson.id}/registration", enabled="1", cap="5")
     with browser_like(app) as phone:
         join = phone.get(f"/j/{lesson.join_code}").text
@@ -76,12 +78,21 @@ def test_a_team_registers_gets_a_number_and_pin_and_can_log_in_again(app, desk, 
         form = phone.get(f"/register?code={lesson.join_code}").text
         assert f'value="{lesson.join_code}"' in form
         made = register(phone, lesson.join_code.lower(), "  The   Owls ")
-        assert made.status_code == 201, made.text
-        assert made.headers["cache-control"] == "no-store"
-        number = re.search(r"data-team-number>(\d+)<", made.text).group(1)
-        pin = re.search(r"data-pin>(\w+)<", made.text).group(1)
+        assert made.status_code == 303 and made.headers["location"] == "/registered"
+        shown = phone.get("/registered")
+        assert shown.headers["cache-control"] == "no-store"
+        number = re.search(r"data-team-number>(\d+)<", shown.text).group(1)
+        pin = re.search(r"data-pin>(\w+)<", shown.text).group(1)
         assert number == "4"  # after the three teams the instructor made
+        # a second tap on the button (or a resent form) shows the same team again
+        token = re.search(r'name="csrf_token" value="([^"]+)"', shown.text).group(1)
+        again = register(phone, lesson.join_code, "the owls", token)
+        assert again.headers["location"] == "/registered"
+        assert f"data-pin>{pin}<" in phone.get("/registered").text
+        assert teams_in(session, lesson.id) == 4
         assert phone.get("/team").status_code == 200  # logged in already
+        # once the team goes on to its levels, the PIN is not shown again
+        assert phone.get("/registered", follow_redirects=False).headers["location"] == "/team"
     reread(session)
     team = session.scalars(select(Team).where(Team.lesson_id == lesson.id, Team.number == 4)).one()
     assert team.name == "The Owls" and pin not in team.pin_hash
@@ -116,15 +127,19 @@ def test_bad_registrations_are_refused_and_change_nothing(app, desk, session) ->
             assert refused.status_code == status, (code, name)
             assert f'data-code="{error}"' in refused.text
         assert teams_in(session, lesson.id) == 0
-        assert register(phone, lesson.join_code, "Owls").status_code == 201
+        assert register(phone, lesson.join_code, "Owls").status_code == 303
+    # the same name in other clothes: capitals, full-width letters, an invisible space
+    for lookalike in ("OWLS", "\uff2f\uff57\uff4c\uff53", "Ow\u200bls", "\u202eOwls"):
+        with browser_like(app) as phone:
+            taken = register(phone, lesson.join_code, lookalike)
+            assert taken.status_code == 409, repr(lookalike)
+            assert 'data-code="team_name_taken"' in taken.text
     with browser_like(app) as phone:
-        taken = register(phone, lesson.join_code, "OWLS")
-        assert taken.status_code == 409 and 'data-code="team_name_taken"' in taken.text
-        assert register(phone, lesson.join_code, "Larks").status_code == 201
+        assert register(phone, lesson.join_code, "Larks").status_code == 303
     with browser_like(app) as phone:
         full = register(phone, lesson.join_code, "Crows")
         assert full.status_code == 409 and 'data-code="lesson_full"' in full.text
-        assert "2" in full.text
+        assert "This lesson already has its 2 teams" in full.text
     assert teams_in(session, lesson.id) == 2
     post(desk, f"/instructor/lessons/{lesson.id}/registration", enabled="1", cap="")
     post(desk, f"/instructor/lessons/{lesson.id}/archive", archived="1")
@@ -140,3 +155,15 @@ def test_registering_needs_the_csrf_token(app, desk, session, demo: Demo) -> Non
         refused = phone.post("/register", data={"join_code": "DEMO", "name": "Owls"})
         assert refused.status_code == 403
     assert teams_in(session, demo.lesson.id) == 10
+
+
+def test_the_join_page_offers_registration_only_for_a_lesson_that_takes_it(
+    app, desk, session, demo: Demo
+) -> None:
+    lesson = new_lesson(desk, session, "Welcoming")
+    post(desk, f"/instructor/lessons/{lesson.id}/registration", enabled="1", cap="")
+    with browser_like(app) as phone:
+        assert 'href="/register"' in phone.get("/").text  # no lesson chosen yet
+        assert "/register" not in phone.get("/j/DEMO").text  # the demo takes no new teams
+        page = phone.get(f"/j/{lesson.join_code}").text
+        assert f'href="/register?code={lesson.join_code}"' in page

@@ -60,7 +60,9 @@ def test_the_report_has_every_level_curve_path_minimum_and_standings(
     traces = {trace["name"]: trace for trace in chart_data(report, first.id)}
     assert traces["f(x), the hidden function"]["mode"] == "lines"
     assert len(traces["f(x), the hidden function"]["x"]) == 241
-    path = traces[f"2 · {HOSTILE}"]
+    # plotly would read tags in a trace name: the name is drawn as typed, not as markup
+    escaped = HOSTILE.replace("<", "&lt;").replace(">", "&gt;")
+    path = traces[f"2 · {escaped}"]
     assert path["x"] == [1.0, 3.0] and path["mode"] == "markers+lines"
     assert path["y"] == [0.125 * (1 - 3.7) ** 2 + 2, 0.125 * (3 - 3.7) ** 2 + 2]
     assert traces["Team 5"]["x"] == [5.0]
@@ -92,8 +94,12 @@ def test_the_report_has_every_level_curve_path_minimum_and_standings(
 
 def test_the_report_speaks_the_instructors_language(desk, demo: Demo) -> None:
     desk.cookies.set("downhill_lang", "zh_TW")
-    report = desk.get(f"/instructor/lessons/{demo.lesson.id}/report.html").text
+    response = desk.get(f"/instructor/lessons/{demo.lesson.id}/report.html")
+    assert response.status_code == 200
+    report = response.text
     assert '<html lang="zh-TW">' in report
+    assert "總排名" in report  # the page's own words
+    assert json.dumps("f(x)，隱藏的函數")[1:-1] in report  # and the charts' (as JSON)
     assert "f(x), the hidden function" not in report
 
 
