@@ -1,0 +1,98 @@
+"""The reference players: the update rules, the rules of the game, the two-well lesson."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.game.expression import compile_function
+from app.game.players import (
+    gradient_descent,
+    learning_rate,
+    momentum,
+    play_all,
+    random_search,
+    round_to_two,
+)
+from app.game.presets import PRESETS
+
+TRAP_START = 4.0  # right of the shallow well of the two-well preset
+HUMP = -1.1  # the top between the two wells
+
+
+def preset(key: str):
+    chosen = PRESETS[key]
+    return compile_function(chosen.expression()), chosen.x_min, chosen.x_max
+
+
+def test_gradient_descent_on_a_convex_bowl_converges() -> None:
+    fn, x_min, x_max = preset("bowl")
+    ghost = gradient_descent(fn, -9.0, x_min, x_max, 40, eta=1.0)
+    assert ghost.path[-1].x == pytest.approx(3.7, abs=1e-2)
+    assert [p.fx for p in ghost.path] == sorted([p.fx for p in ghost.path], reverse=True)
+    chosen = gradient_descent(fn, -9.0, x_min, x_max, 12, learning_rate(fn, x_min, x_max))
+    assert chosen.best.x == pytest.approx(3.7, abs=1e-6)
+
+
+def test_from_the_trap_start_descent_stays_in_the_shallow_well_and_momentum_does_not() -> None:
+    fn, x_min, x_max = preset("two_wells")
+    eta = learning_rate(fn, x_min, x_max)
+    plain = gradient_descent(fn, TRAP_START, x_min, x_max, 25, eta)
+    heavy = momentum(fn, TRAP_START, x_min, x_max, 25, eta)
+    assert all(p.x > HUMP for p in plain.path)  # never left the shallow well
+    assert plain.best.x == pytest.approx(1.45, abs=0.3)
+    assert heavy.best.x < HUMP and heavy.best.fx < plain.best.fx  # rolled into the deep one
+    assert heavy.best.x == pytest.approx(-4.85, abs=0.5)
+
+
+@given(
+    x0=st.floats(-10, 10),
+    eta=st.floats(0.001, 3),
+    beta=st.floats(0, 0.99),
+    budget=st.integers(1, 40),
+)
+def test_the_update_rules_against_a_reference_computation(x0, eta, beta, budget) -> None:
+    fn, x_min, x_max = preset("wiggles")
+    plain = gradient_descent(fn, x0, x_min, x_max, budget, eta)
+    heavy = momentum(fn, x0, x_min, x_max, budget, eta, beta)
+    x, expected = x0, [x0]
+    for _ in range(budget - 1):
+        x = min(max(x - eta * fn.at(x).slope, x_min), x_max)
+        expected.append(x)
+    assert [p.x for p in plain.path] == expected
+    x, v, expected = x0, 0.0, [x0]
+    for _ in range(budget - 1):
+        v = beta * v - eta * fn.at(x).slope
+        moved = x + v
+        x = min(max(moved, x_min), x_max)
+        if x != moved:
+            v = 0.0
+        expected.append(x)
+    assert [p.x for p in heavy.path] == expected
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_player_keeps_the_budget_and_the_domain_and_repeats_itself(key: str) -> None:
+    fn, x_min, x_max = preset(key)
+    start = (x_min + x_max) / 2
+    first = play_all(fn, start, x_min, x_max, 17, seed=f"level-{key}")
+    again = play_all(fn, start, x_min, x_max, 17, seed=f"level-{key}")
+    assert [g.key for g in first] == [
+        "gradient_descent",
+        "momentum",
+        "random_search",
+        "tangent_intersection",
+    ]
+    for ghost, twin in zip(first, again, strict=True):
+        assert len(ghost.path) == 17
+        assert all(x_min <= p.x <= x_max for p in ghost.path)
+        assert ghost.path == twin.path  # seeded: the same game every time
+    other_seed = random_search(fn, x_min, x_max, 17, seed="another")
+    assert other_seed.path != first[2].path
+
+
+def test_the_learning_rate_is_shown_rounded() -> None:
+    assert round_to_two(0.0193448) == 0.019 and round_to_two(4.0) == 4.0
+    fn, x_min, x_max = preset("two_wells")
+    assert learning_rate(fn, x_min, x_max) == 0.019
