@@ -110,6 +110,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),
+    "reveal_not_yet": (
+        403,
+        N_("This level is not revealed yet: the curve comes when the instructor shows it."),
+    ),
     "level_closed": (409, N_("This level is closed: no more guesses.")),
     "level_not_entered": (403, N_("Enter this level with its password first.")),
     "password_wrong": (403, N_("Wrong level password. Listen for it in class and try again.")),

@@ -24,6 +24,7 @@ from app.web.console import MAX_LESSON_FILE
 from app.web.console import console as console_router
 from app.web.console import router as instructor_router
 from app.web.pages import router as pages_router
+from app.web.projector import router as projector_router
 from app.web.responses import refusal_response
 from app.web.templating import STATIC_DIR
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(instructor_router)
     app.include_router(console_router)
+    app.include_router(projector_router)
     app.include_router(pages_router)
 
     @app.exception_handler(Refused)

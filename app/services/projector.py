@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.rules import LevelState
 from app.game.typed import whole_number
-from app.models import Announcement, Lesson, Level
+from app.models import Announcement, Lesson, Level, Progress, Team
 from app.services import live
+from app.services.reveal import reveal_view
+from app.services.standings import overall_standings, team_level_standings
 
 
 def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
@@ -84,3 +88,91 @@ def _store(
     if commit:
         session.commit()
     return announcement
+
+
+TOP = 10  # standings rows the projector shows; the rest are summarised
+
+
+def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[str, Any]:
+    """What the projector shows now, and nothing that is not meant for the room.
+
+    Before the reveal: the announced level's title, state, deadline, password (when the
+    instructor shows it, while the level is open), how many guesses, and the standings as
+    teams may see them (best f(x) only, never an x). After the reveal, the reveal itself and
+    the lesson's points."""
+    teams = session.scalar(select(func.count(Team.id)).where(Team.lesson_id == lesson.id)) or 0
+    view: dict[str, Any] = {
+        "lesson": {"name": lesson.name, "join_code": lesson.join_code, "teams": teams},
+        "level": None,
+        "server_now": now.isoformat(),
+    }
+    announcement = announcement_of(session, lesson_id=lesson.id)
+    level = announcement.level
+    if level is None:
+        return view
+    state = level.clock.state_at(now)
+    if state is LevelState.DRAFT:  # never announced as a draft; a safety net all the same
+        return view
+    deadline = level.clock.deadline
+    freeze_at = None
+    if deadline is not None and level.freeze_seconds and level.standings_visibility == "frozen":
+        freeze_at = deadline - timedelta(seconds=level.freeze_seconds)
+    show_password = announcement.show_password and state is LevelState.OPEN
+    view["level"] = {
+        "id": level.id,
+        "position": level.position,
+        "title": level.title,
+        "state": state.value,
+        "deadline": deadline.isoformat() if deadline else None,
+        "freeze_at": freeze_at.isoformat() if freeze_at else None,
+        "password": level.password if show_password else None,
+        "guesses": session.scalar(
+            select(func.coalesce(func.sum(Progress.guesses_used), 0)).where(
+                Progress.level_id == level.id
+            )
+        ),
+        "standings": _standings(session, level, now),
+        "reveal": reveal_view(session, level=level, now=now),
+    }
+    if state is LevelState.REVEALED:
+        overall, revealed = overall_standings(session, lesson_id=lesson.id, now=now)
+        view["overall"] = {
+            "levels": len(revealed),
+            "rows": [
+                {
+                    "rank": row.rank,
+                    "number": row.team_number,
+                    "name": row.team_name,
+                    "points": round(row.total, 1),
+                }
+                for row in overall[:TOP]
+            ],
+            "more": max(0, len(overall) - TOP),
+        }
+    return view
+
+
+def _standings(session: Session, level: Level, now: datetime) -> dict[str, Any]:
+    try:
+        seen = team_level_standings(session, level=level, now=now)
+    except Refused:  # hidden until the level closes
+        return {"hidden": True}
+    rows = [
+        {
+            "rank": row.rank if row.entry.best_fx is not None else None,
+            "number": row.entry.team_number,
+            "name": row.entry.team_name,
+            "best_fx": row.entry.best_fx,
+            "guesses": row.entry.guesses,
+        }
+        for row in seen.standings
+    ]
+    played = [row for row in rows if row["best_fx"] is not None]
+    return {
+        "hidden": False,
+        "frozen_at": seen.as_of.isoformat() if seen.as_of else None,
+        "final": seen.final,
+        "rows": played[:TOP],
+        "more": max(0, len(played) - TOP),
+        "waiting": len(rows) - len(played),
+    }

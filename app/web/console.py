@@ -6,11 +6,9 @@ from collections.abc import AsyncIterator
 from functools import cache
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +28,8 @@ from app.security import check_csrf, request_locale
 from app.services import exports, lessons, levels, projector, teams
 from app.services.instructor import login_instructor
 from app.services.monitor import monitor_view
+from app.services.reveal import reveal_view
+from app.web.links import join_address, qr_svg, reachable_from_phones
 from app.web.report import lesson_report as build_report
 from app.web.responses import refusal_body, translate
 from app.web.templating import render
@@ -44,26 +44,6 @@ Text = Annotated[str, Form(max_length=200)]
 
 def _error(request: Request, refusal: Refused) -> dict[str, Any]:
     return refusal_body(request, refusal)["error"]
-
-
-def join_address(request: Request, lesson: Lesson) -> str:
-    """The address a phone opens to join: the configured public URL, else this server's."""
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return f"{base.rstrip('/')}/j/{lesson.join_code}"
-
-
-def qr_svg(address: str, scale: int = 4) -> Markup:
-    """A QR code of ``address`` as inline SVG (a phone camera opens it)."""
-    return Markup(segno.make(address, error="m").svg_inline(scale=scale, border=2))  # noqa: S704
-
-
-def _reachable_from_phones(request: Request) -> bool:
-    host = request.url.hostname or ""
-    return bool(request.app.state.settings.public_url) or host not in (
-        "127.0.0.1",
-        "localhost",
-        "::1",
-    )
 
 
 # ---- getting in ---------------------------------------------------------------------------
@@ -174,7 +154,7 @@ def _lesson_page(
         now=utcnow(),
         join_address=address,
         qr=qr_svg(address),
-        reachable=_reachable_from_phones(request),
+        reachable=reachable_from_phones(request),
         announcement=projector.announcement_of(session, lesson_id=lesson_id),
         errors=errors or {},
         form=form or {},
@@ -728,6 +708,7 @@ def monitor_page(level_id: int, request: Request, session: SessionDep) -> Respon
         level=level,
         lesson=level.lesson,
         snapshot=monitor_view(session, level=level, now=utcnow()),
+        reveal=reveal_view(session, level=level, now=utcnow()),
         instructor=True,
     )
 

@@ -18,6 +18,7 @@ from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models import Level, Team
 from app.security import check_csrf
 from app.services import guesses, levels, standings, teams
+from app.services.reveal import reveal_view
 from app.services.standings import LevelStandings
 from app.web.responses import refusal_body
 from app.web.templating import render
@@ -225,6 +226,19 @@ def play_page(level_id: int, request: Request, team: CurrentTeam, session: Sessi
         return RedirectResponse("/team", status_code=303)
     state = play_state_out(view, team, now)
     return render(request, "play.html", team=team, level=view.level, state=state)
+
+
+@router.get("/levels/{level_id}/reveal")
+def reveal_page(
+    level_id: int, request: Request, team: CurrentTeam, session: SessionDep
+) -> Response:
+    """A revealed level of the team's lesson: the curve, every team's guesses and tangents
+    with the replay, the final standings and the algorithms — what the projector shows."""
+    level = levels.team_level(session, team=team, level_id=level_id)
+    shown = reveal_view(session, level=level, now=utcnow())
+    if shown is None:
+        raise Refused("reveal_not_yet")
+    return render(request, "team_reveal.html", team=team, level=level, reveal=shown)
 
 
 @router.get("/standings")

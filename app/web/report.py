@@ -18,14 +18,9 @@ from app.i18n import gettext
 from app.models import Lesson, Level
 from app.services.monitor import monitor_view
 from app.services.standings import level_entries, overall_standings
-from app.web.templating import STATIC_DIR, team_label
+from app.web.templating import STATIC_DIR, team_colour, team_label
 
 PLOTLY_JS = "vendor/plotly/plotly-cartesian-4.1.1.min.js"
-# The monitor's palette (static/js/monitor.js), so a team keeps its colour between the two.
-TEAM_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,7 +78,7 @@ def level_chart(view: dict[str, Any], div_id: str) -> Markup:
     for index, team in enumerate(view["teams"]):
         if not team["points"]:
             continue
-        colour = TEAM_COLOURS[index % len(TEAM_COLOURS)]
+        colour = team_colour(index)
         figure.add_scatter(
             x=[p[0] for p in team["points"]],
             y=[p[1] for p in team["points"]],

@@ -34,6 +34,19 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_hash(path)}"
 
 
+# Each team's colour on charts, by its place in the lesson (the same palette as
+# static/js/monitor.js and static/js/reveal.js, so a team keeps its colour everywhere).
+TEAM_COLOURS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+)  # fmt: skip
+
+
+def team_colour(index: int) -> str:
+    """The chart colour of the team at this place in its lesson."""
+    return TEAM_COLOURS[index % len(TEAM_COLOURS)]
+
+
 def team_label(number: int, name: str | None) -> str:
     """How a team is shown: its number and name, or "Team <number>" in the page's language."""
     return f"{number} · {name}" if name else gettext("Team %(number)s", number=number)
@@ -50,6 +63,25 @@ _STATE_LABELS = {
 def state_label(state: str) -> str:
     """A level's state in the page's language."""
     return gettext(_STATE_LABELS[state])
+
+
+def reveal_text() -> dict[str, Any]:
+    """The words of the reveal component (static/js/reveal.js), in the page's language."""
+    return {
+        "curve": gettext("The hidden function"),
+        "minimum": gettext("True minimum"),
+        "team_n": gettext("Team {n}"),
+        "play": gettext("Replay ▶"),
+        "pause": gettext("Pause ❚❚"),
+        "replay": gettext("Replay again ▶"),
+        "step": gettext("Guess {k} of {n}"),
+        "ghosts": {
+            "gradient_descent": gettext("Gradient descent"),
+            "momentum": gettext("Momentum"),
+            "random_search": gettext("Random search"),
+            "tangent_intersection": gettext("Newton-like (tangents)"),
+        },
+    }
 
 
 def _number(value: float | None, digits: int = 6) -> str:
@@ -75,7 +107,12 @@ _env = Environment(
 _env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates = Jinja2Templates(env=_env)
 templates.env.globals.update(
-    static_url=static_url, LOCALES=LOCALES, team_label=team_label, state_label=state_label
+    static_url=static_url,
+    LOCALES=LOCALES,
+    team_label=team_label,
+    state_label=state_label,
+    reveal_text=reveal_text,
+    team_colour=team_colour,
 )
 templates.env.filters.update(num=_number, script_json=_tojson_script, isotime=_isotime)
 

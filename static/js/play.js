@@ -223,6 +223,7 @@
     const open = isOpen();
     button.disabled = sending || !open || remaining > 0 || state.guesses_left === 0;
     button.textContent = open && remaining > 0 ? fill(text.wait, { s: remaining }) : text.guess;
+    document.getElementById('reveal-link').hidden = level.state !== 'revealed';
     if (!open) {
       status.textContent = level.state === 'revealed' ? text.revealed : text.closed;
     } else if (remaining > 0) {

@@ -1,0 +1,112 @@
+"""The reveal of a level: the true curve, every team's guesses with their tangents in the
+order they were made (for the replay), the final standings with each gap to the minimum,
+and the reference players as ghosts. Only ever built for a revealed level."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.game.expression import Point, compile_function, curve
+from app.game.players import Ghost, play_all
+from app.game.rules import curve_is_public
+from app.game.scoring import rank_level
+from app.models import Guess, Level, Progress, Team
+from app.services.standings import level_entries
+
+DEFAULT_GHOST_BUDGET = 20
+
+
+def ghost_setup(level: Level, first_guesses: list[float], used: list[int]) -> tuple[float, int]:
+    """Where the reference players start and how many guesses they get: the median of the
+    teams' first guesses (else the middle of the domain), and the level's budget (else the
+    median number of guesses the teams used, else 20)."""
+    start = statistics.median(first_guesses) if first_guesses else (level.x_min + level.x_max) / 2
+    if level.guess_budget:
+        budget = level.guess_budget
+    elif used:
+        budget = max(2, round(statistics.median(used)))
+    else:
+        budget = DEFAULT_GHOST_BUDGET
+    return start, budget
+
+
+def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:
+    """The reference players' games on this level."""
+    fn = compile_function(level.expression)
+    return play_all(fn, start, level.x_min, level.x_max, budget, seed=f"downhill-level-{level.id}")
+
+
+def _point(p: Point) -> list[float]:
+    return [p.x, p.fx, p.slope]
+
+
+def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any] | None:
+    """Everything the reveal shows, or None while the level is not revealed."""
+    if not curve_is_public(level.clock):
+        return None
+    teams = session.scalars(
+        select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
+    ).all()
+    index = {team.id: i for i, team in enumerate(teams)}
+    paths: list[list[list[float]]] = [[] for _ in teams]
+    replay: list[list[int]] = []
+    for guess in session.scalars(
+        select(Guess).where(Guess.level_id == level.id).order_by(Guess.created_at, Guess.id)
+    ):
+        i = index[guess.team_id]
+        replay.append([i, len(paths[i])])
+        paths[i].append([guess.x, guess.fx, guess.slope])
+    used = [
+        n
+        for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
+        if n
+    ]
+    start, budget = ghost_setup(level, [path[0][0] for path in paths if path], used)
+    ghosts = ghosts_of(level, start, budget)
+    standings = rank_level(level_entries(session, level=level))
+    return {
+        "level_id": level.id,
+        "expression": level.expression,
+        "x_min": level.x_min,
+        "x_max": level.x_max,
+        "x_star": level.x_star,
+        "f_star": level.f_star,
+        "curve": [
+            [p.x, p.fx] for p in curve(compile_function(level.expression), level.x_min, level.x_max)
+        ],
+        "teams": [
+            {"number": team.number, "name": team.name, "guesses": paths[i]}
+            for i, team in enumerate(teams)
+        ],
+        "replay": replay,
+        "standings": [
+            {
+                "rank": row.rank if row.entry.best_fx is not None else None,
+                "team_index": index[row.entry.team_id],  # its colour on the chart
+                "number": row.entry.team_number,
+                "name": row.entry.team_name,
+                "best_fx": row.entry.best_fx,
+                "gap": None if row.entry.best_fx is None else row.entry.best_fx - level.f_star,
+                "guesses": row.entry.guesses,
+            }
+            for row in standings
+        ],
+        "ghost_start": start,
+        "ghost_budget": budget,
+        "ghosts": [
+            {
+                "key": ghost.key,
+                "params": ghost.params,
+                "path": [_point(p) for p in ghost.path],
+                "best_fx": ghost.best.fx,
+                "best_x": ghost.best.x,
+                "gap": ghost.best.fx - level.f_star,
+            }
+            for ghost in ghosts
+        ],
+    }

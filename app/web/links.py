@@ -1,0 +1,31 @@
+"""A lesson's join address and its QR code, as the console, the slips and the projector
+show them."""
+
+from __future__ import annotations
+
+import segno
+from fastapi import Request
+from markupsafe import Markup
+
+from app.models import Lesson
+
+
+def join_address(request: Request, lesson: Lesson) -> str:
+    """The address a phone opens to join: the configured public URL, else this server's."""
+    base = request.app.state.settings.public_url or str(request.base_url)
+    return f"{base.rstrip('/')}/j/{lesson.join_code}"
+
+
+def qr_svg(address: str, scale: int = 4) -> Markup:
+    """A QR code of ``address`` as inline SVG (a phone camera opens it)."""
+    return Markup(segno.make(address, error="m").svg_inline(scale=scale, border=2))  # noqa: S704
+
+
+def reachable_from_phones(request: Request) -> bool:
+    """Whether phones can open the addresses this page shows (not a loopback address)."""
+    host = request.url.hostname or ""
+    return bool(request.app.state.settings.public_url) or host not in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )

@@ -1,0 +1,134 @@
+// The reveal of a level: the true curve and minimum, every team's guesses in its own colour
+// with their tangent segments, the reference players as dashed paths, and a replay of the
+// guesses in the order they were made (play, pause, step, speed). Used by the projector,
+// the instructor's monitor and the teams' reveal page.
+'use strict';
+
+window.DownhillReveal = (() => {
+  const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b',
+    '#e377c2', '#7f7f7f', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
+  const GHOST_COLOURS = { gradient_descent: '#5a6b7d', momentum: '#b5651d', random_search: '#8a8f98', tangent_intersection: '#2e7d5b' };
+  const SPEEDS = [0.5, 1, 2, 4, 8];
+  const plotlyText = (value) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  function mount(root, data, text, options = {}) {
+    const chart = root.querySelector('[data-reveal-chart]');
+    const controls = root.querySelector('[data-reveal-controls]');
+    const label = (team) => (team.name ? `${team.number} · ${team.name}` : text.team_n.replace('{n}', team.number));
+    const dark = Boolean(options.dark);
+    const ink = dark ? '#e8edf3' : '#1b2330';
+    const total = () => data.replay.length;
+    let shown = options.startAtEnd === false ? 0 : total();
+    let speed = 1;
+    let timer = null;
+
+    function tangents(points, span) {
+      const x = [];
+      const y = [];
+      for (const [gx, fx, slope] of points) {
+        x.push(gx - span, gx + span, null);
+        y.push(fx - slope * span, fx + slope * span, null);
+      }
+      return { x, y };
+    }
+
+    function traces() {
+      const span = (data.x_max - data.x_min) / 30;
+      const counts = data.teams.map(() => 0);
+      for (let k = 0; k < shown; k += 1) counts[data.replay[k][0]] += 1;
+      const out = [{
+        name: text.curve, x: data.curve.map((p) => p[0]), y: data.curve.map((p) => p[1]),
+        mode: 'lines', line: { color: dark ? '#9fb0c3' : '#9aa5b1', width: 3 }, hoverinfo: 'skip',
+      }];
+      data.teams.forEach((team, i) => {
+        const points = team.guesses.slice(0, counts[i]);
+        if (!points.length) return;
+        const colour = COLOURS[i % COLOURS.length];
+        const t = tangents(points, span);
+        out.push({ x: t.x, y: t.y, mode: 'lines', line: { color: colour, width: 3 }, opacity: 0.7,
+          hoverinfo: 'skip', showlegend: false, legendgroup: `team-${i}` });
+        out.push({ name: plotlyText(label(team)), x: points.map((p) => p[0]), y: points.map((p) => p[1]),
+          mode: 'markers+lines', legendgroup: `team-${i}`, line: { color: colour, width: 1.5 },
+          marker: { color: colour, size: options.markerSize || 10 }, showlegend: options.teamLegend !== false });
+      });
+      const fraction = total() ? shown / total() : 1;
+      for (const ghost of data.ghosts) {
+        const count = Math.max(1, Math.ceil(fraction * ghost.path.length));
+        const path = ghost.path.slice(0, count);
+        out.push({ name: text.ghosts[ghost.key], x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+          // random guesses joined by lines would only draw noise: points alone
+          mode: ghost.key === 'random_search' ? 'markers' : 'markers+lines', line: { color: GHOST_COLOURS[ghost.key], width: 2, dash: 'dash' },
+          marker: { color: GHOST_COLOURS[ghost.key], size: 6, symbol: 'circle-open' }, visible: options.ghosts === false ? 'legendonly' : true });
+      }
+      out.push({ name: text.minimum, x: [data.x_star], y: [data.f_star], mode: 'markers',
+        marker: { symbol: 'diamond', size: 18, color: '#6a3fb5', line: { color: '#fff', width: 1 } } });
+      return out;
+    }
+
+    function layout() {
+      const ys = data.curve.map((p) => p[1]);
+      const low = Math.min(...ys);
+      const high = Math.max(...ys);
+      const pad = (high - low) * 0.08 || 1;
+      return {
+        margin: { l: 56, r: 16, t: 8, b: 52 },
+        paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { color: ink, size: options.fontSize || 14 },
+        xaxis: { range: [data.x_min, data.x_max], title: { text: 'x' }, gridcolor: dark ? '#2c3a4b' : '#e5e9ef', zeroline: false },
+        yaxis: { range: [low - pad, high + pad], title: { text: 'f(x)' }, gridcolor: dark ? '#2c3a4b' : '#e5e9ef', zeroline: false },
+        legend: { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
+        hovermode: 'closest', dragmode: false, showlegend: true,
+      };
+    }
+
+    function draw() {
+      if (window.Plotly) window.Plotly.react(chart, traces(), layout(), { responsive: true, displayModeBar: false, staticPlot: Boolean(options.staticPlot) });
+      if (controls) {
+        controls.querySelector('[data-reveal-count]').textContent = text.step.replace('{k}', shown).replace('{n}', total());
+        controls.querySelector('[data-reveal-play]').textContent = timer ? text.pause : (shown >= total() ? text.replay : text.play);
+        controls.querySelector('[data-reveal-speed]').textContent = `${speed}×`;
+      }
+    }
+
+    function stop() {
+      clearInterval(timer);
+      timer = null;
+    }
+
+    function tick() {
+      if (shown >= total()) { stop(); draw(); return; }
+      shown += 1;
+      draw();
+    }
+
+    function play() {
+      if (timer) { stop(); draw(); return; }
+      if (shown >= total()) shown = 0;
+      timer = setInterval(tick, 700 / speed);
+      draw();
+    }
+
+    if (controls) {
+      controls.querySelector('[data-reveal-play]').addEventListener('click', play);
+      controls.querySelector('[data-reveal-step]').addEventListener('click', () => { stop(); if (shown < total()) shown += 1; draw(); });
+      controls.querySelector('[data-reveal-back]').addEventListener('click', () => { stop(); if (shown > 0) shown -= 1; draw(); });
+      controls.querySelector('[data-reveal-speed]').addEventListener('click', () => {
+        speed = SPEEDS[(SPEEDS.indexOf(speed) + 1) % SPEEDS.length];
+        if (timer) { stop(); play(); } else draw();
+      });
+    }
+    draw();
+    return {
+      update(next) {
+        const atEnd = shown >= total();
+        data = next;
+        shown = atEnd && !timer ? total() : Math.min(shown, total());
+        draw();
+      },
+      get shown() { return shown; },
+      play,
+    };
+  }
+
+  return { mount, COLOURS };
+})();
