@@ -27,14 +27,21 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    data_dir: Path, secret: str, before_serve: Callable[[str], None] | None = None
+    data_dir: Path,
+    secret: str,
+    before_serve: Callable[[str], None] | None = None,
+    *,
+    prepare: bool = True,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Migrate, seed the demo and serve on a free port; yields the base URL, stops on exit.
 
     ``before_serve`` gets the database URL after the demo is seeded, to add what a test
-    or a benchmark needs before the first request.
+    or a benchmark needs before the first request. With ``prepare=False`` only `serve`
+    runs: a second server process on the same data, as a bigger event would run. ``port``
+    restarts a server where a page expects it.
     """
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DOWNHILL_DATA_DIR": str(data_dir),
@@ -43,7 +50,7 @@ def running_server(
         "DOWNHILL_INSTRUCTOR_PASSWORD": INSTRUCTOR_PASSWORD,
     }
     env.pop("DOWNHILL_DATABASE_URL", None)
-    for step in ("migrate", "demo"):
+    for step in ("migrate", "demo") if prepare else ():
         subprocess.run(
             [sys.executable, "-m", "app.cli", step],
             env=env,
@@ -53,7 +60,7 @@ def running_server(
         )
     if before_serve is not None:
         before_serve(f"sqlite:///{data_dir / 'downhill.db'}")
-    with (data_dir / "server.log").open("w") as log:
+    with (data_dir / f"server-{port}.log").open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve"],
             env=env,

@@ -104,7 +104,8 @@
     const r = level.reveal;
     $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('reveal-expression').textContent = `f(x) = ${r.expression}`;
-    const rows = r.standings.slice(0, FINAL_ROWS).map((row) => {
+    const played = r.standings.filter((row) => row.best_fx !== null);
+    const rows = played.slice(0, FINAL_ROWS).map((row) => {
       const tr = document.createElement('tr');
       const name = cell('td', label(row));
       const swatch = cell('span', '', 'swatch');
@@ -113,9 +114,9 @@
       tr.append(cell('td', row.rank ?? '–'), name, cell('td', fmt(row.best_fx), 'num'), cell('td', gap(row.gap), 'num'));
       return tr;
     });
-    if (r.standings.length > FINAL_ROWS) {
+    if (played.length > FINAL_ROWS) {
       const tr = document.createElement('tr');
-      const more = cell('td', text.more.replace('{n}', r.standings.length - FINAL_ROWS), 'more-row');
+      const more = cell('td', text.more.replace('{n}', played.length - FINAL_ROWS), 'more-row');
       more.colSpan = 4;
       tr.append(more);
       rows.push(tr);

@@ -1,0 +1,234 @@
+"""The projector in Chromium against real uvicorn servers: a guess accepted through the API
+reaches an open projector page within the update interval; a stream served by another
+process hears of a guess handled by the first; a dropped connection catches up; the reveal
+draws the curve, the paths and the ghosts and replays them; screenshots at 1280×720 and
+1920×1080 in each state, with nothing to scroll."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.services.demo import demo_pin
+from tests.browser.chromium import ARTIFACTS, watch
+from tests.server import INSTRUCTOR_PASSWORD, ROOT, running_server
+from tests.support import SECRET
+
+pytestmark = pytest.mark.browser
+
+SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
+UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("projector")
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path) -> Iterator[str]:
+    with running_server(data_dir, SECRET) as base:
+        yield base
+
+
+def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
+    """A demo team logs in through the JSON API, as a phone's script does, and guesses."""
+    with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
+        token = phone.get("/api/csrf").json()["csrf_token"]
+        answer = phone.post(
+            "/api/session",
+            headers={"X-CSRF-Token": token},
+            json={"join_code": "DEMO", "team_number": number, "pin": demo_pin(SECRET, number)},
+        )
+        assert answer.status_code == 200, answer.text
+        phone.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        phone.post(f"/api/levels/{level_id}/enter", json={"password": None})
+        answer = phone.post(
+            f"/api/levels/{level_id}/guesses",
+            json={"x": x, "idempotency_key": f"projector-{number}-{x}".replace(".", "_")},
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def desk(base: str) -> httpx.Client:
+    """The instructor's console, logged in, for announcing."""
+    client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=10)
+    page = client.get("/instructor/login").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/instructor/login", data={"csrf_token": token, "password": INSTRUCTOR_PASSWORD})
+    client.headers["X-CSRF-Token"] = token
+    return client
+
+
+def announce(base: str, level_id: str) -> None:
+    with closing(desk(base)) as console:
+        answer = console.post(
+            "/instructor/lessons/1/announce",
+            data={"csrf_token": console.headers["X-CSRF-Token"], "level_id": level_id},
+        )
+    assert answer.status_code == 303, answer.text
+
+
+def level_command(data_dir: Path, *args: str) -> None:
+    env = {**os.environ, "DOWNHILL_DATA_DIR": str(data_dir), "DOWNHILL_SECRET_KEY": SECRET}
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "level", *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+
+
+def open_projector(browser, base: str, screen: str = "720p", theme: str = "dark"):
+    context = browser.new_context(viewport=SCREENS[screen])
+    page = context.new_page()
+    problems = watch(page)
+    page.goto(f"{base}/projector/DEMO?theme={theme}")
+    page.wait_for_function("() => document.getElementById('live').dataset.live === 'live'")
+    return context, page, problems
+
+
+def no_scrolling(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollHeight <= window.innerHeight"
+        " && document.documentElement.scrollWidth <= window.innerWidth"
+    )
+
+
+def board(page) -> list[str]:
+    return page.eval_on_selector_all("#board li .name", "els => els.map(e => e.textContent)")
+
+
+def test_the_waiting_screen(server: str, browser) -> None:
+    announce(server, "")
+    for screen in SCREENS:
+        context, page, problems = open_projector(browser, server, screen)
+        assert page.is_visible("#welcome") and page.is_visible(".welcome-qr svg")
+        assert "10 teams are in" in page.text_content("#teams-in")
+        assert no_scrolling(page)
+        page.screenshot(path=str(ARTIFACTS / f"projector-waiting-{screen}.png"))
+        assert problems == []
+        context.close()
+    announce(server, "1")
+
+
+def test_a_guess_reaches_the_projector_within_the_update_interval(server: str, browser) -> None:
+    context, page, problems = open_projector(browser, server)
+    assert page.is_visible("#live-view")
+    assert "Level 1 · Function 1" in page.text_content("#level-title")
+    before = int(page.text_content("#guess-total"))
+    guess_as(server, 1, 1, 2.5)
+    accepted = time.monotonic()
+    page.wait_for_function(
+        f"() => Number(document.getElementById('guess-total').textContent) === {before + 1}",
+        timeout=UPDATE_WITHIN_MS,
+    )
+    took = time.monotonic() - accepted
+    assert "Team 1" in board(page), board(page)
+    assert took < UPDATE_WITHIN_MS / 1000
+    guess_as(server, 2, 1, 3.6)  # closer to x* = 3.7: team 2 goes first, with an arrow
+    page.wait_for_function(
+        "() => document.querySelector('#board li .name').textContent === 'Team 2'"
+    )
+    assert page.text_content("#board li:nth-child(2) .move") == "▼"
+    for screen in SCREENS:
+        page.set_viewport_size(SCREENS[screen])
+        assert no_scrolling(page)
+        page.screenshot(path=str(ARTIFACTS / f"projector-open-{screen}.png"))
+    assert problems == []
+    context.close()
+
+
+def test_a_restarted_server_is_caught_up_with_and_does_not_wait_for_streams(
+    browser, tmp_path
+) -> None:
+    with running_server(tmp_path, SECRET) as first:
+        port = int(first.rsplit(":", 1)[1])
+        context, page, problems = open_projector(browser, first)
+        before = int(page.text_content("#guess-total"))
+        log = sorted(tmp_path.glob("server-*.log"))[0]
+        stopping = time.monotonic()
+    # the context above ended the server with an open stream: it stopped promptly
+    assert time.monotonic() - stopping < 8, log.read_text()
+    page.wait_for_function("() => document.getElementById('live').dataset.live !== 'live'")
+    with running_server(tmp_path, SECRET, prepare=False) as elsewhere:
+        guess_as(elsewhere, 5, 1, 7.5)  # while the page's server is down
+    with running_server(tmp_path, SECRET, prepare=False, port=port):
+        page.wait_for_function(
+            f"() => Number(document.getElementById('guess-total').textContent) === {before + 1}",
+            timeout=20_000,
+        )
+        assert "Team 5" in board(page)
+        page.wait_for_function("() => document.getElementById('live').dataset.live === 'live'")
+    context.close()
+    # the only complaints are the dropped stream's, while the server was away
+    assert all("Failed to load resource: net::" in p and "/stream" in p for p in problems)
+
+
+def next_event(lines) -> dict:
+    """The data of the next Server-Sent Event."""
+    return next(json.loads(line[5:]) for line in lines if line.startswith("data:"))
+
+
+def test_a_stream_of_another_process_hears_of_a_guess(server: str, data_dir: Path) -> None:
+    with running_server(data_dir, SECRET, prepare=False) as other:
+        with httpx.Client(timeout=10) as client:
+            with client.stream("GET", f"{other}/projector/DEMO/stream") as stream:
+                events = stream.iter_lines()
+                first = next_event(events)
+                guess_as(server, 4, 1, 0.5)  # handled by the first process
+                accepted = time.monotonic()
+                update = next_event(events)
+                took = time.monotonic() - accepted
+    assert update["level"]["guesses"] == first["level"]["guesses"] + 1
+    assert took < UPDATE_WITHIN_MS / 1000
+
+
+def test_the_reveal_on_the_projector_with_the_replay(server: str, browser, data_dir) -> None:
+    level_command(data_dir, "close", "1")
+    level_command(data_dir, "reveal", "1")
+    for screen in SCREENS:
+        context, page, problems = open_projector(browser, server, screen)
+        page.wait_for_selector("#reveal-view:not([hidden]) .main-svg")
+        traces = page.evaluate(
+            "() => document.querySelector('[data-reveal-chart]').data.map(t => t.name || '')"
+        )
+        assert "The hidden function" in traces and "True minimum" in traces
+        assert {"Gradient descent", "Momentum", "Random search", "Newton-like (tangents)"} <= set(
+            traces
+        )
+        assert page.text_content("[data-reveal-count]") == "Guess 3 of 3"
+        rows = page.eval_on_selector_all("#final-rows tr", "rows => rows.map(r => r.textContent)")
+        assert rows[0].startswith("1Team 2") and any("Momentum" in row for row in rows)
+        assert "points" in page.text_content("#overall-rows")
+        assert no_scrolling(page)
+        page.screenshot(path=str(ARTIFACTS / f"projector-revealed-{screen}.png"))
+        # the replay: from nothing, one guess at a time
+        page.click("[data-reveal-play]")
+        page.wait_for_function(
+            "() => /Guess [0-2] of 3/"
+            ".test(document.querySelector('[data-reveal-count]').textContent)"
+        )
+        page.click("[data-reveal-play]")  # pause
+        paused = page.text_content("[data-reveal-count]")
+        page.click("[data-reveal-step]")
+        assert page.text_content("[data-reveal-count]") != paused
+        assert problems == []
+        context.close()
+    light = browser.new_context(viewport=SCREENS["1080p"])
+    page = light.new_page()
+    page.goto(f"{server}/projector/DEMO?theme=light")
+    page.wait_for_selector("#reveal-view:not([hidden]) .main-svg")
+    page.screenshot(path=str(ARTIFACTS / "projector-revealed-light-1080p.png"))
+    light.close()
