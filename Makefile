@@ -35,8 +35,9 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: setup
+bench: setup $(SYSTEM_STAMP)
 	$(PY) bench/quick.py
+	$(PY) bench/class_simulation.py
 
 # Refresh the catalogues after changing user-facing strings, then translate the new entries.
 translations: setup
