@@ -172,8 +172,10 @@ def test_a_restarted_server_is_caught_up_with_and_does_not_wait_for_streams(
         assert "Team 5" in board(page)
         page.wait_for_function("() => document.getElementById('live').dataset.live === 'live'")
     context.close()
-    # the only complaints are the dropped stream's, while the server was away
-    assert all("Failed to load resource: net::" in p and "/stream" in p for p in problems)
+    # the only complaints are the stream's and the polling's, while the server was away
+    assert all(
+        "Failed to load resource: net::" in p and "/projector/DEMO/" in p for p in problems
+    ), problems
 
 
 def next_event(lines) -> dict:

@@ -8,8 +8,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.models import Lesson, Level
-from tests.support import browser_like, enter, login_as, post, reread, set_level
+from app.db import lock_for_write
+from app.models import Guess, Lesson, Level
+from tests.support import ago, browser_like, enter, login_as, post, reread, set_level
 
 EXPRESSION = "(x - 2.718281)^2 + 1.414213"
 SECRET_XS = ["1.234567", "4.444444"]  # what the teams type: never shown before the reveal
@@ -202,3 +203,30 @@ def test_a_team_sees_the_reveal_of_its_own_lesson_only_once_revealed(
         assert draft.status_code == 404
     with browser_like(app) as nobody:
         assert nobody.get(f"/levels/{level.id}/reveal", follow_redirects=False).status_code == 303
+
+
+def test_frozen_standings_are_shown_as_they_froze_with_a_countdown(
+    app, desk, session, lesson
+) -> None:
+    lesson, level = lesson
+    play(app, desk, lesson, level, 1, SECRET_XS[0])
+    # ten minutes, frozen for the last five, and seven have passed: frozen since two ago
+    stored = session.get(Level, level.id)
+    set_level(
+        session,
+        stored,
+        time_limit_seconds=600,
+        standings_visibility="frozen",
+        freeze_seconds=300,
+        opened_at=ago(420),
+    )
+    lock_for_write(session)  # team 1's guess was made before the freeze
+    for guess in session.scalars(select(Guess).where(Guess.level_id == level.id)):
+        guess.created_at = ago(200)
+    session.commit()
+    play(app, desk, lesson, level, 2, SECRET_XS[1])  # after the freeze: not on the screen
+    view = json.loads(everything_public(app, lesson.join_code)["json"])["level"]
+    assert view["standings"]["frozen_at"] is not None
+    assert [row["number"] for row in view["standings"]["rows"]] == [1]
+    assert view["deadline"] is not None and view["freeze_at"] == view["standings"]["frozen_at"]
+    assert view["guesses"] == 2  # the count is not a standing: it stays live
