@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)
+    app.state.projector_snapshots = {}  # see app/web/projector.py
 
     # the last one added runs first: headers, locale, session, then the body limit
     app.add_middleware(

@@ -1,8 +1,11 @@
 """The algorithms as opponents: reference players that play a level under the teams' rules.
 
-Each player sees what a team sees — f(x) and the slope f'(x) at the x it asks about —
-plays inside the domain (a step that would leave it stops at the edge) and makes exactly
-``budget`` guesses. They are pure and seeded, so a level's ghosts are the same every time.
+Each player moves on what a team sees — f(x) and the slope f'(x) at the x it asks about —
+plays inside the domain (a step that would leave it stops at the edge) and makes at most
+``budget`` guesses, only where f and f' are finite (a team would be refused elsewhere).
+The learning rate is the one thing chosen with knowledge of the whole level: the game sets
+it per level from the curve's largest curvature, and shows it. They are pure and seeded, so
+a level's ghosts are the same every time.
 """
 
 from __future__ import annotations
@@ -37,11 +40,9 @@ def learning_rate(fn: CompiledFunction, x_min: float, x_max: float) -> float:
     class can see it is safe and slow where the curve is gentle."""
     points = curve(fn, x_min, x_max, 401)
     h = (x_max - x_min) / 400
-    curvature = max(
-        (abs(points[i + 1].slope - points[i - 1].slope) / (2 * h) for i in range(1, 400)),
-        default=0.0,
-    )
-    if not math.isfinite(curvature) or curvature <= 1e-9:
+    bends = (abs(points[i + 1].slope - points[i - 1].slope) / (2 * h) for i in range(1, 400))
+    curvature = max((bend for bend in bends if math.isfinite(bend)), default=0.0)
+    if curvature <= 1e-9:
         return round_to_two((x_max - x_min) / 10)
     return round_to_two(1 / curvature)
 
@@ -55,11 +56,25 @@ def _clamp(x: float, x_min: float, x_max: float) -> float:
     return min(max(x, x_min), x_max)
 
 
+def finite_start(fn: CompiledFunction, x0: float, x_min: float, x_max: float) -> float:
+    """``x0``, or the nearest point of the domain where f and f' are finite (|x| has no
+    slope at its kink, sqrt(|x|) none at 0): a team asking there would be refused."""
+    x0 = _clamp(x0, x_min, x_max)
+    if fn.at(x0).is_finite:
+        return x0
+    width = x_max - x_min
+    for k in range(1, 401):
+        for x in (x0 + k * width / 400, x0 - k * width / 400):
+            if x_min <= x <= x_max and fn.at(x).is_finite:
+                return x
+    raise ValueError("f has no finite slope anywhere on the domain")
+
+
 def _walk(
     fn: CompiledFunction, x0: float, budget: int, step: Callable[[list[Point]], float]
 ) -> tuple[Point, ...]:
-    """Guess x0, then ``budget - 1`` times the x that ``step`` picks from the guesses so far;
-    stop early only where f is not finite (a team would be refused there too)."""
+    """Guess x0 (a finite point), then up to ``budget - 1`` times the x that ``step`` picks
+    from the guesses so far; stop early where f or f' is not finite."""
     path = [fn.at(x0)]
     while len(path) < budget:
         nxt = fn.at(step(path))
@@ -108,9 +123,16 @@ def random_search(
 ) -> Ghost:
     """Uniform guesses over the domain, ignoring every slope (seeded: the same each time)."""
     draw = random.Random(seed)  # noqa: S311 - a reproducible game, not a secret
-    x0 = draw.uniform(x_min, x_max)
+
+    def pick(_path: list[Point] | None = None) -> float:
+        for _ in range(100):  # like a team, try again where f has no slope
+            x = draw.uniform(x_min, x_max)
+            if fn.at(x).is_finite:
+                return x
+        return x
+
     return Ghost(
-        "random_search", {}, _walk(fn, x0, budget, lambda _path: draw.uniform(x_min, x_max))
+        "random_search", {}, _walk(fn, finite_start(fn, pick(), x_min, x_max), budget, pick)
     )
 
 
@@ -139,6 +161,7 @@ def play_all(
 ) -> list[Ghost]:
     """Every reference player on one level, from the same start with the same budget."""
     eta = learning_rate(fn, x_min, x_max)
+    x0 = finite_start(fn, x0, x_min, x_max)
     return [
         gradient_descent(fn, x0, x_min, x_max, budget, eta),
         momentum(fn, x0, x_min, x_max, budget, eta),

@@ -87,6 +87,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     level.password = spec.password
     level.standings_visibility = spec.standings_visibility.value
     level.freeze_seconds = spec.freeze_seconds
+    live.bump(session, lesson_id=level.lesson_id)  # the projector shows title and standings
     session.commit()
     return level
 

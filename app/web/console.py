@@ -719,8 +719,10 @@ def monitor_json(level_id: int, request: Request) -> dict[str, Any]:
     return _monitor_snapshot(request, level_id)
 
 
-def _level_lesson(level_id: int, session: SessionDep) -> int:
-    return _level(session, level_id).lesson_id
+def _level_lesson(level_id: int, request: Request) -> int:
+    # a short session of its own: a stream lasts a minute and must not hold a connection
+    with request.app.state.database.sessions() as session:
+        return _level(session, level_id).lesson_id
 
 
 @console.get("/levels/{level_id}/monitor/stream", response_class=EventSourceResponse)

@@ -4,6 +4,7 @@ meant for the room (see ``projector_view``)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -16,11 +17,14 @@ from app.db import utcnow
 from app.deps import SessionDep
 from app.services.projector import projector_view
 from app.services.teams import find_lesson
-from app.web.links import join_address, qr_svg
+from app.web.links import join_address, qr_svg, reachable_from_phones
 from app.web.templating import render
 
 router = APIRouter(prefix="/projector")
 THEMES = ("light", "dark")
+
+
+SNAPSHOT_SECONDS = 1.0  # streams woken by one change share one snapshot for this long
 
 
 def _snapshot(request: Request, join_code: str) -> dict[str, Any]:
@@ -29,6 +33,29 @@ def _snapshot(request: Request, join_code: str) -> dict[str, Any]:
         view = projector_view(session, lesson=lesson, now=utcnow())
         view["lesson"]["join_address"] = join_address(request, lesson)
         return view
+
+
+def _shared_snapshot(request: Request, join_code: str, lesson_id: int, version: int) -> Any:
+    """The snapshot for this lesson version, built once for every stream and poll that asks
+    within a second (sixty projectors and monitors woken by one guess make one query)."""
+    cache: dict[tuple[int, int, str], tuple[float, dict[str, Any]]]
+    cache = request.app.state.projector_snapshots
+    key = (lesson_id, version, str(request.base_url))
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < SNAPSHOT_SECONDS:
+        return hit[1]
+    snapshot = _snapshot(request, join_code)
+    if len(cache) > 256:
+        cache.clear()
+    cache[key] = (now, snapshot)
+    return snapshot
+
+
+def _lesson_id(join_code: str, request: Request) -> int:
+    # a short session of its own: a stream lasts a minute and must not hold a connection
+    with request.app.state.database.sessions() as session:
+        return find_lesson(session, join_code=join_code).id
 
 
 @router.get("/{join_code}")
@@ -44,18 +71,17 @@ def projector_page(
         lesson=lesson,
         snapshot=snapshot,
         qr=qr_svg(snapshot["lesson"]["join_address"], scale=8),
+        reachable=reachable_from_phones(request),
         theme=theme if theme in THEMES else "dark",
     )
 
 
 @router.get("/{join_code}/state.json")
-def projector_json(join_code: str, request: Request) -> dict[str, Any]:
+def projector_json(join_code: str, request: Request) -> Any:
     """What the projector shows, for browsers that cannot keep a stream open (polling)."""
-    return _snapshot(request, join_code)
-
-
-def _lesson_id(join_code: str, session: SessionDep) -> int:
-    return find_lesson(session, join_code=join_code).id
+    lesson_id = _lesson_id(join_code, request)
+    version = request.app.state.live.version(lesson_id)
+    return _shared_snapshot(request, join_code, lesson_id, version)
 
 
 @router.get("/{join_code}/stream", response_class=EventSourceResponse)
@@ -64,5 +90,5 @@ async def projector_stream(
 ) -> AsyncIterator[ServerSentEvent]:
     """What the projector shows, now and after every change, as Server-Sent Events."""
     async for version in request.app.state.live.changes(lesson_id):
-        snapshot = await run_in_threadpool(_snapshot, request, join_code)
+        snapshot = await run_in_threadpool(_shared_snapshot, request, join_code, lesson_id, version)
         yield ServerSentEvent(event="projector", id=str(version), data=snapshot)

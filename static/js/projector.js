@@ -16,11 +16,12 @@
   let snapshot = data.snapshot;
   let skew = 0; // server clock minus this clock, in ms
   let reveal = null;
-  let revealLevel = null;
   let failures = 0;
   let pollTimer = null;
   let wakeTimer = null;
-  let previousRanks = new Map();
+  const previousRanks = new Map(); // team number -> rank, for the arrows
+  const arrows = new Map(); // team number -> {up, until}: an arrow shows for a few seconds
+  let boardLevel = null;
 
   function show(id) {
     for (const view of ['welcome', 'live-view', 'reveal-view']) $(view).hidden = view !== id;
@@ -53,28 +54,40 @@
     }
     if (standings.frozen_at) { notice.textContent = text.frozen; notice.hidden = false; }
     // FLIP: remember where each team was, draw, then slide from there
-    const before = new Map([...board.children].map((li) => [li.dataset.team, li.getBoundingClientRect().top]));
-    const ranks = new Map();
+    const before = new Map([...board.children].map((li) => [li.dataset.team, li.getBoundingClientRect()]));
+    const now = Date.now();
     board.replaceChildren(...standings.rows.map((row) => {
       const li = document.createElement('li');
       li.dataset.team = String(row.number);
       const previous = previousRanks.get(row.number);
-      const arrow = previous === undefined || previous === row.rank ? '' : (row.rank < previous ? '▲' : '▼');
+      if (previous !== undefined && previous !== row.rank) {
+        arrows.set(row.number, { up: row.rank < previous, until: now + 6000 });
+      }
+      previousRanks.set(row.number, row.rank);
+      const shown = arrows.get(row.number);
+      const arrow = shown && shown.until > now ? shown : null;
       li.append(cell('span', row.rank ?? '–', 'rank'), cell('span', label(row), 'name'),
-        cell('span', fmt(row.best_fx), 'value'), cell('span', arrow, `move ${arrow === '▲' ? 'up' : arrow ? 'down' : ''}`));
-      ranks.set(row.number, row.rank);
+        cell('span', fmt(row.best_fx), 'value'),
+        cell('span', arrow ? (arrow.up ? '▲' : '▼') : '', `move ${arrow ? (arrow.up ? 'up' : 'down') : ''}`));
       return li;
     }));
+    // FLIP: each row starts where it was (across columns too) and slides to its place
+    const moved = [];
     for (const li of board.children) {
-      const top = before.get(li.dataset.team);
-      if (top === undefined) continue;
-      const shift = top - li.getBoundingClientRect().top;
-      if (!shift) continue;
+      const was = before.get(li.dataset.team);
+      if (!was) continue;
+      const is = li.getBoundingClientRect();
+      const dx = was.left - is.left;
+      const dy = was.top - is.top;
+      if (!dx && !dy) continue;
       li.style.transition = 'none';
-      li.style.transform = `translateY(${shift}px)`;
-      requestAnimationFrame(() => { li.style.transition = ''; li.style.transform = ''; });
+      li.style.transform = `translate(${dx}px, ${dy}px)`;
+      moved.push(li);
     }
-    previousRanks = ranks;
+    if (moved.length) {
+      board.getBoundingClientRect(); // apply the starting positions before sliding
+      for (const li of moved) { li.style.transition = ''; li.style.transform = ''; }
+    }
     const extra = [];
     if (standings.more) extra.push(text.more.replace('{n}', standings.more));
     if (standings.waiting) extra.push(text.waiting.replace('{n}', standings.waiting));
@@ -97,7 +110,7 @@
     clearTimeout(wakeTimer);
     const now = Date.now() + skew;
     const next = moments.filter(Boolean).map((m) => Date.parse(m) - now).filter((ms) => ms > 0);
-    if (next.length) wakeTimer = setTimeout(refresh, Math.min(...next) + 500);
+    if (next.length) wakeTimer = setTimeout(refresh, Math.min(...next) + 1500);
   }
 
   function drawReveal(level) {
@@ -135,17 +148,22 @@
       return tr;
     }) : [];
     $('overall-rows').replaceChildren(...overall);
-    if (revealLevel !== level.id || !reveal) {
-      revealLevel = level.id;
+    // one reveal component for the page's life: a new level updates it (and stops the
+    // previous level's replay) instead of mounting a second one on the same buttons
+    if (!reveal) {
       reveal = window.DownhillReveal.mount($('reveal-root'), r, data.reveal_text, { dark, teamLegend: false, fontSize: Math.round(window.innerHeight / 45), markerSize: Math.round(window.innerHeight / 70) });
     } else {
       reveal.update(r);
     }
   }
 
+  function receive(next) {
+    skew = Date.parse(next.server_now) - Date.now(); // once per snapshot received
+    draw(next);
+  }
+
   function draw(next) {
     snapshot = next;
-    skew = Date.parse(next.server_now) - Date.now();
     $('lesson-name').textContent = next.lesson.name;
     $('teams-in').textContent = teamsIn(next.lesson.teams);
     const level = next.level;
@@ -156,9 +174,8 @@
       wakeAt([]);
       return;
     }
-    revealLevel = null;
-    reveal = null;
     show('live-view');
+    if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
     $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('level-state').textContent = text[level.state] || level.state;
     $('level-state').dataset.state = level.state;
@@ -179,36 +196,59 @@
   async function refresh() {
     try {
       const response = await fetch(`/projector/${encodeURIComponent(code)}/state.json`, { headers: { Accept: 'application/json' } });
-      if (response.ok) draw(await response.json());
+      if (response.ok) receive(await response.json());
     } catch { /* the next poll or event catches up */ }
   }
 
+  let polling = false;
+  let source = null;
+  let backoff = 1000;
+
   async function poll() {
     await refresh();
-    pollTimer = setTimeout(poll, 2000);
+    if (polling) pollTimer = setTimeout(poll, 2000);
+  }
+
+  function startPolling() {
+    if (polling) return;
+    polling = true;
+    say('polling');
+    poll();
+  }
+
+  function stopPolling() {
+    polling = false;
+    clearTimeout(pollTimer);
   }
 
   function listen() {
-    if (!window.EventSource) { say('polling'); poll(); return; }
-    const source = new EventSource(`/projector/${encodeURIComponent(code)}/stream`);
+    if (!window.EventSource) { startPolling(); return; }
+    source = new EventSource(`/projector/${encodeURIComponent(code)}/stream`);
     source.addEventListener('projector', (event) => {
       failures = 0;
+      backoff = 1000;
+      stopPolling();
       say('live');
-      if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; }
-      draw(JSON.parse(event.data));
+      receive(JSON.parse(event.data));
     });
     source.onerror = () => {
-      // the stream ended (it does every minute), the network dropped or the server
-      // restarted: EventSource reconnects by itself and the first event catches up; while
-      // it cannot, poll
       failures += 1;
-      say(failures >= 3 ? 'polling' : 'connecting');
-      if (failures >= 3 && !pollTimer) poll();
+      if (source.readyState === EventSource.CLOSED) {
+        // an HTTP error (a proxy's 502 during a restart, say): the browser gives up on
+        // this stream, so poll meanwhile and open a new one a little later each time
+        startPolling();
+        setTimeout(listen, backoff);
+        backoff = Math.min(backoff * 2, 30000);
+        return;
+      }
+      // the stream ended (it does every minute) or the network dropped: EventSource
+      // reconnects by itself and its first event catches up; poll if that takes a while
+      if (failures >= 3) startPolling(); else if (!polling) say('connecting');
     };
   }
 
   setInterval(tickCountdown, 1000);
-  draw(snapshot);
+  receive(snapshot);
   window.addEventListener('load', () => draw(snapshot));
   listen();
 })();

@@ -120,9 +120,12 @@ window.DownhillReveal = (() => {
     draw();
     return {
       update(next) {
+        // another level: stop its replay and start from its whole picture
+        const sameLevel = next.level_id === data.level_id;
+        if (!sameLevel) stop();
         const atEnd = shown >= total();
         data = next;
-        shown = atEnd && !timer ? total() : Math.min(shown, total());
+        shown = !sameLevel || (atEnd && !timer) ? total() : Math.min(shown, total());
         draw();
       },
       get shown() { return shown; },

@@ -14,6 +14,7 @@ from app.game.players import (
     play_all,
     random_search,
     round_to_two,
+    tangent_intersection,
 )
 from app.game.presets import PRESETS
 
@@ -96,3 +97,24 @@ def test_the_learning_rate_is_shown_rounded() -> None:
     assert round_to_two(0.0193448) == 0.019 and round_to_two(4.0) == 4.0
     fn, x_min, x_max = preset("two_wells")
     assert learning_rate(fn, x_min, x_max) == 0.019
+
+
+def test_the_newton_like_player_lands_on_a_parabola_minimum_on_its_third_guess() -> None:
+    fn, x_min, x_max = preset("bowl")  # a parabola: the slope changes evenly
+    ghost = tangent_intersection(fn, -9.0, x_min, x_max, 5, eta=1.0)
+    assert ghost.path[2].x == pytest.approx(3.7, abs=1e-9)
+
+
+def test_momentum_without_memory_is_plain_descent() -> None:
+    fn, x_min, x_max = preset("two_wells")
+    plain = gradient_descent(fn, 4.0, x_min, x_max, 20, eta=0.02)
+    forgetful = momentum(fn, 4.0, x_min, x_max, 20, eta=0.02, beta=0.0)
+    assert [p.x for p in forgetful.path] == pytest.approx([p.x for p in plain.path])
+
+
+def test_players_never_ask_where_the_slope_is_undefined() -> None:
+    fn = compile_function("sqrt(abs(x))")  # no slope at 0, where every player would start
+    for ghost in play_all(fn, 0.0, -5.0, 5.0, 12, seed="kink"):
+        assert ghost.path, ghost.key
+        assert all(p.is_finite for p in ghost.path), ghost.key
+        assert len(ghost.path) <= 12

@@ -15,7 +15,7 @@ from tests.support import ago, browser_like, enter, login_as, post, reread, set_
 EXPRESSION = "(x - 2.718281)^2 + 1.414213"
 SECRET_XS = ["1.234567", "4.444444"]  # what the teams type: never shown before the reveal
 SECRETS = ["2.718281", "2.71828", "1.414213", "x - 2.718"]
-SECRET_KEYS = {"curve", "x_star", "f_star", "expression", "reveal_data", "teams_x"}
+SECRET_KEYS = {"curve", "x_star", "f_star", "expression", "ghosts", "replay"}
 
 
 @pytest.fixture
@@ -63,6 +63,21 @@ def play(app, desk, lesson, level, number: int, x: str) -> None:
             json={"x": x, "idempotency_key": f"projector-{number}"},
         )
         assert guess.status_code == 200, guess.text
+
+
+def edit(desk, level, **changes: str) -> None:
+    """Change a level's settings in the editor, as the instructor does mid-level."""
+    form = {
+        "title": "Euler's valley",
+        "expression": EXPRESSION,
+        "x_min": "-10",
+        "x_max": "10",
+        "cooldown_seconds": "0",
+        "password": "ridge",
+        "standings_visibility": "shown",
+    }
+    saved = post(desk, f"/instructor/levels/{level.id}/edit", **{**form, **changes})
+    assert saved.status_code == 303, saved.text
 
 
 def team_id(desk, lesson, number: int) -> int:
@@ -129,10 +144,10 @@ def test_nothing_secret_before_the_reveal_in_any_state(app, desk, session, lesso
     assert [row["number"] for row in view["level"]["standings"]["rows"]] == [1, 2]
     assert view["level"]["standings"]["waiting"] == 1
     # hidden standings say so and show no row
-    set_level(session, session.get(Level, level.id), standings_visibility="hidden")
+    edit(desk, level, standings_visibility="hidden")
     view = json.loads(everything_public(app, lesson.join_code)["json"])
     assert view["level"]["standings"] == {"hidden": True}
-    set_level(session, session.get(Level, level.id), standings_visibility="shown")
+    edit(desk, level, standings_visibility="shown")
     # closed (settled): final standings, still no function, no password any more
     post(desk, f"/instructor/levels/{level.id}/state", action="close")
     found = everything_public(app, lesson.join_code)
@@ -230,3 +245,38 @@ def test_frozen_standings_are_shown_as_they_froze_with_a_countdown(
     assert [row["number"] for row in view["standings"]["rows"]] == [1]
     assert view["deadline"] is not None and view["freeze_at"] == view["standings"]["frozen_at"]
     assert view["guesses"] == 2  # the count is not a standing: it stays live
+
+
+def test_the_password_shows_only_when_the_instructor_chooses(app, desk, lesson) -> None:
+    lesson, level = lesson
+    post(desk, f"/instructor/lessons/{lesson.id}/announce", level_id=str(level.id))
+    found = everything_public(app, lesson.join_code)
+    assert json.loads(found["json"])["level"]["password"] is None
+    assert all("ridge" not in text for text in found.values())
+
+
+def test_a_level_whose_slope_is_undefined_somewhere_is_revealed_all_the_same(
+    app, desk, session
+) -> None:
+    post(desk, "/instructor/lessons", name="Cusp")
+    reread(session)
+    cusp = session.scalars(select(Lesson).where(Lesson.name == "Cusp")).one()
+    post(
+        desk,
+        f"/instructor/lessons/{cusp.id}/levels/new",
+        title="Cusp",
+        expression="sqrt(abs(x))",
+        x_min="-5",
+        x_max="5",
+        cooldown_seconds="0",
+        standings_visibility="shown",
+    )
+    reread(session)
+    level = session.scalars(select(Level).where(Level.lesson_id == cusp.id)).one()
+    for action in ("open", "close", "reveal"):
+        post(desk, f"/instructor/levels/{level.id}/state", action=action)
+    with browser_like(app) as anyone:
+        assert anyone.get(f"/projector/{cusp.join_code}").status_code == 200
+        view = anyone.get(f"/projector/{cusp.join_code}/state.json").json()
+    ghosts = view["level"]["reveal"]["ghosts"]
+    assert all(all(abs(v) < 1e9 for point in g["path"] for v in point) for g in ghosts)
