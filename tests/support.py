@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
@@ -110,3 +111,19 @@ def run_together(count: int, task: Callable[[int], None]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def console_lesson(client: TestClient, session: Session, name: str, **level: str):
+    """A new lesson made in the console, and with ``level`` fields (a title and an
+    expression at least) its one level, made in the level editor: (lesson, level or None)."""
+    post(client, "/instructor/lessons", name=name)
+    reread(session)
+    lesson = session.scalars(select(Lesson).where(Lesson.name == name)).one()
+    if not level:
+        return lesson, None
+    fields = {"x_min": "-10", "x_max": "10", "cooldown_seconds": "0"}
+    fields |= {"standings_visibility": "shown", **level}
+    saved = post(client, f"/instructor/lessons/{lesson.id}/levels/new", **fields)
+    assert saved.status_code == 303, saved.text
+    reread(session)
+    return lesson, session.scalars(select(Level).where(Level.lesson_id == lesson.id)).one()

@@ -7,14 +7,12 @@ monitor follows; the level is revealed and the lesson report opens offline."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.chromium import ARTIFACTS, LAPTOP, new_phone, watch
-from tests.server import INSTRUCTOR_PASSWORD, running_server
-from tests.support import SECRET
+from tests.server import INSTRUCTOR_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +22,6 @@ LEVELS = [
     ("Two valleys", "0.1*x^4 - x^2 + 0.5*x + 4", "-4", "4", "Cedar"),
     ("Ripples", "(x - 2)^2 / 10 + sin(3*x)", "-5", "8", ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    with running_server(tmp_path_factory.mktemp("lesson-day"), SECRET) as base:
-        yield base
 
 
 def add_level(desk, title: str, expression: str, x_min: str, x_max: str, password: str):

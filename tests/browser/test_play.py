@@ -6,30 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.services.demo import demo_pin
 from tests.browser.chromium import ARTIFACTS, new_phone
-from tests.server import INSTRUCTOR_PASSWORD, ROOT, running_server
+from tests.server import INSTRUCTOR_PASSWORD, ROOT
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    """The server's data directory (the instructor's commands work on it)."""
-    return tmp_path_factory.mktemp("server")
-
-
-@pytest.fixture(scope="module")
-def server(data_dir: Path) -> Iterator[str]:
-    """A real uvicorn server with the demo lesson, started as `make run` starts it."""
-    with running_server(data_dir, SECRET) as base:
-        yield base
 
 
 def instructor(data_dir: Path, *args: str) -> None:

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -27,17 +26,6 @@ pytestmark = pytest.mark.browser
 
 SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("projector")
-
-
-@pytest.fixture(scope="module")
-def server(data_dir: Path) -> Iterator[str]:
-    with running_server(data_dir, SECRET) as base:
-        yield base
 
 
 def guess_as(base: str, number: int, level_id: int, x: float) -> dict:

@@ -3,10 +3,8 @@ console; opening a level announces it; refusals change nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from app.models import Announcement, Lesson, Level, LiveVersion
-from tests.support import Demo, post, reread, set_level
+from app.models import Announcement, Level, LiveVersion
+from tests.support import Demo, console_lesson, post, reread, set_level
 
 
 def announced(session, lesson_id: int) -> tuple[int | None, bool] | None:
@@ -22,21 +20,7 @@ def version(session, lesson_id: int) -> int:
 
 
 def new_level_elsewhere(desk, session) -> Level:
-    post(desk, "/instructor/lessons", name="Other")
-    reread(session)
-    other = session.scalars(select(Lesson).where(Lesson.name == "Other")).one()
-    post(
-        desk,
-        f"/instructor/lessons/{other.id}/levels/new",
-        title="Elsewhere",
-        expression="x^2",
-        x_min="-5",
-        x_max="5",
-        cooldown_seconds="0",
-        standings_visibility="shown",
-    )
-    reread(session)
-    return session.scalars(select(Level).where(Level.lesson_id == other.id)).one()
+    return console_lesson(desk, session, "Other", title="Elsewhere", expression="x^2")[1]
 
 
 def test_nothing_is_announced_before_the_instructor_chooses(desk, session, demo: Demo) -> None:

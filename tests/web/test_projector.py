@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from app.db import lock_for_write
 from app.models import Guess, Lesson, Level
-from tests.support import ago, browser_like, enter, login_as, post, reread, set_level
+from tests.support import (
+    ago,
+    browser_like,
+    console_lesson,
+    enter,
+    login_as,
+    post,
+    reread,
+    set_level,
+)
 
 EXPRESSION = "(x - 2.718281)^2 + 1.414213"
 SECRET_XS = ["1.234567", "4.444444"]  # what the teams type: never shown before the reveal
@@ -22,23 +31,10 @@ SECRET_KEYS = {"curve", "x_star", "f_star", "expression", "ghosts", "replay"}
 def lesson(app, desk, session):
     """A lesson of its own: one level with a function no page could show by chance, two
     teams that guessed on it, announced to the projector with its password shown."""
-    post(desk, "/instructor/lessons", name="Projected")
-    reread(session)
-    lesson = session.scalars(select(Lesson).where(Lesson.name == "Projected")).one()
-    post(
-        desk,
-        f"/instructor/lessons/{lesson.id}/levels/new",
-        title="Euler's valley",
-        expression=EXPRESSION,
-        x_min="-10",
-        x_max="10",
-        cooldown_seconds="0",
-        password="ridge",
-        standings_visibility="shown",
+    lesson, level = console_lesson(
+        desk, session, "Projected", title="Euler's valley", expression=EXPRESSION, password="ridge"
     )
     post(desk, f"/instructor/lessons/{lesson.id}/teams", count="3")
-    reread(session)
-    level = session.scalars(select(Level).where(Level.lesson_id == lesson.id)).one()
     post(desk, f"/instructor/levels/{level.id}/state", action="open")
     post(
         desk, f"/instructor/lessons/{lesson.id}/announce", level_id=str(level.id), show_password="1"
@@ -258,21 +254,9 @@ def test_the_password_shows_only_when_the_instructor_chooses(app, desk, lesson) 
 def test_a_level_whose_slope_is_undefined_somewhere_is_revealed_all_the_same(
     app, desk, session
 ) -> None:
-    post(desk, "/instructor/lessons", name="Cusp")
-    reread(session)
-    cusp = session.scalars(select(Lesson).where(Lesson.name == "Cusp")).one()
-    post(
-        desk,
-        f"/instructor/lessons/{cusp.id}/levels/new",
-        title="Cusp",
-        expression="sqrt(abs(x))",
-        x_min="-5",
-        x_max="5",
-        cooldown_seconds="0",
-        standings_visibility="shown",
+    cusp, level = console_lesson(
+        desk, session, "Cusp", title="Cusp", expression="sqrt(abs(x))", x_min="-5", x_max="5"
     )
-    reread(session)
-    level = session.scalars(select(Level).where(Level.lesson_id == cusp.id)).one()
     for action in ("open", "close", "reveal"):
         post(desk, f"/instructor/levels/{level.id}/state", action=action)
     with browser_like(app) as anyone:

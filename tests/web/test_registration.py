@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from app.models import Lesson, Team
-from tests.support import Demo, browser_like, csrf_of, post, reread
+from tests.support import Demo, browser_like, console_lesson, csrf_of, post, reread
 
 
 def teams_in(session, lesson_id: int) -> int:
@@ -17,9 +17,7 @@ def teams_in(session, lesson_id: int) -> int:
 
 
 def new_lesson(desk, session, name: str) -> Lesson:
-    post(desk, "/instructor/lessons", name=name)
-    reread(session)
-    return session.scalars(select(Lesson).where(Lesson.name == name)).one()
+    return console_lesson(desk, session, name)[0]
 
 
 def register(phone, join_code: str, name: str, token: str | None = None):
