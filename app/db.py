@@ -19,6 +19,7 @@ NAMING_CONVENTION = {
 }
 
 WRITE_LOCK = "downhill_write_lock"
+PG_WRITE_LOCK_KEY = 0x646F776E  # "down": the advisory lock writers take on PostgreSQL
 
 
 class Base(DeclarativeBase):
@@ -55,6 +56,17 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine; on SQLite with WAL, foreign keys, a busy timeout and write transactions
     that take the write lock when they begin (so two racing guesses queue up)."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, pool_pre_ping=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_pg(connection: Any) -> None:
+            # SQLite has one writer at a time; here every deciding transaction takes one
+            # advisory lock, held to its commit, so the same rules hold on both engines
+            if connection.get_execution_options().get(WRITE_LOCK, False):
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
+
+        return engine
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -81,11 +93,11 @@ def lock_for_write(session: Session) -> None:
     """Start the session's transaction holding the database's write lock (SQLite).
 
     Call first in a service that reads, decides and writes: on SQLite the decision is
-    then made with no other writer in between. On PostgreSQL it does nothing; services
-    lock the rows they decide on with SELECT ... FOR UPDATE. A read-only transaction
-    already begun (say, by loading the current team) is ended first, so rows the decision
-    rests on must be read again after this call (``populate_existing``); unsaved changes
-    are a mistake of the caller and raise.
+    then made with no other writer in between. On PostgreSQL the transaction takes one
+    advisory lock to the same effect (and rows are also locked FOR UPDATE where it
+    matters). A read-only transaction already begun (say, by loading the current team) is
+    ended first, so rows the decision rests on must be read again after this call
+    (``populate_existing``); unsaved changes are a mistake of the caller and raise.
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("lock_for_write() called with unsaved changes in the session")

@@ -32,6 +32,7 @@ class LiveHub:
         self.known: dict[int, int] = {}
         self.changed = asyncio.Condition()
         self.closing = False
+        self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def _read(self) -> dict[int, int]:
@@ -49,7 +50,8 @@ class LiveHub:
                     self.known = latest
                     async with self.changed:
                         self.changed.notify_all()
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
 
     def start(self) -> None:
         """Start watching (at application start-up)."""
@@ -58,12 +60,13 @@ class LiveHub:
     async def stop(self) -> None:
         """Stop watching and let every open stream end (at shutdown)."""
         self.closing = True
+        self._stop.set()
         async with self.changed:
             self.changed.notify_all()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # let a read in flight finish and give its connection back before the engine
+            # is disposed (cancelling would leave its thread holding one)
+            await self._task
 
     def version(self, lesson_id: int) -> int:
         """The lesson's version as this process last read it."""

@@ -1,9 +1,12 @@
-"""Fixtures: a migrated SQLite file per test (copied from one migrated once), the app,
+"""Fixtures: a migrated database per test (a copy of one migrated once: a SQLite file, or a
+PostgreSQL template database with DOWNHILL_TEST_ENGINE=postgresql), the app,
 a test client that behaves like a same-origin browser, and a way to log a team in."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,25 +25,60 @@ from app.services.demo import DEMO_JOIN_CODE, seed_demo
 from app.services.instructor import set_password
 from tests.support import SECRET, Demo, browser_like, csrf_of
 
+ENGINE = os.environ.get("DOWNHILL_TEST_ENGINE", "sqlite")  # or "postgresql"
+PG_ADMIN_URL = os.environ.get(
+    "DOWNHILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated with Alembic and seeded with the demo lesson, made once."""
-    path = tmp_path_factory.mktemp("template") / "downhill.db"
-    url = f"sqlite:///{path}"
+
+def _seed(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
     database = Database(url)
     with database.sessions() as session:
         seed_demo(session, secret_key=SECRET, now=utcnow())
     database.engine.dispose()
-    return path
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _pg_admin(statement: str) -> None:
+    import psycopg
+
+    dsn = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(statement)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated with Alembic and seeded with the demo lesson, made once: a SQLite
+    file, or with DOWNHILL_TEST_ENGINE=postgresql a PostgreSQL template database."""
+    if ENGINE == "postgresql":
+        name = f"downhill_template_{os.getpid()}"
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {name}")
+        _seed(_pg_url(name))
+        yield name
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    path = tmp_path_factory.mktemp("template") / "downhill.db"
+    _seed(f"sqlite:///{path}")
+    yield str(path)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
-    """Settings for a fresh copy of the template database in this test's own directory."""
+def settings(tmp_path: Path, template_db: str) -> Iterator[Settings]:
+    """Settings for a fresh copy of the template database, the test's own."""
+    if ENGINE == "postgresql":
+        name = f"downhill_test_{uuid.uuid4().hex[:12]}"
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        yield Settings(data_dir=tmp_path, secret_key=SECRET, database_url=_pg_url(name))
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
     shutil.copy(template_db, tmp_path / "downhill.db")
-    return Settings(data_dir=tmp_path, secret_key=SECRET)
+    yield Settings(data_dir=tmp_path, secret_key=SECRET)
 
 
 @pytest.fixture
