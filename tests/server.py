@@ -87,3 +87,16 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], seconds: float =
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"the server at {base} did not start within {seconds:.0f} s")
+
+
+def level_command(data_dir: Path, secret: str, *args: str) -> None:
+    """Run `downhill level ...` as the instructor does from a second terminal, on a
+    server's data directory."""
+    env = {**os.environ, "DOWNHILL_DATA_DIR": str(data_dir), "DOWNHILL_SECRET_KEY": secret}
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "level", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )

@@ -12,12 +12,33 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.game.expression import CompiledFunction, Point, curve
 
 MOMENTUM_BETA = 0.9
+DEFAULT_BUDGET = 20
+
+
+def ghost_setup(
+    x_min: float,
+    x_max: float,
+    guess_budget: int | None,
+    *,
+    first_guesses: list[float],
+    used: list[int],
+) -> tuple[float, int]:
+    """Where the reference players start and how many guesses they get: the median of the
+    teams' first guesses (else the middle of the domain), and the level's budget (else the
+    median number of guesses the teams used, at least 2, else 20)."""
+    start = statistics.median(first_guesses) if first_guesses else (x_min + x_max) / 2
+    if guess_budget:
+        return start, guess_budget
+    if used:
+        return start, max(2, round(statistics.median(used)))
+    return start, DEFAULT_BUDGET
 
 
 @dataclass(frozen=True)

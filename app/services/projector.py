@@ -16,7 +16,7 @@ from app.game.typed import whole_number
 from app.models import Announcement, Lesson, Level, Progress, Team
 from app.services import live
 from app.services.reveal import reveal_view
-from app.services.standings import overall_standings, team_level_standings
+from app.services.standings import overall_standings, standing_out, team_level_standings
 
 
 def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
@@ -157,16 +157,7 @@ def _standings(session: Session, level: Level, now: datetime) -> dict[str, Any]:
         seen = team_level_standings(session, level=level, now=now)
     except Refused:  # hidden until the level closes
         return {"hidden": True}
-    rows = [
-        {
-            "rank": row.rank if row.entry.best_fx is not None else None,
-            "number": row.entry.team_number,
-            "name": row.entry.team_name,
-            "best_fx": row.entry.best_fx,
-            "guesses": row.entry.guesses,
-        }
-        for row in seen.standings
-    ]
+    rows = [standing_out(row) for row in seen.standings]
     played = [row for row in rows if row["best_fx"] is not None]
     return {
         "hidden": False,

@@ -4,7 +4,6 @@ and the reference players as ghosts. Only ever built for a revealed level."""
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime
 from typing import Any
 
@@ -12,27 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.expression import Point, compile_function, curve
-from app.game.players import Ghost, play_all
+from app.game.players import Ghost, ghost_setup, play_all
 from app.game.rules import curve_is_public
 from app.game.scoring import rank_level
 from app.models import Guess, Level, Progress, Team
-from app.services.standings import level_entries
-
-DEFAULT_GHOST_BUDGET = 20
-
-
-def ghost_setup(level: Level, first_guesses: list[float], used: list[int]) -> tuple[float, int]:
-    """Where the reference players start and how many guesses they get: the median of the
-    teams' first guesses (else the middle of the domain), and the level's budget (else the
-    median number of guesses the teams used, else 20)."""
-    start = statistics.median(first_guesses) if first_guesses else (level.x_min + level.x_max) / 2
-    if level.guess_budget:
-        budget = level.guess_budget
-    elif used:
-        budget = max(2, round(statistics.median(used)))
-    else:
-        budget = DEFAULT_GHOST_BUDGET
-    return start, budget
+from app.services.standings import level_entries, standing_out
 
 
 def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:
@@ -66,7 +49,13 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
         if n
     ]
-    start, budget = ghost_setup(level, [path[0][0] for path in paths if path], used)
+    start, budget = ghost_setup(
+        level.x_min,
+        level.x_max,
+        level.guess_budget,
+        first_guesses=[path[0][0] for path in paths if path],
+        used=used,
+    )
     ghosts = ghosts_of(level, start, budget)
     standings = rank_level(level_entries(session, level=level))
     return {
@@ -85,14 +74,10 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         ],
         "replay": replay,
         "standings": [
-            {
-                "rank": row.rank if row.entry.best_fx is not None else None,
+            standing_out(row)
+            | {
                 "team_index": index[row.entry.team_id],  # its colour on the chart
-                "number": row.entry.team_number,
-                "name": row.entry.team_name,
-                "best_fx": row.entry.best_fx,
                 "gap": None if row.entry.best_fx is None else row.entry.best_fx - level.f_star,
-                "guesses": row.entry.guesses,
             }
             for row in standings
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -76,6 +77,17 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
             )
         )
     return entries
+
+
+def standing_out(row: Standing) -> dict[str, Any]:
+    """A row of a level's standings as live pages get it (no rank before a first guess)."""
+    return {
+        "rank": row.rank if row.entry.best_fx is not None else None,
+        "number": row.entry.team_number,
+        "name": row.entry.team_name,
+        "best_fx": row.entry.best_fx,
+        "guesses": row.entry.guesses,
+    }
 
 
 def team_level_standings(session: Session, *, level: Level, now: datetime) -> LevelStandings:

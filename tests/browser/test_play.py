@@ -3,31 +3,14 @@ real uvicorn server started from the `downhill` steps a newcomer runs."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from app.services.demo import demo_pin
 from tests.browser.chromium import ARTIFACTS, new_phone
-from tests.server import INSTRUCTOR_PASSWORD, ROOT
+from tests.server import INSTRUCTOR_PASSWORD, level_command
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
-
-
-def instructor(data_dir: Path, *args: str) -> None:
-    """Run `downhill level ...` as the instructor does, on the server's data."""
-    env = {**os.environ, "DOWNHILL_DATA_DIR": str(data_dir), "DOWNHILL_SECRET_KEY": SECRET}
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "level", *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
 
 
 def log_in(page, base: str, number: int) -> None:
@@ -169,8 +152,8 @@ def test_every_team_sees_the_reveal_and_open_pages_follow_it(server, browser, da
     log_in(page, server, 1)  # team 1 played Function 1 above
     page.click("li.level >> text=Continue")
     page.wait_for_url("**/levels/*/play")
-    instructor(data_dir, "close", "1")
-    instructor(data_dir, "reveal", "1")
+    level_command(data_dir, SECRET, "close", "1")
+    level_command(data_dir, SECRET, "reveal", "1")
     # the open page notices by itself: badge, form and chart follow
     page.wait_for_function(
         "() => document.getElementById('state-pill').textContent.trim() === 'revealed'",

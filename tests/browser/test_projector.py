@@ -7,9 +7,6 @@ draws the curve, the paths and the ghosts and replays them; screenshots at 1280Ã
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -19,7 +16,7 @@ import pytest
 
 from app.services.demo import demo_pin
 from tests.browser.chromium import ARTIFACTS, watch
-from tests.server import INSTRUCTOR_PASSWORD, ROOT, running_server
+from tests.server import INSTRUCTOR_PASSWORD, level_command, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
@@ -65,17 +62,6 @@ def announce(base: str, level_id: str) -> None:
             data={"csrf_token": console.headers["X-CSRF-Token"], "level_id": level_id},
         )
     assert answer.status_code == 303, answer.text
-
-
-def level_command(data_dir: Path, *args: str) -> None:
-    env = {**os.environ, "DOWNHILL_DATA_DIR": str(data_dir), "DOWNHILL_SECRET_KEY": SECRET}
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "level", *args],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
 
 
 def open_projector(browser, base: str, screen: str = "720p", theme: str = "dark"):
@@ -186,8 +172,8 @@ def test_a_stream_of_another_process_hears_of_a_guess(server: str, data_dir: Pat
 
 
 def test_the_reveal_on_the_projector_with_the_replay(server: str, browser, data_dir) -> None:
-    level_command(data_dir, "close", "1")
-    level_command(data_dir, "reveal", "1")
+    level_command(data_dir, SECRET, "close", "1")
+    level_command(data_dir, SECRET, "reveal", "1")
     for screen in SCREENS:
         context, page, problems = open_projector(browser, server, screen)
         page.wait_for_selector("#reveal-view:not([hidden]) .main-svg")
