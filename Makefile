@@ -23,8 +23,11 @@ $(SYSTEM_STAMP): scripts/system-packages | $(STAMP)
 run: setup
 	$(VENV)/bin/downhill run
 
+# The whole suite twice: on SQLite, then on the PostgreSQL at 127.0.0.1:5432 (started if it
+# is down; the run fails, saying so, if it cannot be had).
 test: setup $(SYSTEM_STAMP) lint
 	$(PY) -m pytest
+	DOWNHILL_TEST_ENGINE=postgresql $(PY) -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -36,7 +39,12 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup $(SYSTEM_STAMP)
+	bash scripts/bench-packages
 	$(PY) bench/quick.py
+	$(PY) bench/throughput.py
+	$(PY) bench/standings.py
+	$(PY) bench/fanout.py
+	$(PY) bench/page_weight.py
 	$(PY) bench/class_simulation.py
 
 # Refresh the catalogues after changing user-facing strings, then translate the new entries.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from app.errors import Refused
@@ -19,14 +19,42 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
+# An id in a path: a whole number the database can hold (a larger one would not be "not
+# found" but an error of the driver), so anything else is refused as a bad request.
+RowId = Annotated[int, Path(ge=-(2**63), le=2**63 - 1)]
+
+
+def remember_team(request: Request, team: Team) -> None:
+    """Log the team in on this browser: the signed cookie carries its id and when it was made.
+
+    The id alone is not enough: SQLite gives the id of a deleted last row to the next row, so
+    a phone of a removed team (or of a deleted lesson's team) would otherwise wake up as the
+    next team made, in any lesson."""
+    request.session["team_id"] = team.id
+    request.session["team_since"] = team.created_at.isoformat()
+
+
+def session_team(request: Request, session: Session) -> Team | None:
+    """The team this browser logged in as, if that very team still exists."""
+    team_id = request.session.get("team_id")
+    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    if team is None or request.session.get("team_since") != team.created_at.isoformat():
+        return None
+    return team
+
 
 def get_current_team(request: Request, session: SessionDep) -> Team:
     """The team whose login this session's signed cookie carries, or ``not_logged_in``."""
-    team_id = request.session.get("team_id")
-    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    team = session_team(request, session)
     if team is None or team.lesson.archived:
         request.session.pop("team_id", None)
+        request.session.pop("team_since", None)
         raise Refused("not_logged_in")
+    # End the read transaction: its connection goes back to the pool while the request
+    # waits for a worker thread to run the endpoint. Held across that wait, connections
+    # run out when more requests are in flight than the pool holds, and every worker
+    # thread then waits for a connection that only a waiting request can give back.
+    session.commit()
     return team
 
 

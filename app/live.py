@@ -32,6 +32,7 @@ class LiveHub:
         self.known: dict[int, int] = {}
         self.changed = asyncio.Condition()
         self.closing = False
+        self.streams = 0  # open streams of this process, for /api/health
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -74,6 +75,14 @@ class LiveHub:
 
     async def changes(self, lesson_id: int) -> AsyncIterator[int]:
         """Yield the lesson's version now and after each change, for a bounded time."""
+        self.streams += 1
+        try:
+            async for version in self._changes(lesson_id):
+                yield version
+        finally:
+            self.streams -= 1
+
+    async def _changes(self, lesson_id: int) -> AsyncIterator[int]:
         loop = asyncio.get_running_loop()
         ends = loop.time() + STREAM_SECONDS
         seen = self.version(lesson_id)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -133,6 +134,11 @@ class Guess(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "level_id", "seq"),
         UniqueConstraint("team_id", "level_id", "idempotency_key"),
+        # Standings that froze: a team's best f(x) before the freeze and when it was first
+        # reached are seeks in the first, its guesses after the freeze a range of the
+        # second, however many guesses the level holds (see level_entries).
+        Index("ix_guess_level_team_fx", "level_id", "team_id", "fx", "created_at"),
+        Index("ix_guess_level_team_created", "level_id", "team_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

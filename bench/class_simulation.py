@@ -33,6 +33,7 @@ from app.db import Database, lock_for_write, utcnow  # noqa: E402
 from app.models import Lesson, Level  # noqa: E402
 from app.services.demo import DEMO_JOIN_CODE, demo_pin  # noqa: E402
 from app.services.teams import create_teams  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from tests.server import INSTRUCTOR_PASSWORD, running_server  # noqa: E402
 
 SECRET = "class-simulation-secret-0123456789-abcdef"
@@ -77,11 +78,6 @@ def log_in(base: str, number: int) -> httpx.Client:
     client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
     client.post("/api/levels/1/enter", json={}).raise_for_status()
     return client
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
 def latencies(acks: list[float], seen: list[tuple[float, int]]) -> list[float]:

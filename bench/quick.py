@@ -29,6 +29,7 @@ from app.game.settings import LevelSpec  # noqa: E402
 from app.models import Lesson  # noqa: E402
 from app.services.demo import DEMO_JOIN_CODE, demo_pin  # noqa: E402
 from app.services.levels import add_level, set_level_state  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from tests.server import running_server  # noqa: E402
 
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"
@@ -52,11 +53,6 @@ def bench_evaluation() -> None:
         fn = compile_function(preset.expression())
         cost = per_call(lambda fn=fn: fn.at(1.234))
         print(f"  {key:<34} {cost * 1e6:7.3f} µs  ({cost / base:4.1f}× the baseline)")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
 def add_open_level(database_url: str) -> None:

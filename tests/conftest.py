@@ -23,12 +23,42 @@ from app.main import create_app
 from app.models import Lesson
 from app.services.demo import DEMO_JOIN_CODE, seed_demo
 from app.services.instructor import set_password
+from tests.databases import (
+    ENGINE,
+    PG_ADMIN_URL,
+    PostgresUnavailable,
+    create_database,
+    drop_all_made,
+    drop_database,
+    ensure_postgres,
+    postgres_is_up,
+)
 from tests.support import SECRET, Demo, browser_like, csrf_of
 
-ENGINE = os.environ.get("DOWNHILL_TEST_ENGINE", "sqlite")  # or "postgresql"
-PG_ADMIN_URL = os.environ.get(
-    "DOWNHILL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = PG_ADMIN_URL.rsplit("/", 1)[0] if ENGINE == "postgresql" else "a file per test"
+    return f"downhill database engine: {ENGINE} ({where})"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if ENGINE != "postgresql":
+        return
+    try:
+        ensure_postgres()
+    except PostgresUnavailable as error:
+        banner = "=" * 78
+        pytest.exit(
+            f"\n{banner}\nTHE POSTGRESQL RUN CANNOT BE HAD: {error}.\n"
+            f"Nothing was tested on PostgreSQL. Start it, or point DOWNHILL_TEST_PG_URL at "
+            f"one.\n{banner}",
+            returncode=3,
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if ENGINE == "postgresql" and postgres_is_up():
+        drop_all_made()
 
 
 def _seed(url: str) -> None:
@@ -39,29 +69,15 @@ def _seed(url: str) -> None:
     database.engine.dispose()
 
 
-def _pg_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def _pg_admin(statement: str) -> None:
-    import psycopg
-
-    dsn = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(statement)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated with Alembic and seeded with the demo lesson, made once: a SQLite
     file, or with DOWNHILL_TEST_ENGINE=postgresql a PostgreSQL template database."""
     if ENGINE == "postgresql":
         name = f"downhill_template_{os.getpid()}"
-        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _pg_admin(f"CREATE DATABASE {name}")
-        _seed(_pg_url(name))
+        _seed(create_database(name))
         yield name
-        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_database(name)
         return
     path = tmp_path_factory.mktemp("template") / "downhill.db"
     _seed(f"sqlite:///{path}")
@@ -73,9 +89,9 @@ def settings(tmp_path: Path, template_db: str) -> Iterator[Settings]:
     """Settings for a fresh copy of the template database, the test's own."""
     if ENGINE == "postgresql":
         name = f"downhill_test_{uuid.uuid4().hex[:12]}"
-        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {template_db}")
-        yield Settings(data_dir=tmp_path, secret_key=SECRET, database_url=_pg_url(name))
-        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        url = create_database(name, template=template_db)
+        yield Settings(data_dir=tmp_path, secret_key=SECRET, database_url=url)
+        drop_database(name)
         return
     shutil.copy(template_db, tmp_path / "downhill.db")
     yield Settings(data_dir=tmp_path, secret_key=SECRET)

@@ -9,6 +9,8 @@ ever evaluated as Python, handed to ``sympify``/``parse_expr``, or turned into a
 from __future__ import annotations
 
 import ast
+import builtins
+import dis
 import math
 import statistics
 from collections.abc import Callable
@@ -20,6 +22,8 @@ import sympy
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
+MAX_CALLS = 6  # functions inside functions: sympy slows down fast beyond a few
+MAX_NODES = 20_000  # f' written out (what is compiled): beyond this it is refused
 MAX_EXPONENT = 64.0
 MAX_CONSTANT = 1e15
 MAX_FOLDED = 1e300
@@ -32,6 +36,30 @@ def _sigmoid(u: Any) -> Any:
     return 1 / (1 + sympy.exp(-u))
 
 
+class RealAbs(sympy.Function):  # type: ignore[misc]
+    """|u| of a real u, left as it is. sympy's own Abs rewrites itself inside derivatives
+    (as u/sign(u), or through re, im and arg for arguments it cannot prove real), so f' of
+    nested abs grew without bound and could need functions the math module has not."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        return sympy.Abs(arg) if arg.is_number else None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return RealSign(self.args[0])
+
+
+class RealSign(sympy.Function):  # type: ignore[misc]
+    """The sign of a real u (0 at 0): the slope of |u|, flat everywhere it is defined."""
+
+    @classmethod
+    def eval(cls, arg: Any) -> Any:
+        return sympy.sign(arg) if arg.is_number else None
+
+    def fdiff(self, argindex: int = 1) -> Any:
+        return sympy.S.Zero
+
+
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "sin": sympy.sin,
     "cos": sympy.cos,
@@ -39,7 +67,7 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "exp": sympy.exp,
     "log": sympy.log,
     "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
+    "abs": RealAbs,
     "tanh": sympy.tanh,
     "sigmoid": _sigmoid,
 }
@@ -162,6 +190,9 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
         raise ExpressionError("expression_empty")
     if len(text) > MAX_LENGTH:
         raise ExpressionError("expression_too_long", MAX_LENGTH, limit=MAX_LENGTH)
+    for place, character in enumerate(text):
+        if character == "\x00" or "\ud800" <= character <= "\udfff":  # unreadable as text
+            raise ExpressionError("expression_syntax", place)
     offsets = _Offsets(text)
     source = text.replace("^", "**")
     try:
@@ -172,9 +203,13 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
         col = exc.offset - 1 if exc.offset is not None else None
         lead = len(source) - len(source.lstrip())
         position = offsets.original(exc.lineno, None if col is None else col + lead)
+        if position is not None and not 0 <= position < len(text):
+            position = len(text)  # something is missing at the end
         raise ExpressionError("expression_syntax", position) from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
+    except ValueError:
+        raise ExpressionError("expression_syntax", None) from None
     lead = len(source) - len(source.lstrip())
     walker = _Walker(variables, offsets, lead)
     return Expression(text=text, variables=variables, sympy_expr=walker.build(tree.body, 1))
@@ -187,6 +222,7 @@ class _Walker:
         self.variables = variables
         self.offsets = offsets
         self.lead = lead
+        self.calls = 0  # how many function calls the node being built is inside
 
     def where(self, node: ast.AST) -> int | None:
         lineno = getattr(node, "lineno", None)
@@ -195,7 +231,12 @@ class _Walker:
 
     def build(self, node: ast.AST, depth: int) -> Any:
         """The sympy form of ``node``; a part without x is folded to one finite number."""
-        built = self._build(node, depth)
+        try:
+            built = self._build(node, depth)
+        except OverflowError:  # sympy's arithmetic on two constants, like 1e300 * 1e300
+            raise ExpressionError("expression_number_too_large", self.where(node)) from None
+        except ArithmeticError:  # like 1e-300 / 0.0
+            raise ExpressionError("expression_constant_undefined", self.where(node)) from None
         if built.free_symbols:
             return built
         return self.fold(built, node)
@@ -284,14 +325,31 @@ class _Walker:
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError("expression_arguments", self.where(node), name=name)
-        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+        if self.calls >= MAX_CALLS:
+            raise ExpressionError("expression_too_deep", self.where(node), limit=MAX_CALLS)
+        self.calls += 1
+        try:
+            return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+        finally:
+            self.calls -= 1
 
 
 def _sign(value: float) -> float:
     return math.copysign(1.0, value) if value else 0.0
 
 
-_LAMBDIFY_MODULES: list[Any] = [{"sign": _sign, "Abs": abs}, "math"]
+_LAMBDIFY_MODULES: list[Any] = [
+    {"sign": _sign, "Abs": abs, "RealSign": _sign, "RealAbs": abs},
+    "math",
+]
+
+
+def _unknown_names(fn: Callable[[float], float]) -> set[str]:
+    """Names the compiled code would look up and not find (a function of sympy's that has no
+    counterpart in the math module): calling it would fail, not give a number."""
+    loads = ("LOAD_GLOBAL", "LOAD_NAME")
+    names = {i.argval for i in dis.get_instructions(fn) if i.opname in loads}
+    return {name for name in names if name not in fn.__globals__ and not hasattr(builtins, name)}
 
 
 def _safe(fn: Callable[[float], float], x: float) -> float:
@@ -302,14 +360,41 @@ def _safe(fn: Callable[[float], float], x: float) -> float:
     return value
 
 
+def _written_size(expr: Any) -> int:
+    """How many nodes ``expr`` has written out as a tree (as lambdify prints it), counted
+    without writing it out: sympy shares equal parts, so this may be far more than it holds."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(expr, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes[id(arg)] for arg in node.args)
+        else:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args if id(arg) not in sizes)
+    return sizes[id(expr)]
+
+
 @lru_cache(maxsize=256)
 def compile_function(text: str) -> CompiledFunction:
-    """Parse, differentiate exactly and compile a one-variable expression, once per text."""
+    """Parse, differentiate exactly and compile a one-variable expression, once per text.
+
+    A text whose derivative would be too large to compile in reasonable time is refused as
+    too deep (it is nesting that makes derivatives grow)."""
     expression = parse_expression(text, ("x",))
     x = _SYMBOLS["x"]
-    derivative = sympy.diff(expression.sympy_expr, x)
-    f = sympy.lambdify(x, expression.sympy_expr, modules=_LAMBDIFY_MODULES)
-    df = sympy.lambdify(x, derivative, modules=_LAMBDIFY_MODULES)
+    try:
+        derivative = sympy.diff(expression.sympy_expr, x)
+        if _written_size(derivative) > MAX_NODES:
+            raise ExpressionError("expression_too_deep", None, limit=MAX_CALLS)
+        f = sympy.lambdify(x, expression.sympy_expr, modules=_LAMBDIFY_MODULES)
+        df = sympy.lambdify(x, derivative, modules=_LAMBDIFY_MODULES)
+    except (RecursionError, MemoryError, SyntaxError):  # sympy or Python's compiler gave up
+        raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
+    if _unknown_names(f) or _unknown_names(df):
+        raise ExpressionError("expression_not_allowed", None, what="complex numbers")
     return CompiledFunction(text=text, f=f, df=df)
 
 

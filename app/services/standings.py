@@ -42,12 +42,27 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
             ).where(Progress.level_id == level.id)
         ).all()
     else:
+        # Per team, from the guess table's indexes: the best f(x) before the freeze is a seek
+        # in f(x) order, when it was first reached another seek, and the guesses made by then
+        # are all the team's guesses less those made after it (a range the freeze bounds).
+        # None of it reads every guess of the level.
+        own = (Guess.level_id == level.id, Guess.team_id == Progress.team_id)
+        best_fx = (
+            select(func.min(Guess.fx)).where(*own, Guess.created_at <= as_of).scalar_subquery()
+        )
+        later = (
+            select(func.count())
+            .select_from(Guess)
+            .where(*own, Guess.created_at > as_of)
+            .scalar_subquery()
+        )
         best = (
             select(
-                Guess.team_id, func.min(Guess.fx).label("best_fx"), func.count().label("guesses")
+                Progress.team_id,
+                best_fx.label("best_fx"),
+                (Progress.guesses_used - later).label("guesses"),
             )
-            .where(Guess.level_id == level.id, Guess.created_at <= as_of)
-            .group_by(Guess.team_id)
+            .where(Progress.level_id == level.id)
             .subquery()
         )
         first_at = (

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.api.schemas import play_state_out
 from app.db import utcnow
-from app.deps import CurrentTeam, SessionDep
+from app.deps import CurrentTeam, RowId, SessionDep, remember_team, session_team
 from app.errors import Refused
 from app.game.credentials import normalize_code
 from app.game.rules import may_look_at
@@ -53,8 +53,7 @@ def join_link(join_code: str, request: Request, session: SessionDep) -> Response
     """A lesson's join address (the one a QR code opens): the login page, lesson chosen.
 
     A team already logged in to this lesson goes straight to its levels."""
-    team_id = request.session.get("team_id")
-    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    team = session_team(request, session)
     if team is not None and team.lesson.join_code == normalize_code(join_code):
         return RedirectResponse("/team", status_code=303)
     return render(
@@ -95,7 +94,8 @@ def login(
 def _log_in(request: Request, team: Team) -> None:
     csrf = request.session.get("csrf")
     request.session.clear()
-    request.session.update(team_id=team.id, csrf=csrf)
+    request.session.update(csrf=csrf)
+    remember_team(request, team)
 
 
 @router.get("/register")
@@ -140,8 +140,7 @@ def register(
 
 def _just_registered(request: Request, session: SessionDep, *, join_code: str, name: str) -> bool:
     """Whether this browser has just registered this very team (a double tap)."""
-    team_id = request.session.get("team_id")
-    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    team = session_team(request, session)
     if team is None or NEW_PIN not in request.session or team.name is None:
         return False
     same_lesson = team.lesson.join_code == normalize_code(join_code)
@@ -162,8 +161,8 @@ def registered(request: Request, team: CurrentTeam) -> Response:
 @router.post("/logout")
 def logout(request: Request) -> Response:
     """Forget the team on this device; its guesses stay for the next login."""
-    request.session.pop("team_id", None)
-    request.session.pop(NEW_PIN, None)
+    for key in ("team_id", "team_since", NEW_PIN):
+        request.session.pop(key, None)
     return RedirectResponse("/", status_code=303)
 
 
@@ -186,7 +185,7 @@ def team_home(request: Request, team: CurrentTeam, session: SessionDep) -> Respo
 
 @router.post("/levels/{level_id}/enter")
 def enter_level(
-    level_id: int,
+    level_id: RowId,
     request: Request,
     team: CurrentTeam,
     session: SessionDep,
@@ -214,7 +213,9 @@ def enter_level(
 
 
 @router.get("/levels/{level_id}/play")
-def play_page(level_id: int, request: Request, team: CurrentTeam, session: SessionDep) -> Response:
+def play_page(
+    level_id: RowId, request: Request, team: CurrentTeam, session: SessionDep
+) -> Response:
     """The play page: the chart of the team's guesses, the guess form, the history.
 
     An open level must be entered first; a settled one can be looked at by every team,
@@ -230,7 +231,7 @@ def play_page(level_id: int, request: Request, team: CurrentTeam, session: Sessi
 
 @router.get("/levels/{level_id}/reveal")
 def reveal_page(
-    level_id: int, request: Request, team: CurrentTeam, session: SessionDep
+    level_id: RowId, request: Request, team: CurrentTeam, session: SessionDep
 ) -> Response:
     """A revealed level of the team's lesson: the curve, every team's guesses and tangents
     with the replay, the final standings and the algorithms — what the projector shows."""
