@@ -87,8 +87,8 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "level_has_guesses": (
         409,
         N_(
-            "Teams have guessed on this level, so its function and domain stay as they are. "
-            "Duplicate the lesson to change them."
+            "Teams have guessed on this level, so its function, domain, mode and start stay "
+            "as they are. Duplicate the lesson to change them."
         ),
     ),
     "lesson_file_not_json": (422, N_("This file is not a lesson file: it is not JSON.")),
@@ -123,6 +123,28 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "cooldown": (429, N_("Too soon: your next guess is allowed in %(seconds)s seconds.")),
     "budget_used_up": (409, N_("Your team has used all its guesses on this level.")),
     "not_finite_here": (422, N_("f or its slope is not defined at this x. Try another x.")),
+    "choose_x": (422, N_("On this level your team chooses x, not a learning rate.")),
+    "choose_eta": (422, N_("On this level your team chooses a learning rate η, not x.")),
+    "choose_eta_beta": (
+        422,
+        N_("On this level your team chooses a learning rate η and a momentum β, not x."),
+    ),
+    "eta_missing": (422, N_("Type a learning rate η, like 0.1.")),
+    "eta_not_a_number": (422, N_("The learning rate η must be a finite number, like 0.1.")),
+    "eta_out_of_bounds": (
+        422,
+        N_("The learning rate η must be above 0 and at most %(high)s on this level."),
+    ),
+    "beta_missing": (422, N_("Type a momentum β, like 0.9.")),
+    "beta_not_a_number": (422, N_("The momentum β must be a finite number, like 0.9.")),
+    "beta_out_of_bounds": (
+        422,
+        N_("The momentum β must be from 0 to %(high)s on this level."),
+    ),
+    "step_lands_where_f_undefined": (
+        422,
+        N_("This step lands where f is not defined. Try another learning rate."),
+    ),
     "idempotency_key_invalid": (
         422,
         N_("This request has no valid idempotency key; reload the page."),
@@ -179,6 +201,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("A constant part of the function is undefined, like 1/0, log(0) or sqrt(-1)."),
     ),
     "domain_invalid": (422, N_("The domain needs two finite numbers, the first smaller.")),
+    "start_outside_domain": (422, N_("The start must lie in the domain, %(x_min)s to %(x_max)s.")),
     "unavailable": (503, N_("The game is busy for a moment. Try again in a few seconds.")),
 }
 

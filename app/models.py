@@ -14,10 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, Mode, StepBounds
 from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
 
 
@@ -88,6 +90,11 @@ class Level(Base):
     x_star: Mapped[float] = mapped_column(Float)
     f_star: Mapped[float] = mapped_column(Float)
     f_median: Mapped[float] = mapped_column(Float)
+    # what teams choose: x (free), or η (learning rate) or η and β (momentum) from start_x
+    mode: Mapped[str] = mapped_column(String(16), default=Mode.FREE.value, server_default="free")
+    start_x: Mapped[float | None] = mapped_column(Float)
+    eta_max: Mapped[float | None] = mapped_column(Float)
+    beta_max: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
 
@@ -95,6 +102,14 @@ class Level(Base):
     def clock(self) -> LevelClock:
         """The level's state and timing, for the pure rules."""
         return LevelClock(LevelState(self.state), self.opened_at, self.time_limit_seconds)
+
+    @property
+    def step_bounds(self) -> StepBounds:
+        """The limits on η and β of a stepping level."""
+        return StepBounds(
+            eta_max=self.eta_max if self.eta_max is not None else DEFAULT_ETA_MAX,
+            beta_max=self.beta_max if self.beta_max is not None else DEFAULT_BETA_MAX,
+        )
 
     @property
     def rules(self) -> GuessRules:
@@ -150,6 +165,11 @@ class Guess(Base):
     slope: Mapped[float] = mapped_column(Float)
     idempotency_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # on stepping levels: what the team chose, the velocity after the step, a stop at an edge
+    eta: Mapped[float | None] = mapped_column(Float)
+    beta: Mapped[float | None] = mapped_column(Float)
+    velocity: Mapped[float | None] = mapped_column(Float)
+    clamped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def intercept(self) -> float:

@@ -102,7 +102,13 @@ def history(level_id: RowId, team: CurrentTeam, session: SessionDep) -> dict[str
 def guess(level_id: RowId, body: GuessIn, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far."""
     answer = guesses.submit_guess(
-        session, team=team, level_id=level_id, raw_x=body.x, idempotency_key=body.idempotency_key
+        session,
+        team=team,
+        level_id=level_id,
+        idempotency_key=body.idempotency_key,
+        raw_x=body.x,
+        raw_eta=body.eta,
+        raw_beta=body.beta,
     )
     return answer_out(answer, utcnow())
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.game.expression import compile_function, curve
+from app.game.moves import Mode, implied_rate
 from app.game.rules import curve_is_public, guesses_left, next_allowed_at
 from app.game.scoring import OverallStanding
 from app.models import Guess, Level, Team
@@ -36,9 +37,12 @@ class EnterIn(Strict):
 
 
 class GuessIn(Strict):
-    """A guess: x as typed (string or number) and the client's idempotency key."""
+    """A guess and the client's idempotency key: x as typed (string or number) on a
+    free-guess level, the learning rate η (and the momentum β) on a stepping level."""
 
     x: str | float | None = Field(default=None)
+    eta: str | float | None = Field(default=None)
+    beta: str | float | None = Field(default=None)
     idempotency_key: str = Field(max_length=64)
 
 
@@ -51,6 +55,10 @@ def guess_out(guess: Guess) -> dict[str, Any]:
         "slope": guess.slope,
         "intercept": guess.intercept,
         "at": guess.created_at.isoformat(),
+        "eta": guess.eta,
+        "beta": guess.beta,
+        "velocity": guess.velocity,
+        "clamped": guess.clamped,
     }
 
 
@@ -69,6 +77,10 @@ def level_out(level: Level, now: datetime) -> dict[str, Any]:
         "time_limit_seconds": level.time_limit_seconds,
         "deadline": deadline.isoformat() if deadline else None,
         "has_password": bool(level.password),
+        "mode": level.mode,
+        "start_x": level.start_x,
+        "eta_max": level.step_bounds.eta_max if level.mode != "free" else None,
+        "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
     }
 
 
@@ -94,12 +106,39 @@ def play_state_out(view: PlayView, team: Team, now: datetime) -> dict[str, Any]:
         "level": level_out(level, now),
         "team": {"number": team.number, "name": team.name},
         "entered": progress is not None,
-        "guesses": [guess_out(g) for g in guesses],
+        "guesses": _with_implied_rates(level, [guess_out(g) for g in guesses]),
         "best": guess_out(view.best) if view.best else None,
         "guesses_left": guesses_left(level.rules, state) if state else level.guess_budget,
         "next_allowed_at": allowed_at.isoformat() if allowed_at else None,
         "server_now": now.isoformat(),
+        "position": position_out(view),
         "reveal": reveal_out(level),
+    }
+
+
+def _with_implied_rates(level: Level, guesses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """After the reveal of a free-guess level, each guess with the learning rate its step
+    amounted to, η = −Δx / f'(x): the team's intuition written as the update rule."""
+    if level.mode != Mode.FREE.value or not curve_is_public(level.clock):
+        return guesses
+    for before, after in zip(guesses, guesses[1:], strict=False):
+        after["implied_eta"] = implied_rate(before["x"], before["slope"], after["x"])
+    return guesses
+
+
+def position_out(view: PlayView) -> dict[str, Any] | None:
+    """Where a team stands on a stepping level (learning rate, momentum): the x its next
+    step starts from, f and the slope there, its velocity, and the level's start point.
+    None on free-guess levels."""
+    if view.position is None or view.start is None:
+        return None
+    at, start = view.position, view.start
+    return {
+        "x": at.x,
+        "fx": at.fx,
+        "slope": at.slope,
+        "velocity": at.velocity,
+        "start": {"x": start.x, "fx": start.fx, "slope": start.slope},
     }
 
 

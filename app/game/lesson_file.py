@@ -15,6 +15,8 @@ Format, version 1::
 
 ``guess_budget``, ``time_limit_seconds``, ``password`` and ``freeze_seconds`` may be null or
 left out; ``standings_visibility`` is "shown" (the default), "hidden" or "frozen".
+``mode`` is "free" (the default: teams choose x), "learning_rate" or "momentum" (teams
+choose η, or η and β, from ``start_x``, within ``eta_max`` and ``beta_max``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ LEVEL_KEYS = (
     "password",
     "standings_visibility",
     "freeze_seconds",
+    "mode",
+    "start_x",
+    "eta_max",
+    "beta_max",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
 

@@ -6,6 +6,10 @@ plays inside the domain (a step that would leave it stops at the edge) and makes
 The learning rate is the one thing chosen with knowledge of the whole level: the game sets
 it per level from the curve's largest curvature, and shows it. They are pure and seeded, so
 a level's ghosts are the same every time.
+
+On a learning-rate or momentum level (``app.game.moves``) the teams only choose η (and β)
+from the level's start; there the players are the two that move the same way, under the
+level's bounds, with the same update rule the server applies to the teams.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.game.expression import CompiledFunction, Point, curve
+from app.game.moves import Mode, Position, StepBounds, take_step
 
 MOMENTUM_BETA = 0.9
 DEFAULT_BUDGET = 20
@@ -48,11 +53,12 @@ class Ghost:
     key: str
     params: dict[str, float] = field(default_factory=dict)
     path: tuple[Point, ...] = ()
+    first_move: int = 0  # 1 on stepping levels: the path begins at the level's start
 
     @property
     def best(self) -> Point:
         """The lowest f(x) the player reached (the first one on a tie), as teams rank."""
-        return min(self.path, key=lambda p: p.fx)
+        return min(self.path[self.first_move :] or self.path, key=lambda p: p.fx)
 
 
 def learning_rate(fn: CompiledFunction, x_min: float, x_max: float) -> float:
@@ -111,7 +117,8 @@ def gradient_descent(
     """x ← x − η·f'(x)."""
 
     def step(path: list[Point]) -> float:
-        return _clamp(path[-1].x - eta * path[-1].slope, x_min, x_max)
+        at = Position(path[-1].x, path[-1].fx, path[-1].slope)
+        return take_step(at, eta=eta, beta=0.0, x_min=x_min, x_max=x_max).x
 
     return Ghost("gradient_descent", {"eta": eta}, _walk(fn, x0, budget, step))
 
@@ -125,16 +132,16 @@ def momentum(
     eta: float,
     beta: float = MOMENTUM_BETA,
 ) -> Ghost:
-    """v ← β·v − η·f'(x), x ← x + v: a ball that keeps some of its speed (an edge stops it)."""
+    """v ← β·v − η·f'(x), x ← x + v: a ball that keeps some of its speed (at an edge, only
+    the step it could take)."""
     velocity = 0.0
 
     def step(path: list[Point]) -> float:
         nonlocal velocity
-        velocity = beta * velocity - eta * path[-1].slope
-        x = _clamp(path[-1].x + velocity, x_min, x_max)
-        if x != path[-1].x + velocity:
-            velocity = 0.0
-        return x
+        at = Position(path[-1].x, path[-1].fx, path[-1].slope, velocity)
+        moved = take_step(at, eta=eta, beta=beta, x_min=x_min, x_max=x_max)
+        velocity = moved.velocity
+        return moved.x
 
     return Ghost("momentum", {"eta": eta, "beta": beta}, _walk(fn, x0, budget, step))
 
@@ -189,3 +196,23 @@ def play_all(
         random_search(fn, x_min, x_max, budget, seed),
         tangent_intersection(fn, x0, x_min, x_max, budget, eta),
     ]
+
+
+def play_steps(
+    fn: CompiledFunction,
+    start: float,
+    x_min: float,
+    x_max: float,
+    budget: int,
+    mode: Mode,
+    bounds: StepBounds,
+) -> list[Ghost]:
+    """The players of a learning-rate or momentum level: ``budget`` steps each from the
+    level's start, with the game's η (within the level's bound) and, on a momentum level,
+    β = 0.9 (within its bound)."""
+    eta = min(learning_rate(fn, x_min, x_max), bounds.eta_max)
+    ghosts = [gradient_descent(fn, start, x_min, x_max, budget + 1, eta)]
+    if mode is Mode.MOMENTUM:
+        beta = min(MOMENTUM_BETA, bounds.beta_max)
+        ghosts.append(momentum(fn, start, x_min, x_max, budget + 1, eta, beta))
+    return [Ghost(g.key, g.params, g.path, first_move=1) for g in ghosts]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.game.expression import ExpressionError, analyze, compile_function
+from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.rules import Visibility
 
 MAX_TITLE = 120
@@ -38,6 +39,10 @@ class LevelSpec:
     password: str | None = None
     standings_visibility: Visibility = Visibility.SHOWN
     freeze_seconds: int | None = None
+    mode: Mode = Mode.FREE
+    start_x: float | None = None  # where stepping teams start (learning rate, momentum)
+    eta_max: float | None = None  # the largest η a team may choose
+    beta_max: float | None = None  # the largest β (momentum)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,16 @@ class _Reader:
             return None
         return value
 
+    def bound(self, name: str, default: float, high: float) -> float | None:
+        """An optional positive bound (blank: ``default``) no larger than ``high``."""
+        if not self.text(name).strip():
+            return default
+        value = self.number(name)
+        if value is not None and not 0 < value <= high:
+            self.fail(name, "field_range", low=0, high=high)
+            return None
+        return value
+
     def whole(self, name: str, low: int, high: int, *, optional: bool = False) -> int | None:
         raw = self.text(name).strip()
         if not raw and optional:
@@ -100,7 +115,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
 
     Fields: title, expression, x_min, x_max, cooldown_seconds, guess_budget (blank: none),
     time_limit_seconds (blank: none), password (blank: none), standings_visibility
-    (shown / hidden / frozen) and freeze_seconds (with frozen).
+    (shown / hidden / frozen), freeze_seconds (with frozen), mode (free / learning_rate /
+    momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max.
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -131,6 +147,20 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
             read.fail("standings_visibility", "freeze_needs_time_limit")
         else:
             freeze = read.whole("freeze_seconds", 1, max(limit - 1, 1))
+    try:
+        mode = Mode(read.text("mode") or Mode.FREE.value)
+    except ValueError:
+        read.fail("mode", "invalid_request")
+        mode = Mode.FREE
+    start_x = eta_max = beta_max = None
+    if mode.steps:
+        start_x = read.number("start_x")
+        if x_min is not None and x_max is not None and start_x is not None:
+            if not x_min <= start_x <= x_max:
+                read.fail("start_x", "start_outside_domain", x_min=x_min, x_max=x_max)
+        eta_max = read.bound("eta_max", DEFAULT_ETA_MAX, MAX_ETA)
+        if mode is Mode.MOMENTUM:
+            beta_max = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
     expression = read.text("expression").strip()
     try:
         function = compile_function(expression)
@@ -152,4 +182,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         password=password,
         standings_visibility=visibility,
         freeze_seconds=freeze,
+        mode=mode,
+        start_x=start_x,
+        eta_max=eta_max,
+        beta_max=beta_max,
     )

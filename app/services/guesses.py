@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write, utcnow
 from app.errors import Refused
 from app.game.expression import compile_function
+from app.game.moves import BadStep, Mode, Position, read_rate, take_step
 from app.game.rules import (
     BadNumber,
     check_guess,
@@ -42,24 +43,26 @@ def submit_guess(
     *,
     team: Team,
     level_id: int,
-    raw_x: object,
     idempotency_key: str,
+    raw_x: object = None,
+    raw_eta: object = None,
+    raw_beta: object = None,
     now: datetime | None = None,
 ) -> Answer:
     """Check every rule of a guess atomically and store it, or refuse and change nothing.
 
-    A retry with an idempotency key already stored for this team and level returns the
-    stored answer and spends nothing; the same key with another x is refused. ``now`` is
-    read from the server clock once the write lock is held, unless given (tests).
+    On a free-guess level the team sends x; on a learning-rate level η, on a momentum level
+    η and β, and the server takes the step from where the team stands (see
+    ``app.game.moves``). A retry with an idempotency key already stored for this team and
+    level returns the stored answer and spends nothing; the same key with another choice is
+    refused. ``now`` is read from the server clock once the write lock is held, unless
+    given (tests).
     """
     if not isinstance(idempotency_key, str) or not _KEY.fullmatch(idempotency_key):
         raise Refused("idempotency_key_invalid")
     level = team_level(session, team=team, level_id=level_id)
-    try:
-        x = parse_x(raw_x)
-    except BadNumber as exc:
-        raise Refused(exc.code) from None
-    compile_function(level.expression)  # compiled (and cached) before the lock, not inside it
+    choice = _read_choice(level, raw_x, raw_eta, raw_beta)
+    function = compile_function(level.expression)  # compiled (and cached) before the lock
     lock_for_write(session)
     now = now or utcnow()
     level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
@@ -73,9 +76,17 @@ def submit_guess(
     stored = _stored_for_key(session, progress, idempotency_key)
     if stored is not None:
         session.commit()
-        if stored.x != x:
+        if not choice.made(stored):
             raise Refused("idempotency_key_reused")
         return _answer(session, level, progress, stored, replayed=True)
+    step = None
+    if choice.eta is not None:
+        at = position(session, level, progress)
+        step = take_step(
+            at, eta=choice.eta, beta=choice.beta or 0.0, x_min=level.x_min, x_max=level.x_max
+        )
+    x = step.x if step else choice.x
+    assert x is not None  # noqa: S101
     refusal = check_guess(level.rules, progress.as_rules_input(), x, now)
     if refusal is not None:
         params: dict[str, object] = {}
@@ -88,9 +99,9 @@ def submit_guess(
                 "next_allowed_at": refusal.next_allowed_at.isoformat(),
             }
         raise Refused(refusal.code, **params)
-    point = compile_function(level.expression).at(x)
+    point = function.at(x)
     if not point.is_finite:
-        raise Refused("not_finite_here")
+        raise Refused("not_finite_here" if step is None else "step_lands_where_f_undefined")
     guess = Guess(
         team_id=team.id,
         level_id=level.id,
@@ -100,6 +111,10 @@ def submit_guess(
         slope=point.slope,
         idempotency_key=idempotency_key,
         created_at=now,
+        eta=choice.eta,
+        beta=choice.beta,
+        velocity=step.velocity if step else None,
+        clamped=step.clamped if step else False,
     )
     session.add(guess)
     progress.guesses_used += 1
@@ -109,6 +124,59 @@ def submit_guess(
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return _answer(session, level, progress, guess, replayed=False)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What a team chose: x, or η (and β), on a level of ``mode``."""
+
+    x: float | None
+    eta: float | None
+    beta: float | None
+    mode: str
+
+    def made(self, guess: Guess) -> bool:
+        """Whether ``guess`` is what this choice made (a retry, not another guess)."""
+        if self.eta is None:
+            return guess.x == self.x
+        return (guess.eta, guess.beta) == (self.eta, self.beta)
+
+
+def _read_choice(level: Level, raw_x: object, raw_eta: object, raw_beta: object) -> _Choice:
+    mode = Mode(level.mode)
+    if mode is Mode.FREE:
+        if raw_eta is not None or raw_beta is not None:
+            raise Refused("choose_x")
+        try:
+            return _Choice(parse_x(raw_x), None, None, mode.value)
+        except BadNumber as exc:
+            raise Refused(exc.code) from None
+    if raw_x is not None or (mode is Mode.LEARNING_RATE and raw_beta is not None):
+        raise Refused("choose_eta" if mode is Mode.LEARNING_RATE else "choose_eta_beta")
+    bounds = level.step_bounds
+    try:
+        eta = read_rate(raw_eta, name="eta", bounds=bounds)
+        beta = read_rate(raw_beta, name="beta", bounds=bounds) if mode is Mode.MOMENTUM else None
+    except BadStep as exc:
+        raise Refused(exc.code, **exc.params) from None
+    return _Choice(None, eta, beta, mode.value)
+
+
+def position(session: Session, level: Level, progress: Progress | None) -> Position:
+    """Where a team stands on a stepping level: after its last step, or at the start."""
+    last = None
+    if progress is not None and progress.guesses_used:
+        last = session.scalars(
+            select(Guess)
+            .where(Guess.team_id == progress.team_id, Guess.level_id == progress.level_id)
+            .order_by(Guess.seq.desc())
+            .limit(1)
+        ).first()
+    if last is not None:
+        return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
+    start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
+    point = compile_function(level.expression).at(start)
+    return Position(start, point.fx, point.slope)
 
 
 def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:
@@ -159,16 +227,20 @@ class PlayView:
     progress: Progress | None
     guesses: list[Guess]
     best: Guess | None
+    position: Position | None = None  # on stepping levels: where the next step starts
+    start: Position | None = None  # on stepping levels: where every team starts
 
 
 def play_view(session: Session, *, team: Team, level_id: int) -> PlayView:
     """The level as the team plays it (or, once settled, looks back at it)."""
     level = team_level(session, team=team, level_id=level_id)
     progress = session.get(Progress, (team.id, level.id))
+    start = position(session, level, None) if Mode(level.mode).steps else None
     if progress is None:
-        return PlayView(level, None, [], None)
+        return PlayView(level, None, [], None, start, start)
     history = own_guesses(session, team=team, level_id=level.id)
-    return PlayView(level, progress, history, best_guess(session, progress))
+    at = position(session, level, progress) if start else None
+    return PlayView(level, progress, history, best_guess(session, progress), at, start)
 
 
 def own_guesses(session: Session, *, team: Team, level_id: int) -> list[Guess]:

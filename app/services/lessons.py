@@ -13,6 +13,7 @@ from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import new_code
 from app.game.lesson_file import LessonFile
+from app.game.moves import Mode
 from app.game.rules import Visibility
 from app.game.settings import LevelSpec
 from app.game.typed import clean_name
@@ -104,6 +105,10 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             password=level.password,
             standings_visibility=Visibility(level.standings_visibility),
             freeze_seconds=level.freeze_seconds,
+            mode=Mode(level.mode),
+            start_x=level.start_x,
+            eta_max=level.eta_max,
+            beta_max=level.beta_max,
         )
         for level in lesson.levels
     ]

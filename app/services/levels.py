@@ -43,6 +43,10 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         state=LevelState.DRAFT.value,
         standings_visibility=spec.standings_visibility.value,
         freeze_seconds=spec.freeze_seconds,
+        mode=spec.mode.value,
+        start_x=spec.start_x,
+        eta_max=spec.eta_max,
+        beta_max=spec.beta_max,
         x_star=analysis.x_star,
         f_star=analysis.f_star,
         f_median=analysis.f_median,
@@ -61,8 +65,9 @@ def create_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
 
 
 def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
-    """Change a level's settings. Its function and domain stay as they are once teams have
-    guessed (their stored answers must stay true): duplicate the lesson instead."""
+    """Change a level's settings. Its function, domain, mode and start stay as they are once
+    teams have guessed (their stored answers and steps must stay true): duplicate the lesson
+    instead."""
     lock_for_write(session)
     level = session.get(Level, level_id, populate_existing=True)
     if level is None:
@@ -72,8 +77,11 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
         level.x_min,
         level.x_max,
     )
-    if changes_f and has_guesses(session, level.id):
+    changes_moves = (spec.mode.value, spec.start_x) != (level.mode, level.start_x)
+    if (changes_f or changes_moves) and has_guesses(session, level.id):
         raise Refused("level_has_guesses")
+    level.mode, level.start_x = spec.mode.value, spec.start_x
+    level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
     if changes_f:
         analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max

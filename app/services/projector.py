@@ -122,6 +122,7 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[s
         "id": level.id,
         "position": level.position,
         "title": level.title,
+        "mode": level.mode,
         "state": state.value,
         "deadline": deadline.isoformat() if deadline else None,
         "freeze_at": freeze_at.isoformat() if freeze_at else None,

@@ -11,16 +11,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.expression import Point, compile_function, curve
-from app.game.players import Ghost, ghost_setup, play_all
+from app.game.moves import Mode
+from app.game.players import Ghost, ghost_setup, play_all, play_steps
 from app.game.rules import curve_is_public
 from app.game.scoring import rank_level
 from app.models import Guess, Level, Progress, Team
+from app.services.guesses import position
 from app.services.standings import level_entries, standing_out
 
 
 def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:
-    """The reference players' games on this level."""
+    """The reference players' games on this level (on a stepping level, from its start)."""
     fn = compile_function(level.expression)
+    mode = Mode(level.mode)
+    if mode.steps:
+        return play_steps(fn, start, level.x_min, level.x_max, budget, mode, level.step_bounds)
     return play_all(fn, start, level.x_min, level.x_max, budget, seed=f"downhill-level-{level.id}")
 
 
@@ -56,6 +61,9 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         first_guesses=[path[0][0] for path in paths if path],
         used=used,
     )
+    stepping = position(session, level, None) if Mode(level.mode).steps else None
+    if stepping is not None:
+        start = stepping.x  # every team and player steps from the level's start
     ghosts = ghosts_of(level, start, budget)
     standings = rank_level(level_entries(session, level=level))
     return {
@@ -81,6 +89,8 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
             }
             for row in standings
         ],
+        "mode": level.mode,
+        "start": None if stepping is None else [stepping.x, stepping.fx, stepping.slope],
         "ghost_start": start,
         "ghost_budget": budget,
         "ghosts": [
@@ -88,6 +98,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
                 "key": ghost.key,
                 "params": ghost.params,
                 "path": [_point(p) for p in ghost.path],
+                "guesses": len(ghost.path) - ghost.first_move,
                 "best_fx": ghost.best.fx,
                 "best_x": ghost.best.x,
                 "gap": ghost.best.fx - level.f_star,

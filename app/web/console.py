@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db import utcnow
-from app.deps import Instructor, SessionDep
+from app.deps import Instructor, RowId, SessionDep
 from app.errors import MESSAGES, Refused
 from app.game.expression import ExpressionError, analyze, compile_function, curve
 from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
@@ -185,14 +185,14 @@ def _refused_on_lesson_page(
 
 
 @console.get("/lessons/{lesson_id}")
-def lesson_page(lesson_id: int, request: Request, session: SessionDep) -> Response:
+def lesson_page(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
     """One lesson: its join address and QR code, its teams, its levels and their moves."""
     return _lesson_page(request, session, lesson_id)
 
 
 @console.post("/lessons/{lesson_id}/rename")
 def rename_lesson(
-    lesson_id: int, request: Request, session: SessionDep, name: Text = ""
+    lesson_id: RowId, request: Request, session: SessionDep, name: Text = ""
 ) -> Response:
     """Rename a lesson."""
     try:
@@ -207,7 +207,7 @@ def rename_lesson(
 
 
 @console.post("/lessons/{lesson_id}/duplicate")
-def duplicate_lesson(lesson_id: int, session: SessionDep) -> Response:
+def duplicate_lesson(lesson_id: RowId, session: SessionDep) -> Response:
     """Copy a lesson's levels and settings into a new lesson (no teams, no guesses)."""
     copy = lessons.duplicate_lesson(session, lesson_id=lesson_id, now=utcnow())
     return RedirectResponse(f"/instructor/lessons/{copy.id}", status_code=303)
@@ -215,7 +215,7 @@ def duplicate_lesson(lesson_id: int, session: SessionDep) -> Response:
 
 @console.post("/lessons/{lesson_id}/archive")
 def archive_lesson(
-    lesson_id: int, session: SessionDep, archived: Annotated[str, Form(max_length=1)] = "1"
+    lesson_id: RowId, session: SessionDep, archived: Annotated[str, Form(max_length=1)] = "1"
 ) -> Response:
     """Archive a lesson (no more logins) or bring it back."""
     lessons.set_archived(session, lesson_id=lesson_id, archived=archived == "1")
@@ -223,7 +223,7 @@ def archive_lesson(
 
 
 @console.get("/lessons/{lesson_id}/delete")
-def confirm_delete_lesson(lesson_id: int, request: Request, session: SessionDep) -> Response:
+def confirm_delete_lesson(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
     """Ask before deleting a lesson, naming what goes with it."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     return render(
@@ -238,7 +238,7 @@ def confirm_delete_lesson(lesson_id: int, request: Request, session: SessionDep)
 
 @console.post("/lessons/{lesson_id}/delete")
 def delete_lesson(
-    lesson_id: int, request: Request, session: SessionDep, confirm_name: Text = ""
+    lesson_id: RowId, request: Request, session: SessionDep, confirm_name: Text = ""
 ) -> Response:
     """Delete a lesson once its name is typed back."""
     try:
@@ -260,7 +260,7 @@ def delete_lesson(
 
 
 @console.get("/lessons/{lesson_id}/guesses.csv")
-def guesses_export(lesson_id: int, session: SessionDep) -> Response:
+def guesses_export(lesson_id: RowId, session: SessionDep) -> Response:
     """Every guess of the lesson as CSV."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     return _download(
@@ -269,7 +269,7 @@ def guesses_export(lesson_id: int, session: SessionDep) -> Response:
 
 
 @console.get("/lessons/{lesson_id}/standings.csv")
-def standings_export(lesson_id: int, session: SessionDep) -> Response:
+def standings_export(lesson_id: RowId, session: SessionDep) -> Response:
     """Each level's standings and the lesson's, as CSV."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     return _download(
@@ -279,7 +279,7 @@ def standings_export(lesson_id: int, session: SessionDep) -> Response:
 
 
 @console.get("/lessons/{lesson_id}/report.html")
-def lesson_report(lesson_id: int, request: Request, session: SessionDep) -> Response:
+def lesson_report(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
     """The lesson report: one HTML file that opens offline, for the course website."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     current_locale.set(request_locale(request))
@@ -301,7 +301,7 @@ def _download(text: str, filename: str, media_type: str = "text/csv; charset=utf
 
 
 @console.get("/lessons/{lesson_id}/lesson.json")
-def export_lesson_file(lesson_id: int, session: SessionDep) -> Response:
+def export_lesson_file(lesson_id: RowId, session: SessionDep) -> Response:
     """The lesson's levels and settings as a lesson file (no teams, PINs or guesses)."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     return _download(
@@ -354,7 +354,7 @@ def _sheet(request: Request, lesson: Lesson, credentials: list[teams.Credential]
 
 @console.post("/lessons/{lesson_id}/teams")
 def add_teams(
-    lesson_id: int,
+    lesson_id: RowId,
     request: Request,
     session: SessionDep,
     count: Annotated[str, Form(max_length=10)] = "",
@@ -373,7 +373,7 @@ def add_teams(
 
 @console.post("/lessons/{lesson_id}/registration")
 def set_registration(
-    lesson_id: int,
+    lesson_id: RowId,
     request: Request,
     session: SessionDep,
     enabled: Annotated[str, Form(max_length=1)] = "",
@@ -396,7 +396,7 @@ def set_registration(
 
 
 @console.post("/lessons/{lesson_id}/teams/{team_id}/pin")
-def new_pin(lesson_id: int, team_id: int, request: Request, session: SessionDep) -> Response:
+def new_pin(lesson_id: RowId, team_id: RowId, request: Request, session: SessionDep) -> Response:
     """A new PIN for one team, on a slip of its own."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     made = teams.regenerate_pin(session, lesson_id=lesson.id, team_id=team_id)
@@ -405,7 +405,7 @@ def new_pin(lesson_id: int, team_id: int, request: Request, session: SessionDep)
 
 @console.post("/lessons/{lesson_id}/teams/{team_id}/rename")
 def rename_team(
-    lesson_id: int, team_id: int, request: Request, session: SessionDep, name: Text = ""
+    lesson_id: RowId, team_id: RowId, request: Request, session: SessionDep, name: Text = ""
 ) -> Response:
     """Name a team."""
     try:
@@ -418,7 +418,7 @@ def rename_team(
 
 
 @console.post("/lessons/{lesson_id}/teams/{team_id}/remove")
-def remove_team(lesson_id: int, team_id: int, session: SessionDep) -> Response:
+def remove_team(lesson_id: RowId, team_id: RowId, session: SessionDep) -> Response:
     """Remove a team and its guesses (the page asked first)."""
     teams.remove_team(session, lesson_id=lesson_id, team_id=team_id)
     return RedirectResponse(f"/instructor/lessons/{lesson_id}#teams", status_code=303)
@@ -429,7 +429,7 @@ def remove_team(lesson_id: int, team_id: int, session: SessionDep) -> Response:
 
 @console.post("/levels/{level_id}/state")
 def move_level(
-    level_id: int,
+    level_id: RowId,
     request: Request,
     session: SessionDep,
     action: Annotated[str, Form(max_length=10)] = "",
@@ -456,7 +456,7 @@ def move_level(
 
 @console.post("/lessons/{lesson_id}/announce")
 def announce(
-    lesson_id: int,
+    lesson_id: RowId,
     request: Request,
     session: SessionDep,
     level_id: Annotated[str, Form(max_length=12)] = "",
@@ -521,6 +521,13 @@ class LevelForm(BaseModel):
     password: str = Field(default="", max_length=200)
     standings_visibility: str = Field(default="shown", max_length=20)
     freeze_seconds: str = Field(default="", max_length=40)
+    mode: str = Field(default="", max_length=20)
+    start_x: str = Field(default="", max_length=40)
+    eta_max: str = Field(default="", max_length=40)
+    beta_max: str = Field(default="", max_length=40)
+
+
+LOCKED_FIELDS = ("expression", "x_min", "x_max", "mode", "start_x")  # once teams have guessed
 
 
 class PreviewIn(BaseModel):
@@ -584,7 +591,7 @@ def _level(session: Session, level_id: int) -> Level:
 
 
 @console.get("/lessons/{lesson_id}/levels/new")
-def new_level(lesson_id: int, request: Request, session: SessionDep) -> Response:
+def new_level(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
     """The level editor, empty."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     return _editor(request, session, lesson, None, _form_values(None))
@@ -592,7 +599,7 @@ def new_level(lesson_id: int, request: Request, session: SessionDep) -> Response
 
 @console.post("/lessons/{lesson_id}/levels/new")
 def create_level(
-    lesson_id: int, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
+    lesson_id: RowId, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
 ) -> Response:
     """Save a new level, or show the editor again with a message at each wrong field."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
@@ -600,7 +607,7 @@ def create_level(
 
 
 @console.get("/levels/{level_id}/edit")
-def edit_level(level_id: int, request: Request, session: SessionDep) -> Response:
+def edit_level(level_id: RowId, request: Request, session: SessionDep) -> Response:
     """The level editor for an existing level."""
     level = _level(session, level_id)
     return _editor(request, session, level.lesson, level, _form_values(level))
@@ -608,11 +615,17 @@ def edit_level(level_id: int, request: Request, session: SessionDep) -> Response
 
 @console.post("/levels/{level_id}/edit")
 def save_level(
-    level_id: int, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
+    level_id: RowId, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
 ) -> Response:
-    """Save a level's changes (its function only while nobody has guessed)."""
+    """Save a level's changes (its function, domain, mode and start only while nobody has
+    guessed: the editor then shows them disabled, so the browser sends none of them, and
+    they stay as they are; sent and changed, they are refused)."""
     level = _level(session, level_id)
-    return _save_level(request, session, level.lesson, level, form.model_dump())
+    fields = form.model_dump()
+    if levels.has_guesses(session, level.id):
+        kept = _form_values(level)
+        fields.update({name: kept[name] for name in LOCKED_FIELDS if not fields[name].strip()})
+    return _save_level(request, session, level.lesson, level, fields)
 
 
 def _save_level(
@@ -669,7 +682,7 @@ def preview(request: Request, body: PreviewIn) -> dict[str, Any]:
 
 @console.post("/levels/{level_id}/move")
 def move_level_order(
-    level_id: int, session: SessionDep, step: Annotated[str, Form(max_length=2)] = ""
+    level_id: RowId, session: SessionDep, step: Annotated[str, Form(max_length=2)] = ""
 ) -> Response:
     """Move a level up or down in its lesson."""
     if step not in ("-1", "1"):
@@ -681,7 +694,7 @@ def move_level_order(
 
 
 @console.post("/levels/{level_id}/reset")
-def reset_level(level_id: int, session: SessionDep) -> Response:
+def reset_level(level_id: RowId, session: SessionDep) -> Response:
     """Delete a level's guesses (the page asked first)."""
     level = _level(session, level_id)
     lesson_id = level.lesson_id
@@ -698,7 +711,7 @@ def _monitor_snapshot(request: Request, level_id: int) -> dict[str, Any]:
 
 
 @console.get("/levels/{level_id}/monitor")
-def monitor_page(level_id: int, request: Request, session: SessionDep) -> Response:
+def monitor_page(level_id: RowId, request: Request, session: SessionDep) -> Response:
     """Every team on one level, live: guesses, best f(x), last guess, and a chart of them all
     over the true curve."""
     level = _level(session, level_id)
@@ -714,12 +727,12 @@ def monitor_page(level_id: int, request: Request, session: SessionDep) -> Respon
 
 
 @console.get("/levels/{level_id}/monitor.json")
-def monitor_json(level_id: int, request: Request) -> dict[str, Any]:
+def monitor_json(level_id: RowId, request: Request) -> dict[str, Any]:
     """The monitor's data, for browsers that cannot keep a stream open (polling)."""
     return _monitor_snapshot(request, level_id)
 
 
-def _level_lesson(level_id: int, request: Request) -> int:
+def _level_lesson(level_id: RowId, request: Request) -> int:
     # a short session of its own: a stream lasts a minute and must not hold a connection
     with request.app.state.database.sessions() as session:
         return _level(session, level_id).lesson_id
@@ -727,7 +740,7 @@ def _level_lesson(level_id: int, request: Request) -> int:
 
 @console.get("/levels/{level_id}/monitor/stream", response_class=EventSourceResponse)
 async def monitor_stream(
-    level_id: int, request: Request, lesson_id: Annotated[int, Depends(_level_lesson)]
+    level_id: RowId, request: Request, lesson_id: Annotated[int, Depends(_level_lesson)]
 ) -> AsyncIterator[ServerSentEvent]:
     """The monitor's data now and after every change, as Server-Sent Events."""
     async for version in request.app.state.live.changes(lesson_id):

@@ -65,11 +65,24 @@ def state_label(state: str) -> str:
     return gettext(_STATE_LABELS[state])
 
 
+_MODE_LABELS = {
+    "free": N_("They choose x (free guess)"),
+    "learning_rate": N_("They choose a learning rate η"),
+    "momentum": N_("They choose η and a momentum β"),
+}
+
+
+def mode_label(mode: str) -> str:
+    """How teams move on a level, in the page's language."""
+    return gettext(_MODE_LABELS[mode])
+
+
 def reveal_text() -> dict[str, Any]:
     """The words of the reveal component (static/js/reveal.js), in the page's language."""
     return {
         "curve": gettext("The hidden function"),
         "minimum": gettext("True minimum"),
+        "start": gettext("Start"),
         "team_n": gettext("Team {n}"),
         "play": gettext("Replay ▶"),
         "pause": gettext("Pause ❚❚"),
@@ -111,6 +124,7 @@ templates.env.globals.update(
     LOCALES=LOCALES,
     team_label=team_label,
     state_label=state_label,
+    mode_label=mode_label,
     reveal_text=reveal_text,
     team_colour=team_colour,
 )

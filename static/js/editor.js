@@ -110,6 +110,15 @@
     document.getElementById('password').value = `${WORDS[pick[0] % WORDS.length]}${10 + (pick[1] % 90)}`;
   });
 
+  // the start and the bounds on η and β matter only when teams move by learning rate
+  const mode = document.getElementById('mode');
+  function showModeFields() {
+    document.querySelectorAll('[data-steps]').forEach((el) => { el.hidden = mode.value === 'free'; });
+    document.querySelectorAll('[data-momentum]').forEach((el) => { el.hidden = mode.value !== 'momentum'; });
+  }
+  mode.addEventListener('change', showModeFields);
+  showModeFields();
+
   for (const input of [expression, xMin, xMax]) input.addEventListener('input', later);
   window.addEventListener('load', preview);
 })();

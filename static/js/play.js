@@ -10,8 +10,11 @@
   const level = state.level;
   const storageKey = `downhill:${state.team.number}:${level.id}`;
 
+  // on a stepping level the team chooses η (and β) and the server moves it
+  const steps = level.mode !== 'free';
   const form = document.getElementById('guess-form');
-  const input = document.getElementById('x');
+  const input = document.getElementById(steps ? 'eta' : 'x');
+  const betaInput = document.getElementById('beta');
   const button = document.getElementById('submit');
   const status = document.getElementById('status');
   const answer = document.getElementById('answer');
@@ -35,7 +38,7 @@
   const PENDING_MAX_AGE = 10 * 60 * 1000;
 
   function readPending() {
-    // an unanswered guess: { x, key, at }; none when missing, corrupt or too old to matter
+    // an unanswered guess: { x } or { eta, beta }, with { key, at }; none when missing, corrupt or too old to matter
     try {
       const pending = JSON.parse(store.get('pending'));
       if (pending && typeof pending.key === 'string' && Date.now() - pending.at < PENDING_MAX_AGE) return pending;
@@ -63,7 +66,7 @@
   }
 
   function guessesRange() {
-    const guesses = state.guesses;
+    const guesses = steps && state.position ? [{ ...state.position.start, seq: 0 }, ...state.guesses] : state.guesses;
     const fxs = guesses.map((g) => g.fx);
     const low = Math.min(...fxs);
     const high = Math.max(...fxs);
@@ -79,7 +82,7 @@
 
   function yRange() {
     // the guesses with room around them; after the reveal, the whole curve as well
-    let range = state.guesses.length ? guessesRange() : null;
+    let range = state.guesses.length || (steps && state.position) ? guessesRange() : null;
     if (state.reveal) {
       const curve = state.reveal.curve.map((p) => p[1]);
       const pad = 0.05 * (Math.max(...curve) - Math.min(...curve) || 1);
@@ -99,6 +102,18 @@
       });
     }
     const fxs = guesses.map((g) => g.fx);
+    if (steps && state.position) {
+      const start = state.position.start;
+      out.push({
+        name: text.path, x: [start.x, ...guesses.map((g) => g.x)], y: [start.fx, ...fxs],
+        mode: 'lines', line: { color: '#1f5fbf', width: 1, dash: 'dot' }, hoverinfo: 'skip',
+      });
+      out.push({
+        name: text.start, x: [start.x], y: [start.fx], mode: 'markers',
+        marker: { symbol: 'square-open', size: 12, color: '#1f5fbf', line: { width: 2 } },
+        hovertemplate: `${text.start}<br>x = %{x}<br>f(x) = %{y}<extra></extra>`,
+      });
+    }
     const tx = [];
     const ty = [];
     for (const g of guesses) {
@@ -146,9 +161,9 @@
         fixedrange: true, title: { text: 'f(x)' }, zeroline: true,
         ...(range ? { range } : { range: [0, 1], showticklabels: false }),
       },
-      showlegend: Boolean(state.guesses.length || state.reveal),
+      showlegend: Boolean(state.guesses.length || state.reveal || steps),
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
-      annotations: state.guesses.length || state.reveal ? [] : [{
+      annotations: state.guesses.length || state.reveal || steps ? [] : [{
         text: text.empty_chart, showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
         font: { color: '#5b6b7b', size: 14 },
       }],
@@ -158,6 +173,7 @@
   }
 
   chart.addEventListener('click', (event) => {
+    if (steps) return; // the server chooses x
     const full = chart._fullLayout;
     if (!full || !full.xaxis) return;
     const box = chart.getBoundingClientRect();
@@ -174,10 +190,18 @@
 
   function drawHistory() {
     const body = document.querySelector('#history tbody');
+    // after the reveal of a free-guess level: the η each step amounted to
+    const showImplied = state.guesses.some((g) => 'implied_eta' in g);
+    document.getElementById('implied-head').hidden = !showImplied;
+    document.getElementById('implied-hint').hidden = !showImplied;
     body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
       const row = document.createElement('tr');
       if (state.best && g.seq === state.best.seq) row.className = 'best';
-      const cells = [g.seq, fmt(g.x), fmt(g.fx), fmt(g.slope), new Date(g.at).toLocaleTimeString([], { hour12: false })];
+      const moved = steps ? [fmt(g.eta), ...(level.mode === 'momentum' ? [fmt(g.beta), fmt(g.velocity)] : []),
+        `${fmt(stepOf(g))}${g.clamped ? ` (${text.clamped_short})` : ''}`] : [];
+      const implied = showImplied ? [g.seq === 1 ? '' : fmt(g.implied_eta)] : [];
+      const cells = [g.seq, ...moved, fmt(g.x), fmt(g.fx), fmt(g.slope), ...implied,
+        new Date(g.at).toLocaleTimeString([], { hour12: false })];
       for (const value of cells) {
         const cell = document.createElement('td');
         cell.textContent = value;
@@ -189,12 +213,49 @@
     document.getElementById('left').textContent = state.guesses_left === null ? '∞' : state.guesses_left;
     document.getElementById('best').textContent = state.best ? fmt(state.best.fx) : '–';
     document.getElementById('best-x').textContent = state.best ? fmt(state.best.x) : '–';
+    drawPosition();
+  }
+
+  function stepOf(g) {
+    // the x the step started from: the guess before it, or the level's start
+    const before = state.guesses.find((h) => h.seq === g.seq - 1) || state.position.start;
+    return g.x - before.x;
+  }
+
+  function drawPosition() {
+    if (!steps || !state.position) return;
+    const at = state.position;
+    let words = fill(text.position, { x: fmt(at.x), fx: fmt(at.fx), slope: fmt(at.slope) });
+    if (level.mode === 'momentum') words += ` ${fill(text.velocity, { v: fmt(at.velocity) })}`;
+    document.getElementById('position').textContent = words;
+    previewStep();
+  }
+
+  function previewStep() {
+    // what the server will do with the typed η (and β), before the team presses Step
+    const box = document.getElementById('step-preview');
+    if (!box || !state.position) return;
+    const at = state.position;
+    const eta = Number(input.value.replace('\u2212', '-'));
+    const beta = betaInput ? Number(betaInput.value.replace('\u2212', '-')) : 0;
+    if (!input.value.trim() || !Number.isFinite(eta) || (betaInput && (!betaInput.value.trim() || !Number.isFinite(beta)))) {
+      box.textContent = '';
+      return;
+    }
+    const v = beta * at.velocity - eta * at.slope;
+    const to = Math.min(Math.max(at.x + v, level.x_min), level.x_max);
+    const values = { x: fmt(at.x), eta: fmt(eta), beta: fmt(beta), slope: fmt(at.slope), v: fmt(at.velocity), nv: fmt(v), to: fmt(to) };
+    box.textContent = fill(betaInput ? text.preview_momentum : text.preview_step, values)
+      + (to !== at.x + v ? ` — ${text.clamped_short}` : '');
   }
 
   function showAnswer(guess, replayed) {
     const b = guess.fx - guess.slope * guess.x;
     const line = `${fmt(guess.slope)}·x ${b < 0 ? '-' : '+'} ${fmt(Math.abs(b))}`;
-    answer.textContent = fill(text.answer, { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), line })
+    const values = { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), line };
+    answer.textContent = (steps
+      ? `${fill(text.step_answer, { ...values, dx: fmt(stepOf(guess)) })}${guess.clamped ? ` ${text.clamped}` : ''}`
+      : fill(text.answer, values))
       + (replayed ? ` ${text.replayed}` : '');
     answer.hidden = false;
   }
@@ -215,7 +276,8 @@
     pill.className = `pill pill-${level.state}`;
     pill.textContent = text[`state_${level.state}`] || level.state;
     form.hidden = !isOpen();
-    document.getElementById('tap-hint').hidden = !isOpen();
+    const hint = document.getElementById('tap-hint');
+    if (hint) hint.hidden = !isOpen();
   }
 
   function tick() {
@@ -247,6 +309,10 @@
   function accept(body) {
     const guess = body.guess;
     if (!state.guesses.some((g) => g.seq === guess.seq)) state.guesses.push(guess);
+    if (steps) {
+      const latest = state.guesses[state.guesses.length - 1];
+      state.position = { ...state.position, x: latest.x, fx: latest.fx, slope: latest.slope, velocity: latest.velocity || 0 };
+    }
     state.best = body.best;
     state.guesses_left = body.guesses_left;
     clockOffset = Date.parse(body.server_now) - Date.now();
@@ -281,7 +347,9 @@
         credentials: 'same-origin',
         signal: abort.signal,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ x: pending.x, idempotency_key: pending.key }),
+        body: JSON.stringify(steps
+          ? { eta: pending.eta, ...(betaInput ? { beta: pending.beta } : {}), idempotency_key: pending.key }
+          : { x: pending.x, idempotency_key: pending.key }),
       });
       let body = null;
       try { body = await response.json(); } catch { body = null; }
@@ -321,13 +389,16 @@
     event.preventDefault();
     if (sending || button.disabled) return;
     const kept = readPending();
-    // an unanswered guess of the same x is resent with its key, so it is never spent twice
-    const pending = kept && kept.x === input.value ? kept : { x: input.value, key: newKey(), at: Date.now() };
+    // an unanswered guess of the same choice is resent with its key, so it is never spent twice
+    const choice = steps ? { eta: input.value, beta: betaInput ? betaInput.value : undefined } : { x: input.value };
+    const same = kept && Object.entries(choice).every(([name, value]) => kept[name] === value);
+    const pending = same ? kept : { ...choice, key: newKey(), at: Date.now() };
     store.set('pending', JSON.stringify(pending));
     send(pending);
   });
 
-  input.addEventListener('input', () => store.set('draft', input.value));
+  input.addEventListener('input', () => { store.set('draft', input.value); previewStep(); });
+  if (betaInput) betaInput.addEventListener('input', () => { store.set('draft-beta', betaInput.value); previewStep(); });
 
   // ---- keeping up with the level ------------------------------------------------------
 
@@ -343,6 +414,7 @@
       state.best = fresh.best;
       state.guesses_left = fresh.guesses_left;
       state.reveal = fresh.reveal;
+      state.position = fresh.position;
       clockOffset = Date.parse(fresh.server_now) - Date.now();
       nextAllowedAt = fresh.next_allowed_at ? Date.parse(fresh.next_allowed_at) : null;
       showState();
@@ -395,6 +467,8 @@
 
   const draft = store.get('draft');
   if (draft !== null && !input.value) input.value = draft;
+  const draftBeta = store.get('draft-beta');
+  if (betaInput && draftBeta !== null && !betaInput.value) betaInput.value = draftBeta;
   redraw();
   tick();
   loadStandings();

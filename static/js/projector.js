@@ -178,6 +178,8 @@
     if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
     $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('level-state').textContent = text[level.state] || level.state;
+    $('mode-rule').hidden = !text[`mode_${level.mode}`];
+    $('mode-rule').textContent = text[`mode_${level.mode}`] || '';
     $('level-state').dataset.state = level.state;
     $('password-fact').hidden = !level.password;
     $('password').textContent = level.password || '';

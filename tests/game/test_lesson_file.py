@@ -27,6 +27,30 @@ def test_the_lecture_file_walks_slope_local_minimum_and_plateau() -> None:
     assert any("plateau" in t.lower() for t in titles)
 
 
+def test_the_lecture_file_has_a_learning_rate_and_a_momentum_level() -> None:
+    levels = load_lesson((LESSONS / "lecture.json").read_bytes()).levels
+    stepping = {level.mode.value: level for level in levels if level.mode.steps}
+    assert set(stepping) == {"learning_rate", "momentum"}
+    for level in stepping.values():
+        assert level.start_x is not None and level.x_min <= level.start_x <= level.x_max
+    assert stepping["momentum"].beta_max == 0.99
+
+
+def test_stepping_levels_round_trip_and_older_files_read_as_free_guess() -> None:
+    data = good()
+    data["levels"][0].update(mode="momentum", start_x=-2.5, eta_max=0.5, beta_max=0.8)
+    content = load_lesson(json.dumps(data))
+    first = content.levels[0]
+    assert (first.mode.value, first.start_x, first.eta_max, first.beta_max) == (
+        "momentum",
+        -2.5,
+        0.5,
+        0.8,
+    )
+    assert load_lesson(dump_lesson(content.name, content.levels)) == content
+    assert content.levels[1].mode.value == "free" and content.levels[1].start_x is None
+
+
 def good() -> dict:
     return json.loads((LESSONS / "demo.json").read_text())
 
@@ -94,6 +118,25 @@ def without(key: str) -> dict:
         ),
         (with_level(guess_budget=0), "lesson_file_field", "levels[1].guess_budget", "field_range"),
         (with_level(x_min=True), "lesson_file_field", "levels[1].x_min", "field_number"),
+        (with_level(mode="newton"), "lesson_file_field", "levels[1].mode", "invalid_request"),
+        (
+            with_level(mode="learning_rate", start_x=99),
+            "lesson_file_field",
+            "levels[1].start_x",
+            "start_outside_domain",
+        ),
+        (
+            with_level(mode="learning_rate"),
+            "lesson_file_field",
+            "levels[1].start_x",
+            "field_number",
+        ),
+        (
+            with_level(mode="momentum", start_x=0, beta_max=1),
+            "lesson_file_field",
+            "levels[1].beta_max",
+            "field_range",
+        ),
         (with_level(password=[1]), "lesson_file_field", "levels[1].password", "field_number"),
     ],
 )

@@ -114,7 +114,7 @@ def test_once_teams_guessed_the_function_stays_but_the_rest_can_change(
         enter(team, level.id)
         team.post(f"/api/levels/{level.id}/guesses", json={"x": 2, "idempotency_key": "k-edit-1"})
     edit = desk.get(f"/instructor/levels/{level.id}/edit").text
-    assert "so its function and domain stay as they are" in edit
+    assert "so its function, domain, mode and start stay" in edit
     form = {
         **FORM,
         "expression": level.expression,
@@ -146,3 +146,49 @@ def test_levels_move_up_and_down_and_reset_deletes_guesses(app, desk, session, d
     assert post(desk, f"/instructor/levels/{first}/reset").status_code == 303
     reread(session)
     assert session.scalar(select(func.count()).select_from(Guess)) == 0
+
+
+def test_a_locked_level_saves_what_a_browser_sends_around_its_disabled_function(
+    app, desk, session, demo: Demo
+) -> None:
+    level = demo.levels[0]
+    with browser_like(app) as team:
+        login_as(team, 1)
+        enter(team, level.id)
+        team.post(f"/api/levels/{level.id}/guesses", json={"x": 2, "idempotency_key": "k-edit-2"})
+    # a disabled fieldset is not submitted: no expression, domain, mode or start
+    form = {k: v for k, v in FORM.items() if k not in ("expression", "x_min", "x_max")}
+    assert post(desk, f"/instructor/levels/{level.id}/edit", **form).status_code == 303
+    reread(session)
+    saved = session.get(Level, level.id)
+    assert (saved.title, saved.cooldown_seconds) == ("Function 4", 5)
+    assert (saved.expression, saved.x_min, saved.mode) == (level.expression, level.x_min, "free")
+
+
+def test_a_learning_rate_level_needs_a_start_inside_its_domain(app, desk, session, demo) -> None:
+    lesson_id = demo.lesson.id
+    before = level_count(session)
+    wrong = post(
+        desk,
+        f"/instructor/lessons/{lesson_id}/levels/new",
+        **{**FORM, "mode": "momentum", "start_x": "7", "eta_max": "0", "beta_max": "1"},
+    )
+    assert wrong.status_code == 422
+    for field, code in (
+        ("start_x", "start_outside_domain"),
+        ("eta_max", "field_range"),
+        ("beta_max", "field_range"),
+    ):
+        assert f'data-field="{field}" data-code="{code}"' in wrong.text, field
+    assert level_count(session) == before
+    made = post(
+        desk,
+        f"/instructor/lessons/{lesson_id}/levels/new",
+        **{**FORM, "mode": "momentum", "start_x": "5.5", "eta_max": "2", "beta_max": ""},
+    )
+    assert made.status_code == 303
+    reread(session)
+    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    assert (level.mode, level.start_x, level.eta_max, level.beta_max) == ("momentum", 5.5, 2, 0.99)
+    editor = desk.get(f"/instructor/levels/{level.id}/edit").text
+    assert '<option value="momentum" selected>' in editor and 'value="5.5"' in editor

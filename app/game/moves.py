@@ -1,0 +1,110 @@
+"""How a team moves on a level, as pure functions: it chooses x (free guess), or a learning
+rate η (the server applies x ← x − η·f'(x)), or η and a momentum β (the server keeps the
+velocity: v ← β·v − η·f'(x), x ← x + v).
+
+A step that would leave the domain stops at its edge and is marked clamped; the velocity
+is then the step actually taken (the ball stops at the wall instead of pushing into it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_ETA = 1e6  # the largest bound an instructor may set on η
+MAX_BETA = 0.999  # β = 1 never forgets a step: the ball would never settle
+DEFAULT_ETA_MAX = 10.0
+DEFAULT_BETA_MAX = 0.99
+
+
+class Mode(StrEnum):
+    """What a team chooses on a level."""
+
+    FREE = "free"
+    LEARNING_RATE = "learning_rate"
+    MOMENTUM = "momentum"
+
+    @property
+    def steps(self) -> bool:
+        """Whether the server moves the team (from the level's start point)."""
+        return self is not Mode.FREE
+
+
+@dataclass(frozen=True)
+class StepBounds:
+    """The level's limits on what a team may choose, set by the instructor."""
+
+    eta_max: float = DEFAULT_ETA_MAX
+    beta_max: float = DEFAULT_BETA_MAX
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a team stands on a stepping level: its x, f and the slope there, its velocity."""
+
+    x: float
+    fx: float
+    slope: float
+    velocity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """The move the server made for a team."""
+
+    x: float
+    velocity: float
+    clamped: bool
+
+
+class BadStep(ValueError):
+    """A learning rate or momentum the level does not take: a code and its parameters."""
+
+    def __init__(self, code: str, **params: float) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def read_rate(raw: object, *, name: str, bounds: StepBounds) -> float:
+    """η (``name="eta"``) or β (``"beta"``) as sent, checked against the level's bounds.
+
+    η must be positive and at most ``eta_max``; β at least 0 and at most ``beta_max``."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise BadStep(f"{name}_missing")
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise BadStep(f"{name}_not_a_number")
+    try:
+        value = float(raw.strip().replace("\u2212", "-") if isinstance(raw, str) else raw)
+    except (ValueError, OverflowError):
+        raise BadStep(f"{name}_not_a_number") from None
+    if not math.isfinite(value):
+        raise BadStep(f"{name}_not_a_number")
+    if name == "eta":
+        if not 0 < value <= bounds.eta_max:
+            raise BadStep("eta_out_of_bounds", high=bounds.eta_max)
+    elif not 0 <= value <= bounds.beta_max:
+        raise BadStep("beta_out_of_bounds", high=bounds.beta_max)
+    return value
+
+
+def take_step(at: Position, *, eta: float, beta: float, x_min: float, x_max: float) -> Step:
+    """The server's update from ``at``: v ← β·v − η·f'(x), x ← x + v, kept in the domain.
+
+    Learning-rate mode is the same with β = 0 (x ← x − η·f'(x))."""
+    velocity = beta * at.velocity - eta * at.slope
+    target = at.x + velocity
+    if math.isfinite(target):
+        x = min(max(target, x_min), x_max)
+    else:  # a huge step: it goes to the edge it heads for
+        x = x_max if velocity > 0 else x_min
+    clamped = x != target
+    return Step(x=x, velocity=x - at.x if clamped else velocity, clamped=clamped)
+
+
+def implied_rate(x_before: float, slope_before: float, x_after: float) -> float | None:
+    """The η a free-guess step amounts to: −Δx / f'(x); None where the slope is zero."""
+    if slope_before == 0:
+        return None
+    return -(x_after - x_before) / slope_before

@@ -1,0 +1,122 @@
+"""Learning-rate and momentum levels on a phone: a team types η (and β), sees the step it is
+about to take, steps twice, and reads where the server moved it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db import Database, lock_for_write, utcnow
+from app.game.moves import Mode
+from app.game.rules import LevelState
+from app.game.settings import LevelSpec
+from app.models import Lesson
+from app.services.demo import DEMO_JOIN_CODE
+from app.services.levels import add_level, set_level_state
+from tests.browser.chromium import ARTIFACTS, new_phone
+from tests.browser.test_play import chart_traces, log_in
+from tests.databases import server_database_url
+
+pytestmark = pytest.mark.browser
+
+
+def open_stepping_level(data_dir: Path, mode: Mode) -> int:
+    """A level of f(x) = (x - 1)^2 from x = 4 (slope 6) in the demo lesson, open now."""
+    database = Database(server_database_url(data_dir, fresh=False))
+    with database.sessions() as session:
+        lock_for_write(session)
+        lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
+        spec = LevelSpec(
+            title=f"Steps: {mode.value}",
+            expression="(x - 1)^2",
+            x_min=-5,
+            x_max=5,
+            cooldown_seconds=0,
+            mode=mode,
+            start_x=4,
+            eta_max=2,
+            beta_max=0.95 if mode is Mode.MOMENTUM else None,
+        )
+        level = add_level(session, lesson_id=lesson.id, spec=spec)
+        session.commit()
+        set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
+        level_id = level.id
+    database.engine.dispose()
+    return level_id
+
+
+def history(page) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#history tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+
+
+def play(page, server: str, level_id: int) -> None:
+    page.goto(f"{server}/team")
+    page.click(f"li.level[data-level='{level_id}'] >> button[type=submit]")
+    page.wait_for_url(f"**/levels/{level_id}/play")
+    page.wait_for_function("() => document.getElementById('chart').data !== undefined")
+
+
+def test_a_team_steps_by_learning_rate_on_a_phone(server: str, browser, data_dir) -> None:
+    level_id = open_stepping_level(data_dir, Mode.LEARNING_RATE)
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 8)
+    play(page, server, level_id)
+    assert page.locator("#x").count() == 0  # the server chooses x
+    assert page.text_content("#position") == "You stand at x = 4: f(x) = 9, slope 6."
+    page.fill("#eta", "0.1")
+    assert page.text_content("#step-preview") == "This step: x ← 4 − 0.1·(6) = 3.4"
+    page.click("#submit")
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 1")
+    assert page.text_content("#position") == "You stand at x = 3.4: f(x) = 5.76, slope 4.8."
+    page.fill("#eta", "2")  # too large: 3.4 - 2 * 4.8 = -6.2 leaves the domain
+    assert page.text_content("#step-preview").endswith("— stopped at the edge")
+    page.click("#submit")
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 2")
+    assert "stopped at its edge" in page.text_content("#answer")
+    # columns: #, η, Δx, x, f(x), slope, time
+    assert [row[:6] for row in history(page)] == [
+        ["2", "2", "-8.4 (stopped at the edge)", "-5", "36", "-12"],
+        ["1", "0.1", "-0.6", "3.4", "5.76", "4.8"],
+    ]
+    traces = chart_traces(page)
+    assert traces["Your path"]["x"] == [4, 3.4, -5]
+    assert traces["Start"]["x"] == [4]
+    page.screenshot(path=str(ARTIFACTS / "play-learning-rate-phone.png"), full_page=True)
+    assert problems == []
+    context.close()
+
+
+def test_a_team_steps_with_momentum_on_a_phone(server: str, browser, data_dir) -> None:
+    level_id = open_stepping_level(data_dir, Mode.MOMENTUM)
+    context, page, problems = new_phone(browser, locale="zh-TW")
+    log_in(page, server, 9)
+    play(page, server, level_id)
+    page.fill("#eta", "0.1")
+    page.fill("#beta", "0.5")
+    page.click("#submit")
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 1")
+    page.click("#submit")  # the same η and β again: the velocity carries on
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 2")
+    # columns: #, η, β, velocity, Δx, x, ...; v = 0.5 * -0.6 - 0.1 * 4.8 = -0.78
+    assert [row[:6] for row in history(page)] == [
+        ["2", "0.1", "0.5", "-0.78", "-0.78", "2.62"],
+        ["1", "0.1", "0.5", "-0.6", "-0.6", "3.4"],
+    ]
+    assert "速度 v = -0.78" in page.text_content("#position")
+    assert page.text_content("#submit") == "走一步"
+    refused = page.request.post(
+        f"{server}/api/levels/{level_id}/guesses",
+        headers={
+            "Origin": server,
+            "X-CSRF-Token": page.get_attribute("meta[name=csrf-token]", "content"),
+        },
+        data={"eta": 0.1, "beta": 1.5, "idempotency_key": "browser-refused"},
+    )
+    assert refused.status == 422 and refused.json()["error"]["code"] == "beta_out_of_bounds"
+    page.screenshot(path=str(ARTIFACTS / "play-momentum-phone-zh-TW.png"), full_page=True)
+    assert problems == []
+    context.close()
