@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -61,6 +62,11 @@ class Team(Base):
     lesson: Mapped[Lesson] = relationship(back_populates="teams")
 
 
+def new_noise_seed() -> str:
+    """A level's secret seed of its slope noise: no team can work the noise out."""
+    return secrets.token_hex(16)
+
+
 class Level(Base):
     """A level of a lesson: a hidden function, a domain, its rules and its state."""
 
@@ -95,6 +101,9 @@ class Level(Base):
     start_x: Mapped[float | None] = mapped_column(Float)
     eta_max: Mapped[float | None] = mapped_column(Float)
     beta_max: Mapped[float | None] = mapped_column(Float)
+    # noisy slopes (app.game.noise): the noise's standard deviation, and its secret seed
+    slope_noise: Mapped[float | None] = mapped_column(Float)
+    noise_seed: Mapped[str | None] = mapped_column(String(32), default=new_noise_seed)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
 
@@ -170,6 +179,8 @@ class Guess(Base):
     beta: Mapped[float | None] = mapped_column(Float)
     velocity: Mapped[float | None] = mapped_column(Float)
     clamped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # on a level with noisy slopes: the true f'(x) (``slope`` is the noisy one answered)
+    true_slope: Mapped[float | None] = mapped_column(Float)
 
     @property
     def intercept(self) -> float:

@@ -86,8 +86,10 @@ def ago(seconds: float, now: datetime | None = None) -> datetime:
 
 
 def reread(session: Session) -> None:
-    """End the session's read snapshot (SQLite WAL) so it sees what the app wrote since."""
+    """End the session's read snapshot (SQLite WAL) so it sees what the app wrote since, and
+    forget what it loaded (a rollback outside a transaction would keep it)."""
     session.rollback()
+    session.expire_all()
 
 
 def post(client: TestClient, path: str, **data: str) -> Response:

@@ -81,6 +81,7 @@ def level_out(level: Level, now: datetime) -> dict[str, Any]:
         "start_x": level.start_x,
         "eta_max": level.step_bounds.eta_max if level.mode != "free" else None,
         "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
+        "slope_noise": level.slope_noise,
     }
 
 
@@ -106,7 +107,7 @@ def play_state_out(view: PlayView, team: Team, now: datetime) -> dict[str, Any]:
         "level": level_out(level, now),
         "team": {"number": team.number, "name": team.name},
         "entered": progress is not None,
-        "guesses": _with_implied_rates(level, [guess_out(g) for g in guesses]),
+        "guesses": _guesses_out(level, guesses),
         "best": guess_out(view.best) if view.best else None,
         "guesses_left": guesses_left(level.rules, state) if state else level.guess_budget,
         "next_allowed_at": allowed_at.isoformat() if allowed_at else None,
@@ -116,14 +117,20 @@ def play_state_out(view: PlayView, team: Team, now: datetime) -> dict[str, Any]:
     }
 
 
-def _with_implied_rates(level: Level, guesses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """After the reveal of a free-guess level, each guess with the learning rate its step
-    amounted to, η = −Δx / f'(x): the team's intuition written as the update rule."""
-    if level.mode != Mode.FREE.value or not curve_is_public(level.clock):
-        return guesses
-    for before, after in zip(guesses, guesses[1:], strict=False):
-        after["implied_eta"] = implied_rate(before["x"], before["slope"], after["x"])
-    return guesses
+def _guesses_out(level: Level, guesses: list[Guess]) -> list[dict[str, Any]]:
+    """A team's guesses; after the reveal, with what the reveal teaches: on a level with
+    noisy slopes the true slope beside each noisy one, and on a free-guess level the learning
+    rate each step amounted to, η = −Δx / f'(x) (the team's intuition as the update rule)."""
+    out = [guess_out(g) for g in guesses]
+    if not curve_is_public(level.clock):
+        return out
+    for guess, row in zip(guesses, out, strict=True):
+        if guess.true_slope is not None:
+            row["true_slope"] = guess.true_slope
+    if level.mode == Mode.FREE.value:
+        for before, after in zip(out, out[1:], strict=False):
+            after["implied_eta"] = implied_rate(before["x"], before["slope"], after["x"])
+    return out
 
 
 def position_out(view: PlayView) -> dict[str, Any] | None:

@@ -17,6 +17,8 @@ Format, version 1::
 left out; ``standings_visibility`` is "shown" (the default), "hidden" or "frozen".
 ``mode`` is "free" (the default: teams choose x), "learning_rate" or "momentum" (teams
 choose η, or η and β, from ``start_x``, within ``eta_max`` and ``beta_max``).
+``slope_noise`` (null or left out: none) is the standard deviation of the noise added to
+every slope a team receives.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ LEVEL_KEYS = (
     "start_x",
     "eta_max",
     "beta_max",
+    "slope_noise",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
 

@@ -9,7 +9,9 @@ a level's ghosts are the same every time.
 
 On a learning-rate or momentum level (``app.game.moves``) the teams only choose η (and β)
 from the level's start; there the players are the two that move the same way, under the
-level's bounds, with the same update rule the server applies to the teams.
+level's bounds, with the same update rule the server applies to the teams. On a level with
+noisy slopes (``app.game.noise``) they move on noisy slopes too; their learning rate is
+still the one the true curve calls for.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 from app.game.expression import CompiledFunction, Point, curve
 from app.game.moves import Mode, Position, StepBounds, take_step
+from app.game.noise import with_noisy_slopes
 
 MOMENTUM_BETA = 0.9
 DEFAULT_BUDGET = 20
@@ -185,16 +188,27 @@ def tangent_intersection(
 
 
 def play_all(
-    fn: CompiledFunction, x0: float, x_min: float, x_max: float, budget: int, seed: str
+    fn: CompiledFunction,
+    x0: float,
+    x_min: float,
+    x_max: float,
+    budget: int,
+    seed: str,
+    noise: float | None = None,
 ) -> list[Ghost]:
-    """Every reference player on one level, from the same start with the same budget."""
+    """Every reference player on one level, from the same start with the same budget (each
+    on its own draws of the slope noise, if the level has any)."""
     eta = learning_rate(fn, x_min, x_max)
     x0 = finite_start(fn, x0, x_min, x_max)
+
+    def seen(key: str) -> CompiledFunction:
+        return with_noisy_slopes(fn, noise, f"{seed}/{key}")
+
     return [
-        gradient_descent(fn, x0, x_min, x_max, budget, eta),
-        momentum(fn, x0, x_min, x_max, budget, eta),
+        gradient_descent(seen("gradient_descent"), x0, x_min, x_max, budget, eta),
+        momentum(seen("momentum"), x0, x_min, x_max, budget, eta),
         random_search(fn, x_min, x_max, budget, seed),
-        tangent_intersection(fn, x0, x_min, x_max, budget, eta),
+        tangent_intersection(seen("tangent_intersection"), x0, x_min, x_max, budget, eta),
     ]
 
 
@@ -206,13 +220,17 @@ def play_steps(
     budget: int,
     mode: Mode,
     bounds: StepBounds,
+    noise: float | None = None,
+    seed: str = "",
 ) -> list[Ghost]:
     """The players of a learning-rate or momentum level: ``budget`` steps each from the
     level's start, with the game's η (within the level's bound) and, on a momentum level,
     β = 0.9 (within its bound)."""
     eta = min(learning_rate(fn, x_min, x_max), bounds.eta_max)
-    ghosts = [gradient_descent(fn, start, x_min, x_max, budget + 1, eta)]
+    descent = with_noisy_slopes(fn, noise, f"{seed}/gradient_descent")
+    ghosts = [gradient_descent(descent, start, x_min, x_max, budget + 1, eta)]
     if mode is Mode.MOMENTUM:
         beta = min(MOMENTUM_BETA, bounds.beta_max)
-        ghosts.append(momentum(fn, start, x_min, x_max, budget + 1, eta, beta))
+        ball = with_noisy_slopes(fn, noise, f"{seed}/momentum")
+        ghosts.append(momentum(ball, start, x_min, x_max, budget + 1, eta, beta))
     return [Ghost(g.key, g.params, g.path, first_move=1) for g in ghosts]

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.game.expression import ExpressionError, analyze, compile_function
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
+from app.game.noise import MAX_NOISE
 from app.game.rules import Visibility
 
 MAX_TITLE = 120
@@ -43,6 +44,7 @@ class LevelSpec:
     start_x: float | None = None  # where stepping teams start (learning rate, momentum)
     eta_max: float | None = None  # the largest η a team may choose
     beta_max: float | None = None  # the largest β (momentum)
+    slope_noise: float | None = None  # the noise's standard deviation on every slope
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,16 @@ class _Reader:
             return None
         return value
 
+    def size(self, name: str, high: float) -> float | None:
+        """An optional size from 0 to ``high`` (blank or 0: none)."""
+        if not self.text(name).strip():
+            return None
+        value = self.number(name)
+        if value is not None and not 0 <= value <= high:
+            self.fail(name, "field_range", low=0, high=high)
+            return None
+        return value or None
+
     def whole(self, name: str, low: int, high: int, *, optional: bool = False) -> int | None:
         raw = self.text(name).strip()
         if not raw and optional:
@@ -116,7 +128,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     Fields: title, expression, x_min, x_max, cooldown_seconds, guess_budget (blank: none),
     time_limit_seconds (blank: none), password (blank: none), standings_visibility
     (shown / hidden / frozen), freeze_seconds (with frozen), mode (free / learning_rate /
-    momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max.
+    momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max; and
+    slope_noise (blank: none).
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -161,6 +174,7 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         eta_max = read.bound("eta_max", DEFAULT_ETA_MAX, MAX_ETA)
         if mode is Mode.MOMENTUM:
             beta_max = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
+    slope_noise = read.size("slope_noise", MAX_NOISE)
     expression = read.text("expression").strip()
     try:
         function = compile_function(expression)
@@ -186,4 +200,5 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         start_x=start_x,
         eta_max=eta_max,
         beta_max=beta_max,
+        slope_noise=slope_noise,
     )

@@ -13,6 +13,7 @@ from app.db import lock_for_write, utcnow
 from app.errors import Refused
 from app.game.expression import compile_function
 from app.game.moves import BadStep, Mode, Position, read_rate, take_step
+from app.game.noise import slope_noise
 from app.game.rules import (
     BadNumber,
     check_guess,
@@ -102,13 +103,15 @@ def submit_guess(
     point = function.at(x)
     if not point.is_finite:
         raise Refused("not_finite_here" if step is None else "step_lands_where_f_undefined")
+    seq = progress.guesses_used + 1
     guess = Guess(
         team_id=team.id,
         level_id=level.id,
-        seq=progress.guesses_used + 1,
+        seq=seq,
         x=x,
         fx=point.fx,
-        slope=point.slope,
+        slope=_as_received(level, point.slope, team.id, seq),
+        true_slope=point.slope if level.slope_noise else None,
         idempotency_key=idempotency_key,
         created_at=now,
         eta=choice.eta,
@@ -174,9 +177,24 @@ def position(session: Session, level: Level, progress: Progress | None) -> Posit
         ).first()
     if last is not None:
         return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
+    return start_position(level, progress.team_id if progress is not None else None)
+
+
+def start_position(level: Level, team_id: int | None) -> Position:
+    """Where every team starts on a stepping level, with the slope ``team_id`` is shown
+    there: on a level with noisy slopes, its own noisy one (``None``: the true slope, for
+    the reveal)."""
     start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
     point = compile_function(level.expression).at(start)
-    return Position(start, point.fx, point.slope)
+    slope = point.slope if team_id is None else _as_received(level, point.slope, team_id, 0)
+    return Position(start, point.fx, slope)
+
+
+def _as_received(level: Level, slope: float, team_id: int, seq: int) -> float:
+    """The slope a team receives with its guess number ``seq``: noisy on a noisy level."""
+    if not level.slope_noise:
+        return slope
+    return slope + slope_noise(level.noise_seed or "", team_id, seq, level.slope_noise)
 
 
 def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:
@@ -235,7 +253,7 @@ def play_view(session: Session, *, team: Team, level_id: int) -> PlayView:
     """The level as the team plays it (or, once settled, looks back at it)."""
     level = team_level(session, team=team, level_id=level_id)
     progress = session.get(Progress, (team.id, level.id))
-    start = position(session, level, None) if Mode(level.mode).steps else None
+    start = start_position(level, team.id) if Mode(level.mode).steps else None
     if progress is None:
         return PlayView(level, None, [], None, start, start)
     history = own_guesses(session, team=team, level_id=level.id)

@@ -109,6 +109,7 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             start_x=level.start_x,
             eta_max=level.eta_max,
             beta_max=level.beta_max,
+            slope_noise=level.slope_noise,
         )
         for level in lesson.levels
     ]

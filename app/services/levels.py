@@ -12,7 +12,7 @@ from app.errors import Refused
 from app.game.expression import ExpressionError, analyze, compile_function
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import LevelSpec
-from app.models import Guess, Level, Progress, Team
+from app.models import Guess, Level, Progress, Team, new_noise_seed
 from app.services import live, projector
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -47,6 +47,7 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         start_x=spec.start_x,
         eta_max=spec.eta_max,
         beta_max=spec.beta_max,
+        slope_noise=spec.slope_noise,
         x_star=analysis.x_star,
         f_star=analysis.f_star,
         f_median=analysis.f_median,
@@ -67,7 +68,7 @@ def create_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
 def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     """Change a level's settings. Its function, domain, mode and start stay as they are once
     teams have guessed (their stored answers and steps must stay true): duplicate the lesson
-    instead."""
+    instead. The slope noise may change at any time: it changes the slopes to come."""
     lock_for_write(session)
     level = session.get(Level, level_id, populate_existing=True)
     if level is None:
@@ -82,6 +83,8 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
         raise Refused("level_has_guesses")
     level.mode, level.start_x = spec.mode.value, spec.start_x
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
+    level.slope_noise = spec.slope_noise
+    level.noise_seed = level.noise_seed or new_noise_seed()  # a level older than noise
     if changes_f:
         analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max

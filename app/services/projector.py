@@ -123,6 +123,7 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[s
         "position": level.position,
         "title": level.title,
         "mode": level.mode,
+        "slope_noise": level.slope_noise,
         "state": state.value,
         "deadline": deadline.isoformat() if deadline else None,
         "freeze_at": freeze_at.isoformat() if freeze_at else None,

@@ -16,7 +16,7 @@ from app.game.players import Ghost, ghost_setup, play_all, play_steps
 from app.game.rules import curve_is_public
 from app.game.scoring import rank_level
 from app.models import Guess, Level, Progress, Team
-from app.services.guesses import position
+from app.services.guesses import start_position
 from app.services.standings import level_entries, standing_out
 
 
@@ -24,9 +24,11 @@ def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:
     """The reference players' games on this level (on a stepping level, from its start)."""
     fn = compile_function(level.expression)
     mode = Mode(level.mode)
+    seed, noise = f"downhill-level-{level.id}", level.slope_noise
     if mode.steps:
-        return play_steps(fn, start, level.x_min, level.x_max, budget, mode, level.step_bounds)
-    return play_all(fn, start, level.x_min, level.x_max, budget, seed=f"downhill-level-{level.id}")
+        bounds = level.step_bounds
+        return play_steps(fn, start, level.x_min, level.x_max, budget, mode, bounds, noise, seed)
+    return play_all(fn, start, level.x_min, level.x_max, budget, seed, noise)
 
 
 def _point(p: Point) -> list[float]:
@@ -48,7 +50,9 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
     ):
         i = index[guess.team_id]
         replay.append([i, len(paths[i])])
-        paths[i].append([guess.x, guess.fx, guess.slope])
+        # on a noisy level, the true slope beside the noisy one the team received
+        extra = [] if guess.true_slope is None else [guess.true_slope]
+        paths[i].append([guess.x, guess.fx, guess.slope, *extra])
     used = [
         n
         for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
@@ -61,7 +65,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         first_guesses=[path[0][0] for path in paths if path],
         used=used,
     )
-    stepping = position(session, level, None) if Mode(level.mode).steps else None
+    stepping = start_position(level, None) if Mode(level.mode).steps else None
     if stepping is not None:
         start = stepping.x  # every team and player steps from the level's start
     ghosts = ghosts_of(level, start, budget)
@@ -90,6 +94,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
             for row in standings
         ],
         "mode": level.mode,
+        "slope_noise": level.slope_noise,
         "start": None if stepping is None else [stepping.x, stepping.fx, stepping.slope],
         "ghost_start": start,
         "ghost_budget": budget,

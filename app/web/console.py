@@ -525,6 +525,7 @@ class LevelForm(BaseModel):
     start_x: str = Field(default="", max_length=40)
     eta_max: str = Field(default="", max_length=40)
     beta_max: str = Field(default="", max_length=40)
+    slope_noise: str = Field(default="", max_length=40)
 
 
 LOCKED_FIELDS = ("expression", "x_min", "x_max", "mode", "start_x")  # once teams have guessed

@@ -83,6 +83,7 @@ def reveal_text() -> dict[str, Any]:
         "curve": gettext("The hidden function"),
         "minimum": gettext("True minimum"),
         "start": gettext("Start"),
+        "true_slopes": gettext("True slopes"),
         "team_n": gettext("Team {n}"),
         "play": gettext("Replay ▶"),
         "pause": gettext("Pause ❚❚"),

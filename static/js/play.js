@@ -194,13 +194,17 @@
     const showImplied = state.guesses.some((g) => 'implied_eta' in g);
     document.getElementById('implied-head').hidden = !showImplied;
     document.getElementById('implied-hint').hidden = !showImplied;
+    // after the reveal of a level with noisy slopes: the true slope beside each noisy one
+    const showTrue = state.guesses.some((g) => 'true_slope' in g);
+    document.getElementById('true-slope-head').hidden = !showTrue;
     body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
       const row = document.createElement('tr');
       if (state.best && g.seq === state.best.seq) row.className = 'best';
       const moved = steps ? [fmt(g.eta), ...(level.mode === 'momentum' ? [fmt(g.beta), fmt(g.velocity)] : []),
         `${fmt(stepOf(g))}${g.clamped ? ` (${text.clamped_short})` : ''}`] : [];
       const implied = showImplied ? [g.seq === 1 ? '' : fmt(g.implied_eta)] : [];
-      const cells = [g.seq, ...moved, fmt(g.x), fmt(g.fx), fmt(g.slope), ...implied,
+      const truth = showTrue ? [fmt(g.true_slope)] : [];
+      const cells = [g.seq, ...moved, fmt(g.x), fmt(g.fx), fmt(g.slope), ...truth, ...implied,
         new Date(g.at).toLocaleTimeString([], { hour12: false })];
       for (const value of cells) {
         const cell = document.createElement('td');
@@ -235,6 +239,7 @@
     // what the server will do with the typed η (and β), before the team presses Step
     const box = document.getElementById('step-preview');
     if (!box || !state.position) return;
+    box.hidden = !isOpen();  // no step to preview on a closed level
     const at = state.position;
     const eta = Number(input.value.replace('\u2212', '-'));
     const beta = betaInput ? Number(betaInput.value.replace('\u2212', '-')) : 0;
@@ -276,6 +281,7 @@
     pill.className = `pill pill-${level.state}`;
     pill.textContent = text[`state_${level.state}`] || level.state;
     form.hidden = !isOpen();
+    previewStep();
     const hint = document.getElementById('tap-hint');
     if (hint) hint.hidden = !isOpen();
   }

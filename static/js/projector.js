@@ -178,8 +178,10 @@
     if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
     $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('level-state').textContent = text[level.state] || level.state;
-    $('mode-rule').hidden = !text[`mode_${level.mode}`];
-    $('mode-rule').textContent = text[`mode_${level.mode}`] || '';
+    const rules = [text[`mode_${level.mode}`],
+      level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null].filter(Boolean);
+    $('mode-rule').hidden = !rules.length;
+    $('mode-rule').textContent = rules.join(' ');
     $('level-state').dataset.state = level.state;
     $('password-fact').hidden = !level.password;
     $('password').textContent = level.password || '';

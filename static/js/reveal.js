@@ -1,7 +1,8 @@
 // The reveal of a level: the true curve and minimum, every team's guesses in its own colour
 // with their tangent segments, the reference players as dashed paths, and a replay of the
 // guesses in the order they were made (play, pause, step, speed). Used by the projector,
-// the instructor's monitor and the teams' reveal page.
+// the instructor's monitor and the teams' reveal page. On a level with noisy slopes, the
+// true tangents are drawn dotted beside the noisy ones the teams received.
 'use strict';
 
 window.DownhillReveal = (() => {
@@ -56,6 +57,16 @@ window.DownhillReveal = (() => {
           mode: 'markers+lines', legendgroup: `team-${i}`, line: { color: colour, width: 1.5 },
           marker: { color: colour, size: options.markerSize || 10 }, showlegend: options.teamLegend !== false });
       });
+      // a level with noisy slopes: the true tangents, dotted, beside the noisy ones received
+      const truth = [];
+      data.teams.forEach((team, i) => {
+        for (const p of team.guesses.slice(0, counts[i])) if (p.length > 3) truth.push([p[0], p[1], p[3]]);
+      });
+      if (truth.length) {
+        const t = tangents(truth, span);
+        out.push({ name: text.true_slopes, x: t.x, y: t.y, mode: 'lines', hoverinfo: 'skip',
+          line: { color: ink, width: 2, dash: 'dot' } });
+      }
       const fraction = total() ? shown / total() : 1;
       for (const ghost of data.ghosts) {
         const count = Math.max(1, Math.ceil(fraction * ghost.path.length));

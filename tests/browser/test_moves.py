@@ -12,7 +12,7 @@ from app.db import Database, lock_for_write, utcnow
 from app.game.moves import Mode
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
-from app.models import Lesson
+from app.models import Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE
 from app.services.levels import add_level, set_level_state
 from tests.browser.chromium import ARTIFACTS, new_phone
@@ -22,7 +22,7 @@ from tests.databases import server_database_url
 pytestmark = pytest.mark.browser
 
 
-def open_stepping_level(data_dir: Path, mode: Mode) -> int:
+def open_stepping_level(data_dir: Path, mode: Mode, slope_noise: float | None = None) -> int:
     """A level of f(x) = (x - 1)^2 from x = 4 (slope 6) in the demo lesson, open now."""
     database = Database(server_database_url(data_dir, fresh=False))
     with database.sessions() as session:
@@ -38,6 +38,7 @@ def open_stepping_level(data_dir: Path, mode: Mode) -> int:
             start_x=4,
             eta_max=2,
             beta_max=0.95 if mode is Mode.MOMENTUM else None,
+            slope_noise=slope_noise,
         )
         level = add_level(session, lesson_id=lesson.id, spec=spec)
         session.commit()
@@ -45,6 +46,16 @@ def open_stepping_level(data_dir: Path, mode: Mode) -> int:
         level_id = level.id
     database.engine.dispose()
     return level_id
+
+
+def settle(data_dir: Path, level_id: int) -> None:
+    """Close and reveal the level, as the console does."""
+    database = Database(server_database_url(data_dir, fresh=False))
+    with database.sessions() as session:
+        level = session.get(Level, level_id)
+        for state in (LevelState.CLOSED, LevelState.REVEALED):
+            set_level_state(session, level=level, state=state, now=utcnow())
+    database.engine.dispose()
 
 
 def history(page) -> list[list[str]]:
@@ -118,5 +129,37 @@ def test_a_team_steps_with_momentum_on_a_phone(server: str, browser, data_dir) -
     )
     assert refused.status == 422 and refused.json()["error"]["code"] == "beta_out_of_bounds"
     page.screenshot(path=str(ARTIFACTS / "play-momentum-phone-zh-TW.png"), full_page=True)
+    assert problems == []
+    context.close()
+
+
+def test_a_team_steps_on_noisy_slopes_and_sees_the_true_ones_after_the_reveal(
+    server: str, browser, data_dir
+) -> None:
+    level_id = open_stepping_level(data_dir, Mode.LEARNING_RATE, slope_noise=0.5)
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 7)
+    play(page, server, level_id)
+    assert "random noise of about ±0.5" in page.text_content(".noise-rule")
+    assert page.text_content("#true-slope-head") == "True slope"
+    assert not page.is_visible("#true-slope-head")
+    for count in (1, 2):
+        page.fill("#eta", "0.1")
+        page.click("#submit")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#history tbody tr').length === {count}"
+        )
+    rows = history(page)  # columns: #, η, Δx, x, f(x), slope (noisy), time
+    first_x = float(rows[1][3])
+    assert first_x != 3.4  # 4 - 0.1 * 6 only if the noise were nothing
+    assert float(rows[1][5]) != 2 * (first_x - 1)
+    assert "Slope (noisy)" in page.text_content("#history thead")
+    settle(data_dir, level_id)
+    page.reload()
+    page.wait_for_selector("#true-slope-head", state="visible")
+    rows = history(page)  # now with the true slope after the noisy one
+    for row in rows:
+        assert float(row[6]) == pytest.approx(2 * (float(row[3]) - 1), abs=1e-4)
+    page.screenshot(path=str(ARTIFACTS / "play-noisy-phone.png"), full_page=True)
     assert problems == []
     context.close()
