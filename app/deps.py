@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.errors import Refused
 from app.models import Team
+from app.services.tokens import team_for_token
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -59,6 +61,31 @@ def get_current_team(request: Request, session: SessionDep) -> Team:
 
 
 CurrentTeam = Annotated[Team, Depends(get_current_team)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="API token",
+    description="A team's API token, for code mode (the instructor gives them out).",
+)
+
+
+def get_api_team(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Team:
+    """The team a JSON API request plays as: a program's bearer token (code mode), or else
+    the browser's login. A request that sends a token is judged by it alone."""
+    if request.headers.get("authorization") is None:
+        return get_current_team(request, session)
+    if credentials is None:  # an Authorization header, but not "Bearer <token>"
+        raise Refused("token_invalid")
+    team = team_for_token(session, credentials.credentials)
+    session.commit()  # as get_current_team: no connection held while waiting for a thread
+    return team
+
+
+ApiTeam = Annotated[Team, Depends(get_api_team)]
 
 
 def require_instructor(request: Request) -> None:

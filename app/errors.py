@@ -109,6 +109,16 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "lesson_file_missing": (422, N_("Choose a lesson file to import.")),
     "not_logged_in": (401, N_("Log in with your team number and PIN first.")),
     "level_not_found": (404, N_("There is no such level in your lesson.")),
+    "token_invalid": (
+        401,
+        N_(
+            "This API token is not valid. Send it as “Authorization: Bearer <token>”, copied "
+            "whole from the instructor’s sheet."
+        ),
+    ),
+    "token_revoked": (401, N_("This API token was revoked. Ask the instructor for a new one.")),
+    "tokens_need_teams": (422, N_("Add teams first: each team gets its own API token.")),
+    "lesson_archived_tokens": (409, N_("This lesson is archived: it gives no API tokens.")),
     "level_not_open": (403, N_("This level is not open yet. Wait for the instructor.")),
     "reveal_not_yet": (
         403,

@@ -62,6 +62,22 @@ class Team(Base):
     lesson: Mapped[Lesson] = relationship(back_populates="teams")
 
 
+class ApiToken(Base):
+    """A team's token for code mode: the team plays through the JSON API from a program
+    (a notebook) with ``Authorization: Bearer <token>``. Only its SHA-256 is kept; the
+    instructor sees the token once, when it is made."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    team: Mapped[Team] = relationship()
+
+
 def new_noise_seed() -> str:
     """A level's secret seed of its slope noise: no team can work the noise out."""
     return secrets.token_hex(16)

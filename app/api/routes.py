@@ -18,7 +18,7 @@ from app.api.schemas import (
     standings_out,
 )
 from app.db import utcnow
-from app.deps import CurrentTeam, RowId, SessionDep, remember_team
+from app.deps import ApiTeam, RowId, SessionDep, remember_team
 from app.security import check_csrf, csrf_token
 from app.services import guesses, levels, standings, teams
 
@@ -65,7 +65,7 @@ def logout(request: Request) -> dict[str, bool]:
 
 
 @router.get("/levels", response_model=None)
-def list_levels(team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def list_levels(team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The levels of the team's lesson it can see, and which it has entered."""
     now = utcnow()
     entered = levels.entered_level_ids(session, team=team)
@@ -78,28 +78,28 @@ def list_levels(team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
 
 
 @router.post("/levels/{level_id}/enter", response_model=None)
-def enter(level_id: RowId, body: EnterIn, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def enter(level_id: RowId, body: EnterIn, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """Enter a level with its password."""
     levels.enter_level(session, team=team, level_id=level_id, password=body.password, now=utcnow())
     return play_state(level_id, team, session)
 
 
 @router.get("/levels/{level_id}", response_model=None)
-def play_state(level_id: RowId, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def play_state(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The level as the team's play page shows it: its own guesses, cooldown, budget."""
     view = guesses.play_view(session, team=team, level_id=level_id)
     return play_state_out(view, team, utcnow())
 
 
 @router.get("/levels/{level_id}/guesses", response_model=None)
-def history(level_id: RowId, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def history(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The team's own guesses on a level, in order."""
     rows = guesses.own_guesses(session, team=team, level_id=level_id)
     return {"guesses": [guess_out(g) for g in rows]}
 
 
 @router.post("/levels/{level_id}/guesses", response_model=None)
-def guess(level_id: RowId, body: GuessIn, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def guess(level_id: RowId, body: GuessIn, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far."""
     answer = guesses.submit_guess(
         session,
@@ -114,7 +114,7 @@ def guess(level_id: RowId, body: GuessIn, team: CurrentTeam, session: SessionDep
 
 
 @router.get("/levels/{level_id}/standings", response_model=None)
-def level_standings(level_id: RowId, team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def level_standings(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The level's standings, when the level lets teams see them."""
     now = utcnow()
     level = levels.team_level(session, team=team, level_id=level_id)
@@ -122,7 +122,7 @@ def level_standings(level_id: RowId, team: CurrentTeam, session: SessionDep) -> 
 
 
 @router.get("/standings", response_model=None)
-def lesson_standings(team: CurrentTeam, session: SessionDep) -> dict[str, Any]:
+def lesson_standings(team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The lesson's overall standings over its revealed levels."""
     ranking, settled = standings.overall_standings(session, lesson_id=team.lesson_id, now=utcnow())
     return overall_out(ranking, settled)

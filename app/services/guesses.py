@@ -13,7 +13,6 @@ from app.db import lock_for_write, utcnow
 from app.errors import Refused
 from app.game.expression import compile_function
 from app.game.moves import BadStep, Mode, Position, read_rate, take_step
-from app.game.noise import slope_noise
 from app.game.rules import (
     BadNumber,
     check_guess,
@@ -24,6 +23,7 @@ from app.game.rules import (
 from app.models import Guess, Level, Progress, Team
 from app.services import live
 from app.services.levels import team_level
+from app.services.steps import as_received, position, start_position
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -110,7 +110,7 @@ def submit_guess(
         seq=seq,
         x=x,
         fx=point.fx,
-        slope=_as_received(level, point.slope, team.id, seq),
+        slope=as_received(level, point.slope, team.id, seq),
         true_slope=point.slope if level.slope_noise else None,
         idempotency_key=idempotency_key,
         created_at=now,
@@ -163,38 +163,6 @@ def _read_choice(level: Level, raw_x: object, raw_eta: object, raw_beta: object)
     except BadStep as exc:
         raise Refused(exc.code, **exc.params) from None
     return _Choice(None, eta, beta, mode.value)
-
-
-def position(session: Session, level: Level, progress: Progress | None) -> Position:
-    """Where a team stands on a stepping level: after its last step, or at the start."""
-    last = None
-    if progress is not None and progress.guesses_used:
-        last = session.scalars(
-            select(Guess)
-            .where(Guess.team_id == progress.team_id, Guess.level_id == progress.level_id)
-            .order_by(Guess.seq.desc())
-            .limit(1)
-        ).first()
-    if last is not None:
-        return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
-    return start_position(level, progress.team_id if progress is not None else None)
-
-
-def start_position(level: Level, team_id: int | None) -> Position:
-    """Where every team starts on a stepping level, with the slope ``team_id`` is shown
-    there: on a level with noisy slopes, its own noisy one (``None``: the true slope, for
-    the reveal)."""
-    start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
-    point = compile_function(level.expression).at(start)
-    slope = point.slope if team_id is None else _as_received(level, point.slope, team_id, 0)
-    return Position(start, point.fx, slope)
-
-
-def _as_received(level: Level, slope: float, team_id: int, seq: int) -> float:
-    """The slope a team receives with its guess number ``seq``: noisy on a noisy level."""
-    if not level.slope_noise:
-        return slope
-    return slope + slope_noise(level.noise_seed or "", team_id, seq, level.slope_noise)
 
 
 def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:

@@ -16,8 +16,8 @@ from app.game.players import Ghost, ghost_setup, play_all, play_steps
 from app.game.rules import curve_is_public
 from app.game.scoring import rank_level
 from app.models import Guess, Level, Progress, Team
-from app.services.guesses import start_position
 from app.services.standings import level_entries, standing_out
+from app.services.steps import start_position
 
 
 def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:

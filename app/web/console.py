@@ -25,7 +25,7 @@ from app.game.settings import SettingsErrors, read_level_settings
 from app.i18n import current_locale
 from app.models import Lesson, Level
 from app.security import check_csrf, request_locale
-from app.services import exports, lessons, levels, projector, teams
+from app.services import exports, lessons, levels, projector, teams, tokens
 from app.services.instructor import login_instructor
 from app.services.monitor import monitor_view
 from app.services.reveal import reveal_view
@@ -156,6 +156,7 @@ def _lesson_page(
         qr=qr_svg(address),
         reachable=reachable_from_phones(request),
         announcement=projector.announcement_of(session, lesson_id=lesson_id),
+        working_tokens=tokens.working_tokens(session, lesson_id=lesson_id),
         errors=errors or {},
         form=form or {},
         instructor=True,
@@ -369,6 +370,33 @@ def add_teams(
             request, session, lesson_id, refusal, at="count", form={"count": count}
         )
     return _sheet(request, lesson, made)
+
+
+@console.post("/lessons/{lesson_id}/tokens")
+def issue_tokens(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
+    """Give every team of the lesson a new API token for code mode, and show them once
+    (they are kept hashed); the teams' earlier tokens stop working."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    try:
+        issued = tokens.issue_tokens(session, lesson_id=lesson.id, now=utcnow())
+    except Refused as refusal:
+        return _refused_on_lesson_page(request, session, lesson_id, refusal, at="tokens")
+    return render(
+        request,
+        "console_tokens.html",
+        lesson=lesson,
+        issued=issued,
+        api_base=str(request.base_url).rstrip("/"),
+        level_ids=[level.id for level in lesson.levels],
+        instructor=True,
+    )
+
+
+@console.post("/lessons/{lesson_id}/tokens/revoke")
+def revoke_tokens(lesson_id: RowId, session: SessionDep) -> Response:
+    """Stop every API token of the lesson's teams at once."""
+    tokens.revoke_tokens(session, lesson_id=lesson_id, now=utcnow())
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#tokens", status_code=303)
 
 
 @console.post("/lessons/{lesson_id}/registration")

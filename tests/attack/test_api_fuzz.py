@@ -76,6 +76,10 @@ class Sender:
 
     def __call__(self, operation, case) -> None:
         request = to_httpx(case.as_transport_kwargs(base_url=BASE_URL))
+        # the schema's API token (code mode): every other case sends the generated one, which
+        # is refused as a token; the rest play with the session's cookie and get further
+        if sum(self.sent.values()) % 2 == 0:
+            request["headers"].pop("Authorization", None)
         request["headers"].setdefault("Origin", BASE_URL)
         request["headers"]["X-CSRF-Token"] = self.token
         self.client.cookies.clear()

@@ -1,0 +1,44 @@
+"""Where a team stands on a stepping level (learning rate, momentum), and the slope it
+receives there: the true one, or on a level with noisy slopes its own seeded noisy one."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.game.expression import compile_function
+from app.game.moves import Position
+from app.game.noise import slope_noise
+from app.models import Guess, Level, Progress
+
+
+def position(session: Session, level: Level, progress: Progress | None) -> Position:
+    """Where a team stands on a stepping level: after its last step, or at the start."""
+    last = None
+    if progress is not None and progress.guesses_used:
+        last = session.scalars(
+            select(Guess)
+            .where(Guess.team_id == progress.team_id, Guess.level_id == progress.level_id)
+            .order_by(Guess.seq.desc())
+            .limit(1)
+        ).first()
+    if last is not None:
+        return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
+    return start_position(level, progress.team_id if progress is not None else None)
+
+
+def start_position(level: Level, team_id: int | None) -> Position:
+    """Where every team starts on a stepping level, with the slope ``team_id`` is shown
+    there: on a level with noisy slopes, its own noisy one (``None``: the true slope, for
+    the reveal)."""
+    start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
+    point = compile_function(level.expression).at(start)
+    slope = point.slope if team_id is None else as_received(level, point.slope, team_id, 0)
+    return Position(start, point.fx, slope)
+
+
+def as_received(level: Level, slope: float, team_id: int, seq: int) -> float:
+    """The slope a team receives with its guess number ``seq``: noisy on a noisy level."""
+    if not level.slope_noise:
+        return slope
+    return slope + slope_noise(level.noise_seed or "", team_id, seq, level.slope_noise)
