@@ -87,8 +87,8 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "level_has_guesses": (
         409,
         N_(
-            "Teams have guessed on this level, so its function, domain, mode and start stay "
-            "as they are. Duplicate the lesson to change them."
+            "Teams have guessed on this level, so its function, domain, mode, start and "
+            "variants stay as they are. Duplicate the lesson to change them."
         ),
     ),
     "lesson_file_not_json": (422, N_("This file is not a lesson file: it is not JSON.")),
@@ -211,6 +211,13 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("A constant part of the function is undefined, like 1/0, log(0) or sqrt(-1)."),
     ),
     "domain_invalid": (422, N_("The domain needs two finite numbers, the first smaller.")),
+    "variant_shift_undefined": (
+        422,
+        N_(
+            "Teams’ copies of f are moved this far, so f must be defined from %(low)s to "
+            "%(high)s, and it is not. Choose a smaller shift."
+        ),
+    ),
     "start_outside_domain": (422, N_("The start must lie in the domain, %(x_min)s to %(x_max)s.")),
     "unavailable": (503, N_("The game is busy for a moment. Try again in a few seconds.")),
 }

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base, UTCDateTime, utcnow
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, Mode, StepBounds
 from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
+from app.game.variants import Variant, team_variant
 
 
 class Lesson(Base):
@@ -117,9 +118,13 @@ class Level(Base):
     start_x: Mapped[float | None] = mapped_column(Float)
     eta_max: Mapped[float | None] = mapped_column(Float)
     beta_max: Mapped[float | None] = mapped_column(Float)
-    # noisy slopes (app.game.noise): the noise's standard deviation, and its secret seed
+    # noisy slopes (app.game.noise): the noise's standard deviation
     slope_noise: Mapped[float | None] = mapped_column(Float)
+    # the secret seed of the level's draws: slope noise, and each team's variant
     noise_seed: Mapped[str | None] = mapped_column(String(32), default=new_noise_seed)
+    # per-team variants (app.game.variants): the largest shift along x, the largest factor
+    variant_shift: Mapped[float | None] = mapped_column(Float)
+    variant_scale: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
 
@@ -135,6 +140,15 @@ class Level(Base):
             eta_max=self.eta_max if self.eta_max is not None else DEFAULT_ETA_MAX,
             beta_max=self.beta_max if self.beta_max is not None else DEFAULT_BETA_MAX,
         )
+
+    @property
+    def has_variants(self) -> bool:
+        return bool(self.variant_shift or self.variant_scale)
+
+    def variant(self, team_id: int) -> Variant:
+        """The team's own copy of this level's function (the level itself without variants)."""
+        seed = self.noise_seed or f"level-{self.id}"
+        return team_variant(seed, team_id, self.variant_shift, self.variant_scale)
 
     @property
     def rules(self) -> GuessRules:

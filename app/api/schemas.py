@@ -7,10 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.game.expression import compile_function, curve
+from app.game.expression import Analysis, compile_function, curve
 from app.game.moves import Mode, implied_rate
 from app.game.rules import curve_is_public, guesses_left, next_allowed_at
 from app.game.scoring import OverallStanding
+from app.game.variants import team_facts
 from app.models import Guess, Level, Team
 from app.services.guesses import Answer, PlayView
 from app.services.standings import LevelStandings
@@ -82,19 +83,29 @@ def level_out(level: Level, now: datetime) -> dict[str, Any]:
         "eta_max": level.step_bounds.eta_max if level.mode != "free" else None,
         "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
         "slope_noise": level.slope_noise,
+        "variants": level.has_variants,
     }
 
 
-def reveal_out(level: Level) -> dict[str, Any] | None:
-    """The curve and the true minimum, only once the level is revealed."""
+def reveal_out(level: Level, team_id: int) -> dict[str, Any] | None:
+    """The curve and the true minimum, only once the level is revealed: on a level with
+    per-team variants, of the team's own copy of f."""
     if not curve_is_public(level.clock):
         return None
-    points = curve(compile_function(level.expression), level.x_min, level.x_max)
+    variant = level.variant(team_id)
+    fn = variant.of(compile_function(level.expression))
+    points = curve(fn, level.x_min, level.x_max)
+    own = (
+        team_facts(level.expression, level.x_min, level.x_max, variant)
+        if level.has_variants
+        else Analysis(level.x_star, level.f_star, level.f_median)
+    )
     return {
         "expression": level.expression,
-        "x_star": level.x_star,
-        "f_star": level.f_star,
+        "x_star": own.x_star,
+        "f_star": own.f_star,
         "curve": [[p.x, p.fx] for p in points],
+        "variant": {"shift": variant.shift, "scale": variant.scale} if level.has_variants else None,
     }
 
 
@@ -113,7 +124,7 @@ def play_state_out(view: PlayView, team: Team, now: datetime) -> dict[str, Any]:
         "next_allowed_at": allowed_at.isoformat() if allowed_at else None,
         "server_now": now.isoformat(),
         "position": position_out(view),
-        "reveal": reveal_out(level),
+        "reveal": reveal_out(level, team.id),
     }
 
 

@@ -18,7 +18,9 @@ left out; ``standings_visibility`` is "shown" (the default), "hidden" or "frozen
 ``mode`` is "free" (the default: teams choose x), "learning_rate" or "momentum" (teams
 choose η, or η and β, from ``start_x``, within ``eta_max`` and ``beta_max``).
 ``slope_noise`` (null or left out: none) is the standard deviation of the noise added to
-every slope a team receives.
+every slope a team receives. ``variant_shift`` and ``variant_scale`` (null or left out:
+none) give each team its own copy of f, moved along x by at most the shift and stretched by
+a factor from 1/scale to scale.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ LEVEL_KEYS = (
     "eta_max",
     "beta_max",
     "slope_noise",
+    "variant_shift",
+    "variant_scale",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
 

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.game.expression import ExpressionError, analyze, compile_function
+from app.game.expression import CompiledFunction, ExpressionError, analyze, compile_function
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.noise import MAX_NOISE
 from app.game.rules import Visibility
+from app.game.variants import MAX_SCALE
 
 MAX_TITLE = 120
 MAX_PASSWORD = 60
@@ -45,6 +46,8 @@ class LevelSpec:
     eta_max: float | None = None  # the largest η a team may choose
     beta_max: float | None = None  # the largest β (momentum)
     slope_noise: float | None = None  # the noise's standard deviation on every slope
+    variant_shift: float | None = None  # each team's copy of f moved by at most this
+    variant_scale: float | None = None  # and stretched by a factor from 1/this to this
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     Fields: title, expression, x_min, x_max, cooldown_seconds, guess_budget (blank: none),
     time_limit_seconds (blank: none), password (blank: none), standings_visibility
     (shown / hidden / frozen), freeze_seconds (with frozen), mode (free / learning_rate /
-    momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max; and
-    slope_noise (blank: none).
+    momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max;
+    slope_noise, variant_shift and variant_scale (blank: none).
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -175,11 +178,18 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         if mode is Mode.MOMENTUM:
             beta_max = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
     slope_noise = read.size("slope_noise", MAX_NOISE)
+    variant_shift = read.size("variant_shift", MAX_DOMAIN)
+    variant_scale = read.size("variant_scale", MAX_SCALE)
+    if variant_scale is not None and variant_scale < 1:
+        read.fail("variant_scale", "field_range", low=1, high=MAX_SCALE)
+    variant_scale = variant_scale if variant_scale != 1 else None
     expression = read.text("expression").strip()
     try:
         function = compile_function(expression)
         if x_min is not None and x_max is not None and x_min < x_max:
             analyze(function, x_min, x_max)
+            if variant_shift:
+                _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
     except ExpressionError as exc:
         read.fail("expression", exc.code, exc.position, **exc.params)
     if read.errors:
@@ -201,4 +211,14 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         eta_max=eta_max,
         beta_max=beta_max,
         slope_noise=slope_noise,
+        variant_shift=variant_shift,
+        variant_scale=variant_scale,
     )
+
+
+def _check_shifted(read: _Reader, function: CompiledFunction, low: float, high: float) -> None:
+    """Teams' copies of f are moved by up to the shift: f must be defined that far out."""
+    try:
+        analyze(function, low, high)
+    except ExpressionError:
+        read.fail("variant_shift", "variant_shift_undefined", low=low, high=high)

@@ -63,7 +63,8 @@ def submit_guess(
         raise Refused("idempotency_key_invalid")
     level = team_level(session, team=team, level_id=level_id)
     choice = _read_choice(level, raw_x, raw_eta, raw_beta)
-    function = compile_function(level.expression)  # compiled (and cached) before the lock
+    # compiled (and cached) before the lock; the team's own copy on a level with variants
+    function = level.variant(team.id).of(compile_function(level.expression))
     lock_for_write(session)
     now = now or utcnow()
     level = session.get(Level, level.id, populate_existing=True, with_for_update=True)

@@ -110,6 +110,8 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             eta_max=level.eta_max,
             beta_max=level.beta_max,
             slope_noise=level.slope_noise,
+            variant_shift=level.variant_shift,
+            variant_scale=level.variant_scale,
         )
         for level in lesson.levels
     ]

@@ -48,6 +48,8 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         eta_max=spec.eta_max,
         beta_max=spec.beta_max,
         slope_noise=spec.slope_noise,
+        variant_shift=spec.variant_shift,
+        variant_scale=spec.variant_scale,
         x_star=analysis.x_star,
         f_star=analysis.f_star,
         f_median=analysis.f_median,
@@ -66,7 +68,8 @@ def create_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
 
 
 def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
-    """Change a level's settings. Its function, domain, mode and start stay as they are once
+    """Change a level's settings. Its function, domain, mode, start and variants stay as they
+    are once
     teams have guessed (their stored answers and steps must stay true): duplicate the lesson
     instead. The slope noise may change at any time: it changes the slopes to come."""
     lock_for_write(session)
@@ -78,12 +81,18 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
         level.x_min,
         level.x_max,
     )
-    changes_moves = (spec.mode.value, spec.start_x) != (level.mode, level.start_x)
+    changes_moves = (spec.mode.value, spec.start_x, spec.variant_shift, spec.variant_scale) != (
+        level.mode,
+        level.start_x,
+        level.variant_shift,
+        level.variant_scale,
+    )
     if (changes_f or changes_moves) and has_guesses(session, level.id):
         raise Refused("level_has_guesses")
     level.mode, level.start_x = spec.mode.value, spec.start_x
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
     level.slope_noise = spec.slope_noise
+    level.variant_shift, level.variant_scale = spec.variant_shift, spec.variant_scale
     level.noise_seed = level.noise_seed or new_noise_seed()  # a level older than noise
     if changes_f:
         analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.expression import compile_function, curve
+from app.game.variants import NO_VARIANT, Variant
 from app.models import Guess, Level, Progress, Team
 
 
@@ -20,43 +21,54 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, 
     progress = {
         p.team_id: p for p in session.scalars(select(Progress).where(Progress.level_id == level.id))
     }
+    # with per-team variants, every point moved back onto the level's own curve
+    variants = {team.id: level.variant(team.id) for team in teams}
     points: dict[int, list[list[float]]] = {team.id: [] for team in teams}
     for team_id, x, fx in session.execute(
         select(Guess.team_id, Guess.x, Guess.fx)
         .where(Guess.level_id == level.id)
         .order_by(Guess.team_id, Guess.seq)
     ):
-        points.setdefault(team_id, []).append([x, fx])
+        v = variants.get(team_id, NO_VARIANT)
+        points.setdefault(team_id, []).append([v.level_x(x), v.level_value(fx)])
     deadline = level.clock.deadline
     fn = compile_function(level.expression)
+    reach = level.variant_shift or 0.0  # where teams' copies took their guesses
+    x_min, x_max = level.x_min - reach, level.x_max + reach
     return {
         "level": {
             "id": level.id,
             "title": level.title,
             "state": level.clock.state_at(now).value,
             "deadline": deadline.isoformat() if deadline else None,
-            "x_min": level.x_min,
-            "x_max": level.x_max,
+            "x_min": x_min,
+            "x_max": x_max,
             "x_star": level.x_star,
             "f_star": level.f_star,
         },
-        "curve": [[p.x, p.fx] for p in curve(fn, level.x_min, level.x_max, 241)],
+        "curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)],
         "teams": [
-            _team_row(team, progress.get(team.id), points.get(team.id, [])) for team in teams
+            _team_row(team, progress.get(team.id), points.get(team.id, []), variants[team.id])
+            for team in teams
         ],
         "guesses": sum(len(each) for each in points.values()),
         "server_now": now.isoformat(),
     }
 
 
-def _team_row(team: Team, progress: Progress | None, points: list[list[float]]) -> dict[str, Any]:
+def _team_row(
+    team: Team, progress: Progress | None, points: list[list[float]], variant: Variant
+) -> dict[str, Any]:
+    best_fx = best_x = None
+    if progress is not None and progress.best_fx is not None and progress.best_x is not None:
+        best_fx, best_x = variant.level_value(progress.best_fx), variant.level_x(progress.best_x)
     return {
         "number": team.number,
         "name": team.name,
         "entered": progress is not None,
         "guesses": progress.guesses_used if progress else 0,
-        "best_fx": progress.best_fx if progress else None,
-        "best_x": progress.best_x if progress else None,
+        "best_fx": best_fx,
+        "best_x": best_x,
         "last_guess_at": progress.last_guess_at.isoformat()
         if progress and progress.last_guess_at
         else None,

@@ -124,6 +124,7 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[s
         "title": level.title,
         "mode": level.mode,
         "slope_noise": level.slope_noise,
+        "variants": level.has_variants,
         "state": state.value,
         "deadline": deadline.isoformat() if deadline else None,
         "freeze_at": freeze_at.isoformat() if freeze_at else None,

@@ -43,6 +43,8 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
     ).all()
     index = {team.id: i for i, team in enumerate(teams)}
+    # with per-team variants, every guess moved back onto the level's own curve
+    variants = {team.id: level.variant(team.id) for team in teams}
     paths: list[list[list[float]]] = [[] for _ in teams]
     replay: list[list[int]] = []
     for guess in session.scalars(
@@ -52,7 +54,13 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         replay.append([i, len(paths[i])])
         # on a noisy level, the true slope beside the noisy one the team received
         extra = [] if guess.true_slope is None else [guess.true_slope]
-        paths[i].append([guess.x, guess.fx, guess.slope, *extra])
+        v = variants[guess.team_id]
+        paths[i].append(
+            [
+                v.level_x(guess.x),
+                *(v.level_value(value) for value in (guess.fx, guess.slope, *extra)),
+            ]
+        )
     used = [
         n
         for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
@@ -70,16 +78,17 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         start = stepping.x  # every team and player steps from the level's start
     ghosts = ghosts_of(level, start, budget)
     standings = rank_level(level_entries(session, level=level))
+    reach = level.variant_shift or 0.0  # where teams' copies took their guesses
+    x_min, x_max = level.x_min - reach, level.x_max + reach
     return {
         "level_id": level.id,
         "expression": level.expression,
-        "x_min": level.x_min,
-        "x_max": level.x_max,
+        "x_min": x_min,
+        "x_max": x_max,
+        "variants": level.has_variants,
         "x_star": level.x_star,
         "f_star": level.f_star,
-        "curve": [
-            [p.x, p.fx] for p in curve(compile_function(level.expression), level.x_min, level.x_max)
-        ],
+        "curve": [[p.x, p.fx] for p in curve(compile_function(level.expression), x_min, x_max)],
         "teams": [
             {"number": team.number, "name": team.name, "guesses": paths[i]}
             for i, team in enumerate(teams)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Refused
+from app.game.expression import Analysis
 from app.game.rules import LevelState, Visibility, standings_visible
 from app.game.scoring import (
     Entry,
@@ -19,6 +20,7 @@ from app.game.scoring import (
     rank_level,
     rank_overall,
 )
+from app.game.variants import on_level_scale, team_facts
 from app.models import Guess, Level, Progress, Team
 
 
@@ -33,7 +35,8 @@ class LevelStandings:
 
 
 def level_entries(session: Session, *, level: Level, as_of: datetime | None = None) -> list[Entry]:
-    """Every team of the level's lesson with its best f(x) on the level (as of a moment)."""
+    """Every team of the level's lesson with its best f(x) on the level (as of a moment);
+    with per-team variants, on the level's scale (see ``app.game.variants``)."""
     teams = session.scalars(select(Team).where(Team.lesson_id == level.lesson_id)).all()
     if as_of is None:
         rows = session.execute(
@@ -81,17 +84,22 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
     entries = []
     for team in teams:
         row = by_team.get(team.id)
+        best = row[1] if row else None
+        if best is not None and level.has_variants:
+            best = _on_level_scale(level, team.id, best)
         entries.append(
             Entry(
-                team.id,
-                team.number,
-                team.name,
-                row[1] if row else None,
-                row[2] if row else None,
-                row[3] if row else 0,
+                team.id, team.number, team.name, best, row[2] if row else None, row[3] if row else 0
             )
         )
     return entries
+
+
+def _on_level_scale(level: Level, team_id: int, best: float) -> float:
+    """A team's best on its own copy of f, as the same standing on the level's f (its gap
+    to its own minimum, in the level's terms): what rankings and points compare."""
+    own = team_facts(level.expression, level.x_min, level.x_max, level.variant(team_id))
+    return on_level_scale(best, own, Analysis(level.x_star, level.f_star, level.f_median))
 
 
 def standing_out(row: Standing) -> dict[str, Any]:

@@ -28,11 +28,14 @@ def position(session: Session, level: Level, progress: Progress | None) -> Posit
 
 
 def start_position(level: Level, team_id: int | None) -> Position:
-    """Where every team starts on a stepping level, with the slope ``team_id`` is shown
-    there: on a level with noisy slopes, its own noisy one (``None``: the true slope, for
-    the reveal)."""
+    """Where every team starts on a stepping level, with f and the slope ``team_id`` is
+    shown there: on its own copy of f on a level with variants, noisy on a level with noisy
+    slopes (``None``: the level's own f and true slope, for the reveal)."""
     start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
-    point = compile_function(level.expression).at(start)
+    function = compile_function(level.expression)
+    if team_id is not None:
+        function = level.variant(team_id).of(function)  # its own copy, with variants
+    point = function.at(start)
     slope = point.slope if team_id is None else as_received(level, point.slope, team_id, 0)
     return Position(start, point.fx, slope)
 

@@ -554,9 +554,19 @@ class LevelForm(BaseModel):
     eta_max: str = Field(default="", max_length=40)
     beta_max: str = Field(default="", max_length=40)
     slope_noise: str = Field(default="", max_length=40)
+    variant_shift: str = Field(default="", max_length=40)
+    variant_scale: str = Field(default="", max_length=40)
 
 
-LOCKED_FIELDS = ("expression", "x_min", "x_max", "mode", "start_x")  # once teams have guessed
+LOCKED_FIELDS = (
+    "expression",
+    "x_min",
+    "x_max",
+    "mode",
+    "start_x",
+    "variant_shift",
+    "variant_scale",
+)  # once teams have guessed
 
 
 class PreviewIn(BaseModel):
@@ -646,7 +656,7 @@ def edit_level(level_id: RowId, request: Request, session: SessionDep) -> Respon
 def save_level(
     level_id: RowId, request: Request, session: SessionDep, form: Annotated[LevelForm, Form()]
 ) -> Response:
-    """Save a level's changes (its function, domain, mode and start only while nobody has
+    """Save a level's changes (its function, domain, mode, start and variants only while nobody has
     guessed: the editor then shows them disabled, so the browser sends none of them, and
     they stay as they are; sent and changed, they are refused)."""
     level = _level(session, level_id)

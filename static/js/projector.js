@@ -179,7 +179,8 @@
     $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('level-state').textContent = text[level.state] || level.state;
     const rules = [text[`mode_${level.mode}`],
-      level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null].filter(Boolean);
+      level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null,
+      level.variants ? text.variants : null].filter(Boolean);
     $('mode-rule').hidden = !rules.length;
     $('mode-rule').textContent = rules.join(' ');
     $('level-state').dataset.state = level.state;

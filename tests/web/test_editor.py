@@ -114,7 +114,7 @@ def test_once_teams_guessed_the_function_stays_but_the_rest_can_change(
         enter(team, level.id)
         team.post(f"/api/levels/{level.id}/guesses", json={"x": 2, "idempotency_key": "k-edit-1"})
     edit = desk.get(f"/instructor/levels/{level.id}/edit").text
-    assert "so its function, domain, mode and start stay" in edit
+    assert "so its function, domain, mode, start and variants stay" in edit
     form = {
         **FORM,
         "expression": level.expression,
