@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.errors import Refused
-from app.models import Team
+from app.models import MAX_ROW_ID, Team
 from app.services.tokens import team_for_token
 
 
@@ -21,9 +21,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
-# An id in a path: a whole number the database can hold (a larger one would not be "not
+# An id in a path: a whole number an id column can hold (a larger one would not be "not
 # found" but an error of the driver), so anything else is refused as a bad request.
-RowId = Annotated[int, Path(ge=-(2**63), le=2**63 - 1)]
+RowId = Annotated[int, Path(ge=-MAX_ROW_ID - 1, le=MAX_ROW_ID)]
 
 
 def remember_team(request: Request, team: Team) -> None:
@@ -75,11 +75,13 @@ def get_api_team(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Team:
     """The team a JSON API request plays as: a program's bearer token (code mode), or else
-    the browser's login. A request that sends a token is judged by it alone."""
-    if request.headers.get("authorization") is None:
+    the browser's login. A request that sends a bearer token is judged by it alone; another
+    kind of Authorization (a proxy's) leaves the browser's login as it is, and without one
+    it is a program that sent its token wrongly."""
+    if credentials is None:
+        if request.headers.get("authorization") and session_team(request, session) is None:
+            raise Refused("token_invalid")
         return get_current_team(request, session)
-    if credentials is None:  # an Authorization header, but not "Bearer <token>"
-        raise Refused("token_invalid")
     team = team_for_token(session, credentials.credentials)
     session.commit()  # as get_current_team: no connection held while waiting for a thread
     return team

@@ -112,8 +112,8 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "token_invalid": (
         401,
         N_(
-            "This API token is not valid. Send it as “Authorization: Bearer <token>”, copied "
-            "whole from the instructor’s sheet."
+            "This API token is not valid. Send it in the header “Authorization: Bearer dh_…”, "
+            "copied whole from the instructor’s sheet."
         ),
     ),
     "token_revoked": (401, N_("This API token was revoked. Ask the instructor for a new one.")),
@@ -217,6 +217,10 @@ MESSAGES: dict[str, tuple[int, str]] = {
             "Teams’ copies of f are moved this far, so f must be defined from %(low)s to "
             "%(high)s, and it is not. Choose a smaller shift."
         ),
+    ),
+    "start_undefined": (
+        422,
+        N_("f or its slope is not defined at this start, so no step could leave it. Move it."),
     ),
     "start_outside_domain": (422, N_("The start must lie in the domain, %(x_min)s to %(x_max)s.")),
     "unavailable": (503, N_("The game is busy for a moment. Try again in a few seconds.")),

@@ -79,6 +79,11 @@ class ApiToken(Base):
     team: Mapped[Team] = relationship()
 
 
+# The largest id an id column holds on every engine (PostgreSQL's INTEGER is 32 bits): a
+# larger number sent for an id is refused before it reaches the driver.
+MAX_ROW_ID = 2**31 - 1
+
+
 def new_noise_seed() -> str:
     """A level's secret seed of its slope noise: no team can work the noise out."""
     return secrets.token_hex(16)

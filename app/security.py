@@ -50,6 +50,9 @@ async def check_csrf(request: Request) -> None:
         # a program with a team's API token (code mode), judged by the token alone: no
         # browser sends this header by itself, and no other site may make one send it
         return
+    if request.url.path.startswith("/api/") and request.headers.get("authorization"):
+        if not request.session:  # no browser login: a program that sent its token wrongly
+            raise Refused("token_invalid")
     if not same_origin(request):
         raise Refused("csrf_failed")
     sent = request.headers.get(CSRF_HEADER)

@@ -1,11 +1,14 @@
 """Plain gradient descent on a Downhill level, played from Python (code mode).
 
-    DOWNHILL_URL=http://192.168.1.20:8000 DOWNHILL_TOKEN=dh_... python examples/descend.py 7
+    DOWNHILL_URL=http://192.168.1.20:8000 DOWNHILL_TOKEN=dh_... python examples/descend.py 1
 
-7 is the level's number for the API (on the instructor's sheet of tokens). Optional:
-DOWNHILL_PASSWORD (the level's password), DOWNHILL_ETA (the learning rate, 0.5) and
-DOWNHILL_GUESSES (how many guesses to make, 20). It waits out the cooldown as the server
-says, and stops early when the budget is spent or the level closes.
+1 is the level's number for the API (the instructor's sheet of tokens lists them).
+Optional: DOWNHILL_PASSWORD (the level's password), DOWNHILL_ETA (the learning rate, 0.5),
+DOWNHILL_BETA (the momentum on a momentum level, 0.9) and DOWNHILL_GUESSES (how many
+guesses to make, 20). On a free-guess level it takes the step x ← x − η·f'(x) itself; on a
+learning-rate or momentum level it sends η (and β) and the server steps. It waits out the
+cooldown as the server says and stops, saying why, at any refusal (the budget is spent,
+the level closed...).
 """
 
 import os
@@ -16,18 +19,30 @@ import uuid
 import httpx
 
 url, token, level = os.environ["DOWNHILL_URL"], os.environ["DOWNHILL_TOKEN"], sys.argv[1]
+eta, beta = (
+    float(os.environ.get("DOWNHILL_ETA", "0.5")),
+    float(os.environ.get("DOWNHILL_BETA", "0.9")),
+)
 api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
-lv = api.post(f"/api/levels/{level}/enter", json={"password": os.environ.get("DOWNHILL_PASSWORD")})
-lv = lv.raise_for_status().json()["level"]
-x, eta, made = (lv["x_min"] + lv["x_max"]) / 2, float(os.environ.get("DOWNHILL_ETA", "0.5")), 0
+entered = api.post(
+    f"/api/levels/{level}/enter", json={"password": os.environ.get("DOWNHILL_PASSWORD")}
+)
+if entered.is_error:
+    sys.exit(f"{entered.status_code}: {entered.json()['error']['message']}")
+lv = entered.json()["level"]
+x, made = (lv["x_min"] + lv["x_max"]) / 2, 0
 while made < int(os.environ.get("DOWNHILL_GUESSES", "20")):
-    key = uuid.uuid4().hex  # the same key on a retry would be answered once
-    answer = api.post(f"/api/levels/{level}/guesses", json={"x": x, "idempotency_key": key})
+    move = {"x": x} if lv["mode"] == "free" else {"eta": eta}
+    if lv["mode"] == "momentum":
+        move["beta"] = beta
+    key = uuid.uuid4().hex  # a retry with the same key would be answered once
+    answer = api.post(f"/api/levels/{level}/guesses", json={**move, "idempotency_key": key})
     if answer.status_code == 429:  # the cooldown: wait as long as the server says
         time.sleep(answer.json()["error"]["seconds"])
         continue
-    if answer.status_code in (403, 409):  # the budget is spent, or the level is closed
+    if answer.is_error:
+        print(f"stopped: {answer.json()['error']['message']}")
         break
-    guess, made = answer.raise_for_status().json()["guess"], made + 1
+    guess, made = answer.json()["guess"], made + 1
     print(f"x = {guess['x']:<12.6g} f(x) = {guess['fx']:<12.6g} slope = {guess['slope']:.6g}")
     x = min(max(guess["x"] - eta * guess["slope"], lv["x_min"]), lv["x_max"])  # x ← x − η·f'(x)

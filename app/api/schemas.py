@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -153,11 +154,16 @@ def position_out(view: PlayView) -> dict[str, Any] | None:
     at, start = view.position, view.start
     return {
         "x": at.x,
-        "fx": at.fx,
-        "slope": at.slope,
+        "fx": _finite(at.fx),
+        "slope": _finite(at.slope),
         "velocity": at.velocity,
-        "start": {"x": start.x, "fx": start.fx, "slope": start.slope},
+        "start": {"x": start.x, "fx": _finite(start.fx), "slope": _finite(start.slope)},
     }
+
+
+def _finite(value: float) -> float | None:
+    """A number for JSON: None where f or its slope is not defined."""
+    return value if math.isfinite(value) else None
 
 
 def answer_out(answer: Answer, now: datetime) -> dict[str, Any]:

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.game.rules import BadNumber, parse_x
+
 MAX_ETA = 1e6  # the largest bound an instructor may set on η
 MAX_BETA = 0.999  # β = 1 never forgets a step: the ball would never settle
 DEFAULT_ETA_MAX = 10.0
@@ -70,17 +72,13 @@ class BadStep(ValueError):
 def read_rate(raw: object, *, name: str, bounds: StepBounds) -> float:
     """η (``name="eta"``) or β (``"beta"``) as sent, checked against the level's bounds.
 
-    η must be positive and at most ``eta_max``; β at least 0 and at most ``beta_max``."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise BadStep(f"{name}_missing")
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise BadStep(f"{name}_not_a_number")
+    Read as x is (``parse_x``: a phone's decimal comma, full-width digits); η must be
+    positive and at most ``eta_max``; β at least 0 and at most ``beta_max``."""
     try:
-        value = float(raw.strip().replace("\u2212", "-") if isinstance(raw, str) else raw)
-    except (ValueError, OverflowError):
-        raise BadStep(f"{name}_not_a_number") from None
-    if not math.isfinite(value):
-        raise BadStep(f"{name}_not_a_number")
+        value = parse_x(raw)
+    except BadNumber as exc:
+        code = f"{name}_missing" if exc.code == "x_missing" else f"{name}_not_a_number"
+        raise BadStep(code) from None
     if name == "eta":
         if not 0 < value <= bounds.eta_max:
             raise BadStep("eta_out_of_bounds", high=bounds.eta_max)

@@ -188,6 +188,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         function = compile_function(expression)
         if x_min is not None and x_max is not None and x_min < x_max:
             analyze(function, x_min, x_max)
+            if start_x is not None and not function.at(start_x).is_finite:
+                read.fail("start_x", "start_undefined")  # no slope there: no first step
             if variant_shift:
                 _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
     except ExpressionError as exc:

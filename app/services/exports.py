@@ -24,6 +24,14 @@ GUESS_COLUMNS = (
     "fx",
     "slope",
     "server_time",
+    # what the rest of the lecture adds: how the team moved, and the true slope beside a
+    # noisy one (the CSV is the instructor's)
+    "mode",
+    "eta",
+    "beta",
+    "velocity",
+    "stopped_at_edge",
+    "true_slope",
 )
 STANDING_COLUMNS = (
     "lesson",
@@ -43,6 +51,10 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -65,6 +77,12 @@ def guesses_csv(session: Session, *, lesson: Lesson) -> str:
             Guess.fx,
             Guess.slope,
             Guess.created_at,
+            Level.mode,
+            Guess.eta,
+            Guess.beta,
+            Guess.velocity,
+            Guess.clamped,
+            Guess.true_slope,
         )
         .join(Level, Guess.level_id == Level.id)
         .join(Team, Guess.team_id == Team.id)
@@ -74,18 +92,10 @@ def guesses_csv(session: Session, *, lesson: Lesson) -> str:
     return _csv(
         GUESS_COLUMNS,
         (
-            (
-                lesson.name,
-                title,
-                number,
-                name or "",
-                seq,
-                x,
-                fx,
-                slope,
-                at.isoformat(),
-            )
-            for title, number, name, seq, x, fx, slope, at in rows
+            (lesson.name, title, number, name or "", seq, x, fx, slope, at.isoformat(), mode)
+            + tuple(_blank(value) for value in (eta, beta, velocity))
+            + ("yes" if clamped else "", _blank(true_slope))
+            for title, number, name, seq, x, fx, slope, at, mode, eta, beta, velocity, clamped, true_slope in rows  # noqa: E501
         ),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,6 +76,10 @@ def submit_guess(
         raise Refused("level_not_found")
     if progress is None:
         raise Refused("level_not_entered")
+    # the level as it is under the lock: before anyone guessed, the instructor may have
+    # changed its mode, bounds or function since the checks above (compiling is cached)
+    choice = _read_choice(level, raw_x, raw_eta, raw_beta)
+    function = level.variant(team.id).of(compile_function(level.expression))
     stored = _stored_for_key(session, progress, idempotency_key)
     if stored is not None:
         session.commit()
@@ -84,6 +89,8 @@ def submit_guess(
     step = None
     if choice.eta is not None:
         at = position(session, level, progress)
+        if not (math.isfinite(at.fx) and math.isfinite(at.slope)):  # a team's copy, at a kink
+            raise Refused("start_undefined")
         step = take_step(
             at, eta=choice.eta, beta=choice.beta or 0.0, x_min=level.x_min, x_max=level.x_max
         )

@@ -93,7 +93,8 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
     level.slope_noise = spec.slope_noise
     level.variant_shift, level.variant_scale = spec.variant_shift, spec.variant_scale
-    level.noise_seed = level.noise_seed or new_noise_seed()  # a level older than noise
+    if changes_f or not level.noise_seed:  # a new function (or an older level): new draws
+        level.noise_seed = new_noise_seed()
     if changes_f:
         analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max
@@ -146,6 +147,8 @@ def reset_level(session: Session, *, level_id: int) -> int:
         raise Refused("level_not_found")
     deleted = session.execute(delete(Guess).where(Guess.level_id == level_id)).rowcount
     session.execute(delete(Progress).where(Progress.level_id == level_id))
+    # new draws of slope noise and variants: the revealed ones would tell the next game
+    level.noise_seed = new_noise_seed()
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return deleted or 0

@@ -13,7 +13,7 @@ from app.db import lock_for_write
 from app.errors import Refused
 from app.game.rules import LevelState
 from app.game.typed import whole_number
-from app.models import Announcement, Lesson, Level, Progress, Team
+from app.models import MAX_ROW_ID, Announcement, Lesson, Level, Progress, Team
 from app.services import live
 from app.services.reveal import reveal_view
 from app.services.standings import overall_standings, standing_out, team_level_standings
@@ -28,7 +28,7 @@ def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
 def _level_id(raw: object) -> int | None:
     if not str(raw or "").strip():
         return None
-    level_id = whole_number(raw, 1, 2**62)
+    level_id = whole_number(raw, 1, MAX_ROW_ID)
     if level_id is None:
         raise Refused("level_not_found")
     return level_id

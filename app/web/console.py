@@ -29,7 +29,7 @@ from app.services import exports, lessons, levels, projector, teams, tokens
 from app.services.instructor import login_instructor
 from app.services.monitor import monitor_view
 from app.services.reveal import reveal_view
-from app.web.links import join_address, qr_svg, reachable_from_phones
+from app.web.links import join_address, public_base, qr_svg, reachable_from_phones
 from app.web.report import lesson_report as build_report
 from app.web.responses import refusal_body, translate
 from app.web.templating import render
@@ -386,8 +386,9 @@ def issue_tokens(lesson_id: RowId, request: Request, session: SessionDep) -> Res
         "console_tokens.html",
         lesson=lesson,
         issued=issued,
-        api_base=str(request.base_url).rstrip("/"),
-        level_ids=[level.id for level in lesson.levels],
+        api_base=public_base(request),
+        reachable=reachable_from_phones(request),
+        levels=sorted(lesson.levels, key=lambda level: level.position),
         instructor=True,
     )
 
@@ -584,7 +585,10 @@ def _form_values(level: Level | None) -> dict[str, str]:
         return LevelForm(cooldown_seconds="10", x_min="-10", x_max="10").model_dump()
 
     def text(value: object) -> str:
-        return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        """A stored value as the form shows it, exactly (saving it again changes nothing)."""
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return "" if value is None else str(value)
 
     return {name: text(getattr(level, name)) for name in LevelForm.model_fields}
 

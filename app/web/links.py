@@ -10,10 +10,15 @@ from markupsafe import Markup
 from app.models import Lesson
 
 
+def public_base(request: Request) -> str:
+    """This server as phones and laptops reach it: the configured public URL, else the
+    address the request came to."""
+    return str(request.app.state.settings.public_url or request.base_url).rstrip("/")
+
+
 def join_address(request: Request, lesson: Lesson) -> str:
-    """The address a phone opens to join: the configured public URL, else this server's."""
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return f"{base.rstrip('/')}/j/{lesson.join_code}"
+    """The address a phone opens to join."""
+    return f"{public_base(request)}/j/{lesson.join_code}"
 
 
 def qr_svg(address: str, scale: int = 4) -> Markup:

@@ -235,14 +235,22 @@
     previewStep();
   }
 
+  function typedNumber(value) {
+    // as the server reads it: full-width digits, a minus sign, a lone decimal comma
+    const text = value.trim()
+      .replace(/[\uFF10-\uFF19\uFF0B\uFF0D\uFF0E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xFEE0))
+      .replace(/\u2212/g, '-');
+    return Number(/^[^.,]*,[^.,]*$/.test(text) ? text.replace(',', '.') : text);
+  }
+
   function previewStep() {
     // what the server will do with the typed η (and β), before the team presses Step
     const box = document.getElementById('step-preview');
     if (!box || !state.position) return;
     box.hidden = !isOpen();  // no step to preview on a closed level
     const at = state.position;
-    const eta = Number(input.value.replace('\u2212', '-'));
-    const beta = betaInput ? Number(betaInput.value.replace('\u2212', '-')) : 0;
+    const eta = typedNumber(input.value);
+    const beta = betaInput ? typedNumber(betaInput.value) : 0;
     if (!input.value.trim() || !Number.isFinite(eta) || (betaInput && (!betaInput.value.trim() || !Number.isFinite(beta)))) {
       box.textContent = '';
       return;

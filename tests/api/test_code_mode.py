@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from app.db import Database, lock_for_write, utcnow
+from app.game.moves import Mode
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import ApiToken, Guess, Lesson, Level
@@ -92,8 +93,9 @@ def test_only_the_hash_of_a_token_is_kept(app, desk, session, demo: Demo) -> Non
         ("Bearer dh_not-a-real-token-at-all", (401, "token_invalid")),
         ("Bearer ", (401, "token_invalid")),
         ("Bearer " + "x" * 5000, (401, "token_invalid")),
-        # not a bearer token: an unsafe request is a browser's, and needs the CSRF checks
-        ("Basic dGVhbToxMjM0", (403, "csrf_failed")),
+        # not a bearer token, and no browser login: a program that sent its token wrongly
+        ("Basic dGVhbToxMjM0", (401, "token_invalid")),
+        ("dh_the-token-without-its-scheme", (401, "token_invalid")),
     ],
 )
 def test_a_wrong_token_is_refused_and_changes_nothing(
@@ -109,6 +111,19 @@ def test_a_wrong_token_is_refused_and_changes_nothing(
         )
         assert (sent.status_code, refusal(sent)) == refused_post
     assert guesses_stored(session) == 0
+
+
+def test_a_proxys_basic_auth_leaves_a_phones_login_as_it_is(app, session, demo) -> None:
+    level = demo.levels[0]
+    with browser_like(app) as phone:
+        login_as(phone, 5, demo.pin(5))
+        phone.headers["Authorization"] = "Basic dGVhbToxMjM0"
+        assert phone.get("/api/levels").status_code == 200
+        enter(phone, level.id)
+        sent = {"x": 1, "idempotency_key": "proxy-0001"}
+        answer = phone.post(f"/api/levels/{level.id}/guesses", json=sent)
+        assert answer.status_code == 200, answer.text
+    assert guesses_stored(session) == 1
 
 
 def test_new_tokens_replace_the_old_and_revoked_ones_stop(app, desk, session, demo) -> None:
@@ -172,7 +187,8 @@ def test_a_lesson_without_teams_gets_no_tokens(desk, session) -> None:
 
 def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) -> None:
     """examples/descend.py, as the README shows it, against a real uvicorn server: it waits
-    out the cooldown and walks down f(x) = (x - 3)^2 + 1 from the middle of [-10, 10]."""
+    out the cooldown and walks down f(x) = (x - 3)^2 + 1 from the middle of [-10, 10] until
+    the budget is spent; on a learning-rate level it sends η and the server steps."""
     found: dict[str, object] = {}
 
     def prepare(url: str) -> None:
@@ -180,24 +196,27 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
         with database.sessions() as session:
             lock_for_write(session)
             lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
-            spec = LevelSpec(
-                title="Code mode",
-                expression="(x - 3)^2 + 1",
-                x_min=-10,
-                x_max=10,
-                cooldown_seconds=1,
-                guess_budget=6,
+            common = {"expression": "(x - 3)^2 + 1", "x_min": -10, "x_max": 10}
+            free = LevelSpec(title="By hand", cooldown_seconds=1, guess_budget=6, **common)
+            steps = LevelSpec(
+                title="By η",
+                cooldown_seconds=0,
+                guess_budget=3,
+                mode=Mode.LEARNING_RATE,
+                start_x=-5,
+                **common,
             )
-            level = add_level(session, lesson_id=lesson.id, spec=spec)
-            session.commit()
-            set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-            issued = issue_tokens(session, lesson_id=lesson.id, now=utcnow())
-            found.update(level=level.id, token=issued[0].token, team=issued[0].team.id)
+            for key, spec in (("free", free), ("steps", steps)):
+                level = add_level(session, lesson_id=lesson.id, spec=spec)
+                session.commit()
+                set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
+                found[key] = level.id
+            found["token"] = issue_tokens(session, lesson_id=lesson.id, now=utcnow())[0].token
         database.engine.dispose()
 
-    with running_server(tmp_path, SECRET, prepare) as base:
+    def descend(base: str, level: object) -> list[str]:
         run = subprocess.run(
-            [sys.executable, str(ROOT / "examples" / "descend.py"), str(found["level"])],
+            [sys.executable, str(ROOT / "examples" / "descend.py"), str(level)],
             env={
                 "DOWNHILL_URL": base,
                 "DOWNHILL_TOKEN": str(found["token"]),
@@ -210,7 +229,15 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
             timeout=120,
             check=False,
         )
-    assert run.returncode == 0, run.stdout + run.stderr
-    xs = [float(line.split()[2]) for line in run.stdout.splitlines()]
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run.stdout.splitlines()
+
+    with running_server(tmp_path, SECRET, prepare) as base:
+        by_hand = descend(base, found["free"])
+        by_eta = descend(base, found["steps"])
+    xs = [float(line.split()[2]) for line in by_hand if line.startswith("x =")]
     # x ← x − 0.25·2(x − 3) halves the distance to 3 each step; the budget stops it at six
     assert xs == pytest.approx([0, 1.5, 2.25, 2.625, 2.8125, 2.90625])
+    assert by_hand[-1] == "stopped: Your team has used all its guesses on this level."
+    # from -5, the server steps x ← x − 0.25·f'(x): -1, 1, 2
+    assert [float(line.split()[2]) for line in by_eta[:3]] == pytest.approx([-1, 1, 2])

@@ -112,6 +112,9 @@ def test_rates_inside_the_bounds_are_read_as_typed() -> None:
     assert read_rate("\u22120", name="beta", bounds=bounds) == 0
     assert read_rate(2, name="eta", bounds=bounds) == 2
     assert read_rate(0.9, name="beta", bounds=bounds) == 0.9
+    # as x is read: a phone keypad's decimal comma, a Chinese keyboard's full-width digits
+    assert read_rate("0,5", name="eta", bounds=bounds) == 0.5
+    assert read_rate("\uff10.\uff15", name="beta", bounds=bounds) == 0.5
 
 
 def test_the_implied_learning_rate_of_a_free_step() -> None:

@@ -143,9 +143,12 @@ def test_levels_move_up_and_down_and_reset_deletes_guesses(app, desk, session, d
         login_as(team, 2)
         enter(team, first)
         team.post(f"/api/levels/{first}/guesses", json={"x": 1, "idempotency_key": "k-reset-1"})
+    seed = session.get(Level, first).noise_seed
     assert post(desk, f"/instructor/levels/{first}/reset").status_code == 303
     reread(session)
     assert session.scalar(select(func.count()).select_from(Guess)) == 0
+    # new draws of noise and variants: the old ones may have been shown at a reveal
+    assert session.get(Level, first).noise_seed != seed
 
 
 def test_a_locked_level_saves_what_a_browser_sends_around_its_disabled_function(
@@ -192,3 +195,33 @@ def test_a_learning_rate_level_needs_a_start_inside_its_domain(app, desk, sessio
     assert (level.mode, level.start_x, level.eta_max, level.beta_max) == ("momentum", 5.5, 2, 0.99)
     editor = desk.get(f"/instructor/levels/{level.id}/edit").text
     assert '<option value="momentum" selected>' in editor and 'value="5.5"' in editor
+
+
+def test_a_start_where_f_has_no_slope_is_refused(desk, session, demo) -> None:
+    before = level_count(session)
+    form = {**FORM, "expression": "sqrt(abs(x))", "mode": "learning_rate", "start_x": "0"}
+    wrong = post(desk, f"/instructor/lessons/{demo.lesson.id}/levels/new", **form)
+    assert wrong.status_code == 422
+    assert 'data-field="start_x" data-code="start_undefined"' in wrong.text
+    assert level_count(session) == before
+
+
+def test_a_locked_level_with_long_numbers_saves_again_unchanged(app, desk, session, demo) -> None:
+    """The editor shows stored numbers exactly: 6.283185307 is not rounded to 6.28319 (which
+    would read as a change to a locked domain and refuse every save)."""
+    form = {**FORM, "x_min": "0", "x_max": "6.283185307", "expression": "sin(x)"}
+    assert post(desk, f"/instructor/lessons/{demo.lesson.id}/levels/new", **form).status_code == 303
+    reread(session)
+    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    post(desk, f"/instructor/levels/{level.id}/state", action="open")
+    with browser_like(app) as team:
+        login_as(team, 1)
+        enter(team, level.id, "ridge")
+        sent = {"x": 1, "idempotency_key": "k-long-1"}
+        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
+    editor = desk.get(f"/instructor/levels/{level.id}/edit").text
+    assert 'value="6.283185307"' in editor
+    again = {**form, "cooldown_seconds": "3"}
+    assert post(desk, f"/instructor/levels/{level.id}/edit", **again).status_code == 303
+    reread(session)
+    assert session.get(Level, level.id).cooldown_seconds == 3

@@ -6,6 +6,11 @@ import csv
 import io
 from datetime import datetime
 
+from app.db import lock_for_write, utcnow
+from app.game.moves import Mode
+from app.game.rules import LevelState
+from app.game.settings import LevelSpec
+from app.services.levels import add_level, set_level_state
 from app.services.teams import rename_team
 from tests.support import Demo, browser_like, enter, login_as
 
@@ -47,7 +52,14 @@ def test_every_guess_cell_by_cell(app, desk, session, demo: Demo) -> None:
         "fx",
         "slope",
         "server_time",
+        "mode",
+        "eta",
+        "beta",
+        "velocity",
+        "stopped_at_edge",
+        "true_slope",
     ]
+    assert [row[9:] for row in rows] == [["free", "", "", "", "", ""]] * 2
     assert [row[:8] for row in rows] == [
         [
             "Downhill demo",
@@ -84,3 +96,33 @@ def test_standings_per_level_and_overall(app, desk, session, demo: Demo) -> None
     assert function_1[2][2] == ""  # no guess, no rank
     overall = [row for row in rows if row[1] == "overall"]
     assert len(overall) == 10 and all(row[7] == "0.00" for row in overall)  # nothing revealed
+
+
+def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -> None:
+    lock_for_write(session)
+    level = add_level(
+        session,
+        lesson_id=demo.lesson.id,
+        spec=LevelSpec(
+            title="Rolling",
+            expression="(x - 1)^2",
+            x_min=-5,
+            x_max=5,
+            cooldown_seconds=0,
+            mode=Mode.MOMENTUM,
+            start_x=4,
+            slope_noise=0.5,
+        ),
+    )
+    session.commit()
+    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
+    with browser_like(app) as team:
+        login_as(team, 1, demo.pin(1))
+        team.post(f"/api/levels/{level.id}/enter", json={})
+        sent = {"eta": 10, "beta": 0.5, "idempotency_key": "csv-step-1"}
+        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
+    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv"))
+    (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "Rolling"]
+    assert (row["mode"], row["eta"], row["beta"], row["x"]) == ("momentum", "10.0", "0.5", "-5.0")
+    assert row["stopped_at_edge"] == "yes" and row["velocity"] == "-9.0"
+    assert float(row["true_slope"]) == -12.0 and float(row["slope"]) != -12.0
