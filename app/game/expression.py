@@ -377,25 +377,77 @@ def _written_size(expr: Any) -> int:
     return sizes[id(expr)]
 
 
-@lru_cache(maxsize=256)
-def compile_function(text: str) -> CompiledFunction:
-    """Parse, differentiate exactly and compile a one-variable expression, once per text.
-
-    A text whose derivative would be too large to compile in reasonable time is refused as
-    too deep (it is nesting that makes derivatives grow)."""
-    expression = parse_expression(text, ("x",))
-    x = _SYMBOLS["x"]
+def _compiled(expression: Expression) -> list[Callable[..., float]]:
+    """f and each of its partial derivatives, differentiated exactly and compiled to plain
+    Python over floats. A text whose derivatives would be too large to compile in
+    reasonable time is refused as too deep (it is nesting that makes derivatives grow)."""
+    args = [_SYMBOLS[name] for name in expression.variables]
     try:
-        derivative = sympy.diff(expression.sympy_expr, x)
-        if _written_size(derivative) > MAX_NODES:
+        slopes = [sympy.diff(expression.sympy_expr, arg) for arg in args]
+        if any(_written_size(slope) > MAX_NODES for slope in slopes):
             raise ExpressionError("expression_too_deep", None, limit=MAX_CALLS)
-        f = sympy.lambdify(x, expression.sympy_expr, modules=_LAMBDIFY_MODULES)
-        df = sympy.lambdify(x, derivative, modules=_LAMBDIFY_MODULES)
+        fns = [
+            sympy.lambdify(args, each, modules=_LAMBDIFY_MODULES)
+            for each in (expression.sympy_expr, *slopes)
+        ]
     except (RecursionError, MemoryError, SyntaxError):  # sympy or Python's compiler gave up
         raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
-    if _unknown_names(f) or _unknown_names(df):
+    if any(_unknown_names(fn) for fn in fns):
         raise ExpressionError("expression_not_allowed", None, what="complex numbers")
+    return fns
+
+
+@lru_cache(maxsize=256)
+def compile_function(text: str) -> CompiledFunction:
+    """Parse, differentiate exactly and compile a one-variable expression, once per text."""
+    f, df = _compiled(parse_expression(text, ("x",)))
     return CompiledFunction(text=text, f=f, df=df)
+
+
+@dataclass(frozen=True)
+class PlanePoint:
+    """The value and the gradient of f(x, y) at (x, y)."""
+
+    x: float
+    y: float
+    fx: float
+    gx: float  # ∂f/∂x
+    gy: float  # ∂f/∂y
+
+    @property
+    def is_finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.fx, self.gx, self.gy))
+
+
+@dataclass(frozen=True)
+class CompiledPlane:
+    """f(x, y) and its gradient, compiled to plain Python floats (two-parameter levels)."""
+
+    text: str
+    f: Callable[[float, float], float] = field(compare=False)
+    dfx: Callable[[float, float], float] = field(compare=False)
+    dfy: Callable[[float, float], float] = field(compare=False)
+
+    def at(self, x: float, y: float) -> PlanePoint:
+        """f and its gradient at (x, y); NaN where any is undefined or overflows."""
+        return PlanePoint(
+            x, y, _safe2(self.f, x, y), _safe2(self.dfx, x, y), _safe2(self.dfy, x, y)
+        )
+
+
+@lru_cache(maxsize=256)
+def compile_plane(text: str) -> CompiledPlane:
+    """Parse, differentiate exactly and compile an expression in x and y, once per text."""
+    f, dfx, dfy = _compiled(parse_expression(text, ("x", "y")))
+    return CompiledPlane(text=text, f=f, dfx=dfx, dfy=dfy)
+
+
+def _safe2(fn: Callable[[float, float], float], x: float, y: float) -> float:
+    try:
+        value = float(fn(x, y))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.nan
+    return value
 
 
 SAMPLES = 4001
