@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -30,9 +31,10 @@ class LiveHub:
         self.database = database
         self.interval = interval
         self.known: dict[int, int] = {}
-        self.changed = asyncio.Condition()
+        self._changed = asyncio.Event()  # set, and replaced, at each change
         self.closing = False
         self.streams = 0  # open streams of this process, for /api/health
+        self._closing_streams: set[asyncio.Task[None]] = set()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -49,8 +51,7 @@ class LiveHub:
             else:
                 if latest != self.known:
                     self.known = latest
-                    async with self.changed:
-                        self.changed.notify_all()
+                    self._wake()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)
 
@@ -62,46 +63,78 @@ class LiveHub:
         """Stop watching and let every open stream end (at shutdown)."""
         self.closing = True
         self._stop.set()
-        async with self.changed:
-            self.changed.notify_all()
+        self._wake()
         if self._task is not None:
             # let a read in flight finish and give its connection back before the engine
             # is disposed (cancelling would leave its thread holding one)
             await self._task
 
+    def _wake(self) -> None:
+        """Wake every waiting stream (an event, not a condition: a stream cancelled in a
+        condition's wait, as anyio cancels a gone client's, may leave its lock held)."""
+        woken, self._changed = self._changed, asyncio.Event()
+        woken.set()
+
     def version(self, lesson_id: int) -> int:
         """The lesson's version as this process last read it."""
         return self.known.get(lesson_id, 0)
 
-    async def changes(self, lesson_id: int) -> AsyncIterator[int]:
-        """Yield the lesson's version now and after each change, for a bounded time."""
-        self.streams += 1
+    def changes(self, lesson_id: int) -> AsyncIterator[int]:
+        """Yield the lesson's version now and after each change, for a bounded time.
+
+        A stream counts in ``streams`` until it is closed: when it ends, when its reader
+        closes it, or at the latest when the task reading it ends. That last is for the
+        server's streams whose client goes away: the framework cancels the task that
+        reads the endpoint's generator, and when the cancel lands while an event is being
+        handed on (rather than while the stream waits here), the generators are left
+        paused at a ``yield`` that nothing resumes or closes. Only the garbage collector
+        would close them, whenever it next collected: over a minute later, now and then.
+        """
+        return self._closed_with_reader(self._changes(lesson_id))
+
+    async def _closed_with_reader(self, stream: AsyncGenerator[int, None]) -> AsyncIterator[int]:
+        reader: asyncio.Task[Any] | None = None
+
+        def reader_ended(task: asyncio.Task[Any]) -> None:
+            # the stream is paused at its yield (a stream that ended stopped watching)
+            closing = asyncio.get_running_loop().create_task(stream.aclose())
+            self._closing_streams.add(closing)  # a task only weakly held would be lost
+            closing.add_done_callback(self._closing_streams.discard)
+
         try:
-            async for version in self._changes(lesson_id):
+            async for version in stream:
+                task = asyncio.current_task()
+                if task is not reader:
+                    if reader is not None:
+                        reader.remove_done_callback(reader_ended)
+                    reader = task
+                    if reader is not None:
+                        reader.add_done_callback(reader_ended)
                 yield version
         finally:
-            self.streams -= 1
+            if reader is not None:
+                reader.remove_done_callback(reader_ended)
+            await stream.aclose()
 
-    async def _changes(self, lesson_id: int) -> AsyncIterator[int]:
-        loop = asyncio.get_running_loop()
-        ends = loop.time() + STREAM_SECONDS
-        seen = self.version(lesson_id)
-        yield seen
-        while not self.closing:
-            left = ends - loop.time()
-            if left <= 0:
-                return
-            async with self.changed:
-                try:
-                    await asyncio.wait_for(
-                        self.changed.wait_for(
-                            lambda seen=seen: self.closing or self.version(lesson_id) != seen
-                        ),
-                        left,
-                    )
-                except TimeoutError:
-                    return
-            if self.closing:
-                return
+    async def _changes(self, lesson_id: int) -> AsyncGenerator[int, None]:
+        self.streams += 1
+        try:
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + STREAM_SECONDS
             seen = self.version(lesson_id)
             yield seen
+            while not self.closing:
+                left = ends - loop.time()
+                if left <= 0:
+                    return
+                if self.version(lesson_id) == seen:
+                    try:
+                        async with asyncio.timeout(left):
+                            await self._changed.wait()
+                    except TimeoutError:
+                        return
+                    continue  # a change of this lesson, of another, or the end
+                seen = self.version(lesson_id)
+                yield seen
+        finally:
+            self.streams -= 1
