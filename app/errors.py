@@ -130,6 +130,14 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "x_missing": (422, N_("Type a number for x.")),
     "x_not_number": (422, N_("x must be a finite number, like 2.5 or -0.75.")),
     "x_outside_domain": (422, N_("x must be between %(x_min)s and %(x_max)s.")),
+    "y_missing": (422, N_("This level has two parameters: type a number for y as well.")),
+    "y_not_number": (422, N_("y must be a finite number, like 2.5 or -0.75.")),
+    "y_outside_domain": (422, N_("y must be between %(y_min)s and %(y_max)s.")),
+    "no_y_here": (422, N_("This level has one parameter: send x alone, without y.")),
+    "not_finite_at_point": (
+        422,
+        N_("f or its gradient is not defined at this point. Try another one."),
+    ),
     "cooldown": (429, N_("Too soon: your next guess is allowed in %(seconds)s seconds.")),
     "budget_used_up": (409, N_("Your team has used all its guesses on this level.")),
     "not_finite_here": (422, N_("f or its slope is not defined at this x. Try another x.")),
@@ -209,6 +217,23 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "expression_constant_undefined": (
         422,
         N_("A constant part of the function is undefined, like 1/0, log(0) or sqrt(-1)."),
+    ),
+    "expression_not_finite_at": (
+        422,
+        N_("The function is not a finite number at (%(x)s, %(y)s), inside the rectangle."),
+    ),
+    "y_range_needed": (
+        422,
+        N_("This function uses y: give the level a y range to make it a two-parameter level."),
+    ),
+    "y_range_both": (422, N_("Give both ends of the y range, or leave both empty.")),
+    "start_y_without_range": (
+        422,
+        N_("A start along y needs a y range: give one, or leave the start along y empty."),
+    ),
+    "variants_one_variable": (
+        422,
+        N_("Per-team variants are for levels of one variable: leave them blank here."),
     ),
     "domain_invalid": (422, N_("The domain needs two finite numbers, the first smaller.")),
     "variant_shift_undefined": (

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, Mode, StepBounds
+from app.game.plane import Rectangle
 from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
 from app.game.variants import Variant, team_variant
 
@@ -130,6 +131,13 @@ class Level(Base):
     # per-team variants (app.game.variants): the largest shift along x, the largest factor
     variant_shift: Mapped[float | None] = mapped_column(Float)
     variant_scale: Mapped[float | None] = mapped_column(Float)
+    # two-parameter levels (app.game.plane): f(x, y) over the rectangle x_min..x_max by
+    # y_min..y_max (both None: a one-variable level); where stepping teams start along y,
+    # and the y of the true minimum
+    y_min: Mapped[float | None] = mapped_column(Float)
+    y_max: Mapped[float | None] = mapped_column(Float)
+    start_y: Mapped[float | None] = mapped_column(Float)
+    y_star: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
 
@@ -145,6 +153,17 @@ class Level(Base):
             eta_max=self.eta_max if self.eta_max is not None else DEFAULT_ETA_MAX,
             beta_max=self.beta_max if self.beta_max is not None else DEFAULT_BETA_MAX,
         )
+
+    @property
+    def is_plane(self) -> bool:
+        """Whether teams look for the minimum of f(x, y) over a rectangle."""
+        return self.y_min is not None and self.y_max is not None
+
+    @property
+    def rectangle(self) -> Rectangle:
+        """The domain of a two-parameter level."""
+        assert self.y_min is not None and self.y_max is not None  # noqa: S101
+        return Rectangle(self.x_min, self.x_max, self.y_min, self.y_max)
 
     @property
     def has_variants(self) -> bool:
@@ -179,6 +198,7 @@ class Progress(Base):
     last_guess_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     best_fx: Mapped[float | None] = mapped_column(Float)
     best_x: Mapped[float | None] = mapped_column(Float)
+    best_y: Mapped[float | None] = mapped_column(Float)  # on two-parameter levels
     best_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def as_rules_input(self) -> TeamProgress:
@@ -216,6 +236,12 @@ class Guess(Base):
     clamped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # on a level with noisy slopes: the true f'(x) (``slope`` is the noisy one answered)
     true_slope: Mapped[float | None] = mapped_column(Float)
+    # on two-parameter levels: y, and ∂f/∂y beside ∂f/∂x (``slope``), as received and true,
+    # and the velocity along y
+    y: Mapped[float | None] = mapped_column(Float)
+    gy: Mapped[float | None] = mapped_column(Float)
+    true_gy: Mapped[float | None] = mapped_column(Float)
+    velocity_y: Mapped[float | None] = mapped_column(Float)
 
     @property
     def intercept(self) -> float:

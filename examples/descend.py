@@ -5,7 +5,8 @@
 1 is the level's number for the API (the instructor's sheet of tokens lists them).
 Optional: DOWNHILL_PASSWORD (the level's password), DOWNHILL_ETA (the learning rate, 0.5),
 DOWNHILL_BETA (the momentum on a momentum level, 0.9) and DOWNHILL_GUESSES (how many
-guesses to make, 20). On a free-guess level it takes the step x ← x − η·f'(x) itself; on a
+guesses to make, 20). On a free-guess level it takes the step x ← x − η·f'(x) itself (on a
+two-parameter level (x, y) ← (x, y) − η·∇f, from the middle of the rectangle); on a
 learning-rate or momentum level it sends η (and β) and the server steps. It waits out the
 cooldown as the server says and stops, saying why, at any refusal (the budget is spent,
 the level closed...).
@@ -30,9 +31,10 @@ entered = api.post(
 if entered.is_error:
     sys.exit(f"{entered.status_code}: {entered.json()['error']['message']}")
 lv = entered.json()["level"]
-x, made = (lv["x_min"] + lv["x_max"]) / 2, 0
+axes = ("x", "y") if lv["plane"] else ("x",)  # a two-parameter level: a point (x, y)
+at, made = {a: (lv[f"{a}_min"] + lv[f"{a}_max"]) / 2 for a in axes}, 0
 while made < int(os.environ.get("DOWNHILL_GUESSES", "20")):
-    move = {"x": x} if lv["mode"] == "free" else {"eta": eta}
+    move = dict(at) if lv["mode"] == "free" else {"eta": eta}
     if lv["mode"] == "momentum":
         move["beta"] = beta
     key = uuid.uuid4().hex  # a retry with the same key would be answered once
@@ -44,5 +46,8 @@ while made < int(os.environ.get("DOWNHILL_GUESSES", "20")):
         print(f"stopped: {answer.json()['error']['message']}")
         break
     guess, made = answer.json()["guess"], made + 1
-    print(f"x = {guess['x']:<12.6g} f(x) = {guess['fx']:<12.6g} slope = {guess['slope']:.6g}")
-    x = min(max(guess["x"] - eta * guess["slope"], lv["x_min"]), lv["x_max"])  # x ← x − η·f'(x)
+    slope = {"x": guess["slope"], "y": guess.get("gy")}  # ∂f/∂x, and ∂f/∂y in 2-D
+    where = "  ".join(f"{a} = {guess[a]:<12.6g}" for a in axes)
+    print(f"{where}f = {guess['fx']:<12.6g} slope = {', '.join(f'{slope[a]:.6g}' for a in axes)}")
+    # x ← x − η·f'(x), each coordinate kept in its range
+    at = {a: min(max(guess[a] - eta * slope[a], lv[f"{a}_min"]), lv[f"{a}_max"]) for a in axes}

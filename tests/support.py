@@ -14,10 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
+from app.game.rules import LevelState
+from app.game.settings import LevelSpec
 from app.models import Lesson, Level, Team
 from app.services.demo import DEMO_JOIN_CODE, demo_pin
+from app.services.levels import add_level, set_level_state
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# the two-parameter level of the tests: f(x, y) = (x - 1)^2 + 3(y + 2)^2, ∇f = (2(x - 1),
+# 6(y + 2)), its minimum 0 at (1, -2) inside the rectangle [-5, 5] × [-4, 4]
+PLANE = {"expression": "(x - 1)^2 + 3*(y + 2)^2", "x_min": -5, "x_max": 5, "y_min": -4, "y_max": 4}
 BASE_URL = "http://testserver"
 
 
@@ -69,6 +75,15 @@ def enter(client: TestClient, level_id: int, password: str | None = None) -> dic
     response = client.post(f"/api/levels/{level_id}/enter", json={"password": password})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def open_level(session: Session, lesson_id: int, spec: LevelSpec) -> Level:
+    """A level added at the end of a lesson and opened now, as the console does."""
+    lock_for_write(session)
+    level = add_level(session, lesson_id=lesson_id, spec=spec)
+    session.commit()
+    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
+    return level
 
 
 def set_level(session: Session, level: Level, **values) -> None:

@@ -100,7 +100,8 @@ def history(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, An
 
 @router.post("/levels/{level_id}/guesses", response_model=None)
 def guess(level_id: RowId, body: GuessIn, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
-    """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far."""
+    """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far
+    (on a two-parameter level: x and y, f(x, y) and the gradient, ``slope`` and ``gy``)."""
     answer = guesses.submit_guess(
         session,
         team=team,
@@ -109,6 +110,7 @@ def guess(level_id: RowId, body: GuessIn, team: ApiTeam, session: SessionDep) ->
         raw_x=body.x,
         raw_eta=body.eta,
         raw_beta=body.beta,
+        raw_y=body.y,
     )
     return answer_out(answer, utcnow())
 

@@ -6,10 +6,11 @@ import math
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.game.expression import Analysis, compile_function, curve
-from app.game.moves import Mode, implied_rate
+from app.game.moves import Mode, implied_plane_rate, implied_rate
+from app.game.plane import level_contours
 from app.game.rules import curve_is_public, guesses_left, next_allowed_at
 from app.game.scoring import OverallStanding
 from app.game.variants import team_facts
@@ -40,28 +41,40 @@ class EnterIn(Strict):
 
 class GuessIn(Strict):
     """A guess and the client's idempotency key: x as typed (string or number) on a
-    free-guess level, the learning rate η (and the momentum β) on a stepping level."""
+    free-guess level (and y on a two-parameter one), the learning rate η (and the
+    momentum β) on a stepping level."""
 
     x: str | float | None = Field(default=None)
+    y: str | float | None = Field(default=None)
     eta: str | float | None = Field(default=None)
     beta: str | float | None = Field(default=None)
     idempotency_key: str = Field(max_length=64)
 
+    @field_validator("x", "y", "eta", "beta", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        """JSON true is not the number 1: kept as text, it is refused as not a number."""
+        return str(value).lower() if isinstance(value, bool) else value
+
 
 def guess_out(guess: Guess) -> dict[str, Any]:
-    """One guess as the team sees it, tangent line included."""
-    return {
+    """One guess as the team sees it, tangent line included; on a two-parameter level also
+    its y, ∂f/∂y (``gy``, beside ∂f/∂x in ``slope``) and its velocity along y."""
+    out = {
         "seq": guess.seq,
         "x": guess.x,
         "fx": guess.fx,
         "slope": guess.slope,
-        "intercept": guess.intercept,
+        "intercept": None if guess.y is not None else guess.intercept,  # a line of f(x) only
         "at": guess.created_at.isoformat(),
         "eta": guess.eta,
         "beta": guess.beta,
         "velocity": guess.velocity,
         "clamped": guess.clamped,
     }
+    if guess.y is not None:
+        out |= {"y": guess.y, "gy": guess.gy, "velocity_y": guess.velocity_y}
+    return out
 
 
 def level_out(level: Level, now: datetime) -> dict[str, Any]:
@@ -79,12 +92,17 @@ def level_out(level: Level, now: datetime) -> dict[str, Any]:
         "time_limit_seconds": level.time_limit_seconds,
         "deadline": deadline.isoformat() if deadline else None,
         "has_password": bool(level.password),
+        "standings_visibility": level.standings_visibility,
         "mode": level.mode,
         "start_x": level.start_x,
         "eta_max": level.step_bounds.eta_max if level.mode != "free" else None,
         "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
         "slope_noise": level.slope_noise,
         "variants": level.has_variants,
+        "plane": level.is_plane,
+        "y_min": level.y_min,
+        "y_max": level.y_max,
+        "start_y": level.start_y,
     }
 
 
@@ -93,6 +111,14 @@ def reveal_out(level: Level, team_id: int) -> dict[str, Any] | None:
     per-team variants, of the team's own copy of f."""
     if not curve_is_public(level.clock):
         return None
+    if level.is_plane:
+        return {
+            "expression": level.expression,
+            "x_star": level.x_star,
+            "y_star": level.y_star,
+            "f_star": level.f_star,
+            "plane": level_contours(level.expression, level.rectangle),
+        }
     variant = level.variant(team_id)
     fn = variant.of(compile_function(level.expression))
     points = curve(fn, level.x_min, level.x_max)
@@ -139,9 +165,14 @@ def _guesses_out(level: Level, guesses: list[Guess]) -> list[dict[str, Any]]:
     for guess, row in zip(guesses, out, strict=True):
         if guess.true_slope is not None:
             row["true_slope"] = guess.true_slope
+        if guess.true_gy is not None:
+            row["true_gy"] = guess.true_gy
     if level.mode == Mode.FREE.value:
         for before, after in zip(out, out[1:], strict=False):
-            after["implied_eta"] = implied_rate(before["x"], before["slope"], after["x"])
+            if level.is_plane:
+                after["implied_eta"] = implied_plane_rate(before, after)
+            else:
+                after["implied_eta"] = implied_rate(before["x"], before["slope"], after["x"])
     return out
 
 
@@ -152,13 +183,17 @@ def position_out(view: PlayView) -> dict[str, Any] | None:
     if view.position is None or view.start is None:
         return None
     at, start = view.position, view.start
-    return {
+    out: dict[str, Any] = {
         "x": at.x,
         "fx": _finite(at.fx),
         "slope": _finite(at.slope),
         "velocity": at.velocity,
         "start": {"x": start.x, "fx": _finite(start.fx), "slope": _finite(start.slope)},
     }
+    if at.y is not None and start.y is not None:
+        out |= {"y": at.y, "gy": _finite(at.gy), "velocity_y": at.velocity_y}
+        out["start"] |= {"y": start.y, "gy": _finite(start.gy)}
+    return out
 
 
 def _finite(value: float) -> float | None:
@@ -170,7 +205,9 @@ def answer_out(answer: Answer, now: datetime) -> dict[str, Any]:
     """The answer to an accepted (or replayed) guess."""
     return {
         "guess": guess_out(answer.guess),
-        "tangent": {"slope": answer.guess.slope, "intercept": answer.guess.intercept},
+        "tangent": None  # a tangent line is of a curve; a plane's answer is the gradient
+        if answer.guess.y is not None
+        else {"slope": answer.guess.slope, "intercept": answer.guess.intercept},
         "guesses_left": answer.guesses_left,
         "next_allowed_at": answer.next_allowed_at.isoformat() if answer.next_allowed_at else None,
         "best": guess_out(answer.best),

@@ -20,7 +20,9 @@ choose η, or η and β, from ``start_x``, within ``eta_max`` and ``beta_max``).
 ``slope_noise`` (null or left out: none) is the standard deviation of the noise added to
 every slope a team receives. ``variant_shift`` and ``variant_scale`` (null or left out:
 none) give each team its own copy of f, moved along x by at most the shift and stretched by
-a factor from 1/scale to scale.
+a factor from 1/scale to scale. ``y_min`` and ``y_max`` (null or left out: a curve) make
+a two-parameter level: f(x, y) over the rectangle, with ``start_y`` beside ``start_x`` on
+a stepping one.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ LEVEL_KEYS = (
     "slope_noise",
     "variant_shift",
     "variant_scale",
+    "y_min",
+    "y_max",
+    "start_y",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
 

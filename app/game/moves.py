@@ -9,9 +9,11 @@ is then the step actually taken (the ball stops at the wall instead of pushing i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.game.plane import Rectangle
 from app.game.rules import BadNumber, parse_x
 
 MAX_ETA = 1e6  # the largest bound an instructor may set on η
@@ -43,12 +45,16 @@ class StepBounds:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a team stands on a stepping level: its x, f and the slope there, its velocity."""
+    """Where a team stands on a stepping level: its x, f and the slope there, its velocity;
+    on a two-parameter level also its y, ∂f/∂y there and its velocity along y."""
 
     x: float
     fx: float
     slope: float
     velocity: float = 0.0
+    y: float | None = None
+    gy: float = 0.0
+    velocity_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,55 @@ def take_step(at: Position, *, eta: float, beta: float, x_min: float, x_max: flo
     return Step(x=x, velocity=x - at.x if clamped else velocity, clamped=clamped)
 
 
+@dataclass(frozen=True)
+class PlaneStep:
+    """The move the server made for a team on a two-parameter level."""
+
+    x: float
+    y: float
+    velocity: float
+    velocity_y: float
+    clamped: bool
+
+
+def take_plane_step(at: Position, *, eta: float, beta: float, box: Rectangle) -> PlaneStep:
+    """The same update on a two-parameter level, coordinate by coordinate: v ← β·v − η·∇f,
+    (x, y) ← (x, y) + v, each coordinate kept between its bounds (the ball stops at the wall
+    it meets and slides along it)."""
+    assert at.y is not None  # noqa: S101
+    along_x = take_step(at, eta=eta, beta=beta, x_min=box.x_min, x_max=box.x_max)
+    along_y = take_step(
+        Position(at.y, at.fx, at.gy, at.velocity_y),
+        eta=eta,
+        beta=beta,
+        x_min=box.y_min,
+        x_max=box.y_max,
+    )
+    return PlaneStep(
+        x=along_x.x,
+        y=along_y.x,
+        velocity=along_x.velocity,
+        velocity_y=along_y.velocity,
+        clamped=along_x.clamped or along_y.clamped,
+    )
+
+
 def implied_rate(x_before: float, slope_before: float, x_after: float) -> float | None:
     """The η a free-guess step amounts to: −Δx / f'(x); None where the slope is zero."""
     if slope_before == 0:
         return None
-    return -(x_after - x_before) / slope_before
+    rate = -(x_after - x_before) / slope_before
+    return rate if math.isfinite(rate) else None  # a slope too small to divide by
+
+
+def implied_plane_rate(before: Mapping[str, float], after: Mapping[str, float]) -> float | None:
+    """The η a free step on a two-parameter level amounts to: the step's length along −∇f
+    over |∇f|², η = −(Δ·∇f) / |∇f|² with ∇f at the point before (``x``, ``y``, ``slope``
+    and ``gy`` of each); None where the gradient is zero."""
+    gx, gy = before["slope"], before["gy"]
+    norm = math.hypot(gx, gy)  # |∇f| without overflowing where the gradient is huge
+    if norm == 0:
+        return None
+    along = (after["x"] - before["x"]) * (gx / norm) + (after["y"] - before["y"]) * (gy / norm)
+    rate = -along / norm
+    return rate if math.isfinite(rate) else None

@@ -13,11 +13,21 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from app.game.expression import CompiledPlane, ExpressionError, PlanePoint
+from app.game.expression import (
+    CompiledPlane,
+    ExpressionError,
+    PlanePoint,
+    analyze,
+    compile_function,
+    compile_plane,
+)
 
 GRID = 101  # samples along each side: 10,201 in all
 REFINE_STEPS = 60
+CONTOUR_GRID = 61  # samples along each side of the contour map the reveal draws
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class Rectangle:
 def analyze_plane(fn: CompiledPlane, box: Rectangle) -> PlaneAnalysis:
     """Sample f over the rectangle, refine the lowest sample, take the median.
 
-    Raises ExpressionError("expression_not_finite", x=..., y=...) at the first sample where
+    Raises ExpressionError("expression_not_finite_at", x=..., y=...) at the first sample where
     f is not a finite number, so the level editor can name the place."""
     if box.x_min >= box.x_max or box.y_min >= box.y_max:
         raise ExpressionError("domain_invalid")
@@ -59,7 +69,9 @@ def analyze_plane(fn: CompiledPlane, box: Rectangle) -> PlaneAnalysis:
             y = box.y_min + (box.y_max - box.y_min) * j / (GRID - 1)
             point = fn.at(x, y)
             if not math.isfinite(point.fx):
-                raise ExpressionError("expression_not_finite", None, x=round(x, 6), y=round(y, 6))
+                raise ExpressionError(
+                    "expression_not_finite_at", None, x=round(x, 6), y=round(y, 6)
+                )
             values.append(point.fx)
             if point.fx < best[0]:
                 best = (point.fx, x, y)
@@ -109,6 +121,56 @@ def _descent(fn: CompiledPlane, box: Rectangle, at: PlanePoint) -> PlanePoint | 
             return moved
         step /= 2
     return None
+
+
+@dataclass(frozen=True)
+class LevelFacts:
+    """Where a level's true minimum is (y only on a two-parameter level), its value there
+    and the median of f over the domain: what standings and points are measured against."""
+
+    x_star: float
+    f_star: float
+    f_median: float
+    y_star: float | None = None
+
+
+def level_facts(
+    text: str, x_min: float, x_max: float, y_range: tuple[float, float] | None
+) -> LevelFacts:
+    """The facts of f on a level's domain: an interval, or with ``y_range`` a rectangle.
+
+    Raises ExpressionError when f cannot be used there."""
+    if y_range is None:
+        found = analyze(compile_function(text), x_min, x_max)
+        return LevelFacts(found.x_star, found.f_star, found.f_median)
+    box = Rectangle(x_min, x_max, *y_range)
+    plane = analyze_plane(compile_plane(text), box)
+    return LevelFacts(plane.x_star, plane.f_star, plane.f_median, plane.y_star)
+
+
+def contour_grid(
+    fn: CompiledPlane, box: Rectangle, size: int = CONTOUR_GRID
+) -> dict[str, list[Any]]:
+    """f sampled on a ``size`` × ``size`` grid over the rectangle, for a contour map: the
+    xs, the ys and one row of values per y (None where f is not defined)."""
+    xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
+    ys = [box.y_min + (box.y_max - box.y_min) * j / (size - 1) for j in range(size)]
+    rows = []
+    for y in ys:
+        row = []
+        for x in xs:
+            value = fn.at(x, y).fx
+            row.append(float(f"{value:.6g}") if math.isfinite(value) else None)
+        rows.append(row)
+    return {"x": [round(x, 9) for x in xs], "y": [round(y, 9) for y in ys], "z": rows}
+
+
+@lru_cache(maxsize=64)
+def level_contours(text: str, box: Rectangle, size: int = CONTOUR_GRID) -> dict[str, list[Any]]:
+    """``contour_grid`` of a level's function, sampled once per process: phones, the
+    projector and the monitor ask for it again every few seconds after the reveal (the
+    answer is shared: read it, never change it)."""
+    return contour_grid(compile_plane(text), box, size)
 
 
 # The lecture's example: nine (swearing factor, IQ) pairs from its slide. A line

@@ -22,7 +22,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.game.expression import CompiledFunction, Point, curve
+from app.game.expression import CompiledFunction, PlanePoint, Point, curve
 from app.game.moves import Mode, Position, StepBounds, take_step
 from app.game.noise import with_noisy_slopes
 
@@ -55,11 +55,11 @@ class Ghost:
 
     key: str
     params: dict[str, float] = field(default_factory=dict)
-    path: tuple[Point, ...] = ()
+    path: tuple[Point | PlanePoint, ...] = ()
     first_move: int = 0  # 1 on stepping levels: the path begins at the level's start
 
     @property
-    def best(self) -> Point:
+    def best(self) -> Point | PlanePoint:
         """The lowest f(x) the player reached (the first one on a tie), as teams rank."""
         return min(self.path[self.first_move :] or self.path, key=lambda p: p.fx)
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from app.game.plane import REGRESSION_POINTS, mean_squared_error
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -24,6 +26,8 @@ class Preset:
     defaults: Mapping[str, float]
     x_min: float
     x_max: float
+    y_min: float | None = None  # a two-parameter preset: f(x, y) over a rectangle
+    y_max: float | None = None
 
     def expression(self, **params: float) -> str:
         """The expression text for these parameters (defaults for the ones not given)."""
@@ -127,6 +131,39 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
                 a=1.5,
                 center=-2.4,
                 floor=1,
+            ),
+        )
+    }
+)
+
+
+# Two-parameter presets (f of x and y over a rectangle), for levels of many parameters.
+PLANE_PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        preset.key: preset
+        for preset in (
+            Preset(
+                "bowl_2d",
+                "Long bowl in two parameters",
+                "The gradient points downhill, not at the bottom: a long valley zigzags.",
+                "{a}*(x - {cx})^2 + {b}*(y - {cy})^2 + {floor}",
+                MappingProxyType({"a": 0.5, "b": 4, "cx": 1.5, "cy": -1, "floor": 2}),
+                -5,
+                5,
+                -5,
+                5,
+            ),
+            Preset(
+                "regression",
+                "The best regression line",
+                "The mean squared error of IQ = a·(swearing factor) + b over the slide's nine "
+                "points, with a as x and b as y: find the best line by gradient descent.",
+                mean_squared_error(REGRESSION_POINTS),
+                MappingProxyType({}),
+                -2,
+                6,
+                0,
+                120,
             ),
         )
     }

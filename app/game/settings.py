@@ -12,9 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.game.expression import CompiledFunction, ExpressionError, analyze, compile_function
+from app.game.expression import (
+    CompiledFunction,
+    ExpressionError,
+    analyze,
+    compile_function,
+    compile_plane,
+)
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.noise import MAX_NOISE
+from app.game.plane import Rectangle, analyze_plane
 from app.game.rules import Visibility
 from app.game.variants import MAX_SCALE
 
@@ -48,6 +55,16 @@ class LevelSpec:
     slope_noise: float | None = None  # the noise's standard deviation on every slope
     variant_shift: float | None = None  # each team's copy of f moved by at most this
     variant_scale: float | None = None  # and stretched by a factor from 1/this to this
+    y_min: float | None = None  # both set: a two-parameter level, f(x, y) on a rectangle
+    y_max: float | None = None
+    start_y: float | None = None  # where stepping teams start along y
+
+    @property
+    def y_range(self) -> tuple[float, float] | None:
+        """The rectangle's y bounds on a two-parameter level; None on a curve."""
+        if self.y_min is None or self.y_max is None:
+            return None
+        return self.y_min, self.y_max
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,9 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     time_limit_seconds (blank: none), password (blank: none), standings_visibility
     (shown / hidden / frozen), freeze_seconds (with frozen), mode (free / learning_rate /
     momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max;
-    slope_noise, variant_shift and variant_scale (blank: none).
+    slope_noise, variant_shift and variant_scale (blank: none); y_min and y_max (both
+    blank: a curve, f of x alone; both set: f(x, y) on the rectangle) and, on a stepping
+    two-parameter level, start_y.
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -143,6 +162,17 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     x_min, x_max = read.number("x_min"), read.number("x_max")
     if x_min is not None and x_max is not None and x_min >= x_max:
         read.fail("x_max", "domain_invalid")
+    y_min = y_max = None
+    plane = bool(read.text("y_min").strip() or read.text("y_max").strip())
+    if plane:
+        for end in ("y_min", "y_max"):
+            if not read.text(end).strip():
+                read.fail(end, "y_range_both")
+        y_min, y_max = read.number("y_min"), read.number("y_max")
+        if y_min is not None and y_max is not None and y_min >= y_max:
+            read.fail("y_max", "domain_invalid")
+    elif read.text("start_y").strip():
+        read.fail("start_y", "start_y_without_range")
     cooldown = read.whole("cooldown_seconds", 0, MAX_COOLDOWN)
     budget = read.whole("guess_budget", 1, MAX_BUDGET, optional=True)
     limit = read.whole("time_limit_seconds", MIN_TIME_LIMIT, MAX_TIME_LIMIT, optional=True)
@@ -168,12 +198,17 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     except ValueError:
         read.fail("mode", "invalid_request")
         mode = Mode.FREE
-    start_x = eta_max = beta_max = None
+    start_x = start_y = eta_max = beta_max = None
     if mode.steps:
         start_x = read.number("start_x")
         if x_min is not None and x_max is not None and start_x is not None:
             if not x_min <= start_x <= x_max:
                 read.fail("start_x", "start_outside_domain", x_min=x_min, x_max=x_max)
+        if plane:
+            start_y = read.number("start_y")
+            if y_min is not None and y_max is not None and start_y is not None:
+                if not y_min <= start_y <= y_max:
+                    read.fail("start_y", "start_outside_domain", x_min=y_min, x_max=y_max)
         eta_max = read.bound("eta_max", DEFAULT_ETA_MAX, MAX_ETA)
         if mode is Mode.MOMENTUM:
             beta_max = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
@@ -183,17 +218,18 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     if variant_scale is not None and variant_scale < 1:
         read.fail("variant_scale", "field_range", low=1, high=MAX_SCALE)
     variant_scale = variant_scale if variant_scale != 1 else None
+    if plane and (variant_shift or variant_scale):
+        read.fail("variant_shift", "variants_one_variable")
     expression = read.text("expression").strip()
     try:
-        function = compile_function(expression)
-        if x_min is not None and x_max is not None and x_min < x_max:
-            analyze(function, x_min, x_max)
-            if start_x is not None and not function.at(start_x).is_finite:
-                read.fail("start_x", "start_undefined")  # no slope there: no first step
-            if variant_shift:
-                _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
+        if plane:
+            _check_plane(read, expression, x_min, x_max, y_min, y_max, start_x, start_y)
+        else:
+            _check_curve(read, expression, x_min, x_max, start_x, variant_shift)
     except ExpressionError as exc:
         read.fail("expression", exc.code, exc.position, **exc.params)
+        if exc.code == "expression_unknown_name" and exc.params.get("name") == "y":
+            read.fail("y_min", "y_range_needed")
     if read.errors:
         raise SettingsErrors(read.errors)
     assert x_min is not None and x_max is not None and cooldown is not None  # noqa: S101
@@ -215,7 +251,51 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         slope_noise=slope_noise,
         variant_shift=variant_shift,
         variant_scale=variant_scale,
+        y_min=y_min,
+        y_max=y_max,
+        start_y=start_y,
     )
+
+
+def _check_curve(
+    read: _Reader,
+    expression: str,
+    x_min: float | None,
+    x_max: float | None,
+    start: float | None,
+    variant_shift: float | None,
+) -> None:
+    """f(x) compiles and is defined over the whole interval, at the start, and as far out
+    as teams' copies are moved."""
+    function = compile_function(expression)
+    if x_min is not None and x_max is not None and x_min < x_max:
+        analyze(function, x_min, x_max)
+        if start is not None and not function.at(start).is_finite:
+            read.fail("start_x", "start_undefined")  # no slope there: no first step
+        if variant_shift:
+            _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
+
+
+def _check_plane(
+    read: _Reader,
+    expression: str,
+    x_min: float | None,
+    x_max: float | None,
+    y_min: float | None,
+    y_max: float | None,
+    start: float | None,
+    start_y: float | None,
+) -> None:
+    """f(x, y) compiles and is defined over the whole rectangle, and at the start."""
+    fn = compile_plane(expression)
+    if None in (x_min, x_max, y_min, y_max):
+        return
+    assert x_min is not None and x_max is not None and y_min is not None and y_max is not None  # noqa: S101
+    if x_min < x_max and y_min < y_max:
+        analyze_plane(fn, Rectangle(x_min, x_max, y_min, y_max))
+        if start is not None and start_y is not None and not fn.at(start, start_y).is_finite:
+            read.fail("start_x", "start_undefined")  # no gradient there: no first step
+            read.fail("start_y", "start_undefined")
 
 
 def _check_shifted(read: _Reader, function: CompiledFunction, low: float, high: float) -> None:

@@ -32,6 +32,11 @@ GUESS_COLUMNS = (
     "velocity",
     "stopped_at_edge",
     "true_slope",
+    # two-parameter levels: y beside x, ∂f/∂y beside ``slope`` (∂f/∂x), and the rest along y
+    "y",
+    "gy",
+    "velocity_y",
+    "true_gy",
 )
 STANDING_COLUMNS = (
     "lesson",
@@ -83,6 +88,10 @@ def guesses_csv(session: Session, *, lesson: Lesson) -> str:
             Guess.velocity,
             Guess.clamped,
             Guess.true_slope,
+            Guess.y,
+            Guess.gy,
+            Guess.velocity_y,
+            Guess.true_gy,
         )
         .join(Level, Guess.level_id == Level.id)
         .join(Team, Guess.team_id == Team.id)
@@ -94,8 +103,9 @@ def guesses_csv(session: Session, *, lesson: Lesson) -> str:
         (
             (lesson.name, title, number, name or "", seq, x, fx, slope, at.isoformat(), mode)
             + tuple(_blank(value) for value in (eta, beta, velocity))
-            + ("yes" if clamped else "", _blank(true_slope))
-            for title, number, name, seq, x, fx, slope, at, mode, eta, beta, velocity, clamped, true_slope in rows  # noqa: E501
+            + ("yes" if clamped else "",)
+            + tuple(_blank(value) for value in rest)
+            for title, number, name, seq, x, fx, slope, at, mode, eta, beta, velocity, clamped, *rest in rows  # noqa: E501
         ),
     )
 

@@ -12,8 +12,24 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
 from app.errors import Refused
-from app.game.expression import compile_function
-from app.game.moves import BadStep, Mode, Position, read_rate, take_step
+from app.game.expression import (
+    CompiledFunction,
+    CompiledPlane,
+    PlanePoint,
+    Point,
+    compile_function,
+    compile_plane,
+)
+from app.game.moves import (
+    BadStep,
+    Mode,
+    PlaneStep,
+    Position,
+    Step,
+    read_rate,
+    take_plane_step,
+    take_step,
+)
 from app.game.rules import (
     BadNumber,
     check_guess,
@@ -49,13 +65,15 @@ def submit_guess(
     raw_x: object = None,
     raw_eta: object = None,
     raw_beta: object = None,
+    raw_y: object = None,
     now: datetime | None = None,
 ) -> Answer:
     """Check every rule of a guess atomically and store it, or refuse and change nothing.
 
     On a free-guess level the team sends x; on a learning-rate level η, on a momentum level
     η and β, and the server takes the step from where the team stands (see
-    ``app.game.moves``). A retry with an idempotency key already stored for this team and
+    ``app.game.moves``). On a two-parameter level a free guess is a point (x and y) and
+    a step moves both coordinates. A retry with an idempotency key already stored for this team and
     level returns the stored answer and spends nothing; the same key with another choice is
     refused. ``now`` is read from the server clock once the write lock is held, unless
     given (tests).
@@ -63,9 +81,9 @@ def submit_guess(
     if not isinstance(idempotency_key, str) or not _KEY.fullmatch(idempotency_key):
         raise Refused("idempotency_key_invalid")
     level = team_level(session, team=team, level_id=level_id)
-    choice = _read_choice(level, raw_x, raw_eta, raw_beta)
+    choice = _read_choice(level, raw_x, raw_eta, raw_beta, raw_y)
     # compiled (and cached) before the lock; the team's own copy on a level with variants
-    function = level.variant(team.id).of(compile_function(level.expression))
+    function = team_function(level, team.id)
     lock_for_write(session)
     now = now or utcnow()
     level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
@@ -78,25 +96,33 @@ def submit_guess(
         raise Refused("level_not_entered")
     # the level as it is under the lock: before anyone guessed, the instructor may have
     # changed its mode, bounds or function since the checks above (compiling is cached)
-    choice = _read_choice(level, raw_x, raw_eta, raw_beta)
-    function = level.variant(team.id).of(compile_function(level.expression))
+    choice = _read_choice(level, raw_x, raw_eta, raw_beta, raw_y)
+    function = team_function(level, team.id)
     stored = _stored_for_key(session, progress, idempotency_key)
     if stored is not None:
         session.commit()
         if not choice.made(stored):
             raise Refused("idempotency_key_reused")
         return _answer(session, level, progress, stored, replayed=True)
-    step = None
+    step: Step | PlaneStep | None = None
+    y = choice.y
     if choice.eta is not None:
         at = position(session, level, progress)
-        if not (math.isfinite(at.fx) and math.isfinite(at.slope)):  # a team's copy, at a kink
-            raise Refused("start_undefined")
-        step = take_step(
-            at, eta=choice.eta, beta=choice.beta or 0.0, x_min=level.x_min, x_max=level.x_max
-        )
+        if not (math.isfinite(at.fx) and math.isfinite(at.slope) and math.isfinite(at.gy)):
+            raise Refused("start_undefined")  # a team's copy, at a kink
+        beta = choice.beta or 0.0
+        if level.is_plane:
+            step = take_plane_step(at, eta=choice.eta, beta=beta, box=level.rectangle)
+            y = step.y
+        else:
+            step = take_step(at, eta=choice.eta, beta=beta, x_min=level.x_min, x_max=level.x_max)
     x = step.x if step else choice.x
     assert x is not None  # noqa: S101
     refusal = check_guess(level.rules, progress.as_rules_input(), x, now)
+    if refusal is None and y is not None and level.is_plane:
+        assert level.y_min is not None and level.y_max is not None  # noqa: S101
+        if not level.y_min <= y <= level.y_max:
+            raise Refused("y_outside_domain", y_min=level.y_min, y_max=level.y_max)
     if refusal is not None:
         params: dict[str, object] = {}
         if refusal.code == "x_outside_domain":
@@ -108,18 +134,20 @@ def submit_guess(
                 "next_allowed_at": refusal.next_allowed_at.isoformat(),
             }
         raise Refused(refusal.code, **params)
-    point = function.at(x)
+    point = function.at(x) if isinstance(function, CompiledFunction) else function.at(x, y or 0.0)
     if not point.is_finite:
-        raise Refused("not_finite_here" if step is None else "step_lands_where_f_undefined")
+        undefined = "not_finite_here" if y is None else "not_finite_at_point"
+        raise Refused(undefined if step is None else "step_lands_where_f_undefined")
     seq = progress.guesses_used + 1
+    slope = point.slope if isinstance(point, Point) else point.gx
     guess = Guess(
         team_id=team.id,
         level_id=level.id,
         seq=seq,
         x=x,
         fx=point.fx,
-        slope=as_received(level, point.slope, team.id, seq),
-        true_slope=point.slope if level.slope_noise else None,
+        slope=as_received(level, slope, team.id, seq),
+        true_slope=slope if level.slope_noise else None,
         idempotency_key=idempotency_key,
         created_at=now,
         eta=choice.eta,
@@ -127,42 +155,72 @@ def submit_guess(
         velocity=step.velocity if step else None,
         clamped=step.clamped if step else False,
     )
+    if isinstance(point, PlanePoint):
+        guess.y = y
+        guess.gy = as_received(level, point.gy, team.id, seq, along_y=True)
+        guess.true_gy = point.gy if level.slope_noise else None
+        guess.velocity_y = step.velocity_y if isinstance(step, PlaneStep) else None
     session.add(guess)
     progress.guesses_used += 1
     progress.last_guess_at = now
     if progress.best_fx is None or point.fx < progress.best_fx:
         progress.best_fx, progress.best_x, progress.best_at = point.fx, x, now
+        progress.best_y = y
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return _answer(session, level, progress, guess, replayed=False)
 
 
+def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlane:
+    """The function a team plays: f(x, y) on a two-parameter level, else f(x), on a level
+    with variants the team's own copy (compiled once per text and process)."""
+    if level.is_plane:
+        return compile_plane(level.expression)
+    return level.variant(team_id).of(compile_function(level.expression))
+
+
 @dataclass(frozen=True)
 class _Choice:
-    """What a team chose: x, or η (and β), on a level of ``mode``."""
+    """What a team chose: x (and y), or η (and β), on a level of ``mode``."""
 
     x: float | None
     eta: float | None
     beta: float | None
     mode: str
+    y: float | None = None
 
     def made(self, guess: Guess) -> bool:
         """Whether ``guess`` is what this choice made (a retry, not another guess)."""
         if self.eta is None:
-            return guess.x == self.x
+            return (guess.x, guess.y) == (self.x, self.y)
         return (guess.eta, guess.beta) == (self.eta, self.beta)
 
 
-def _read_choice(level: Level, raw_x: object, raw_eta: object, raw_beta: object) -> _Choice:
+def _read_choice(
+    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
+) -> _Choice:
     mode = Mode(level.mode)
+    if raw_y is not None and not level.is_plane:
+        raise Refused("no_y_here")
     if mode is Mode.FREE:
         if raw_eta is not None or raw_beta is not None:
             raise Refused("choose_x")
         try:
-            return _Choice(parse_x(raw_x), None, None, mode.value)
+            x = parse_x(raw_x)
         except BadNumber as exc:
             raise Refused(exc.code) from None
-    if raw_x is not None or (mode is Mode.LEARNING_RATE and raw_beta is not None):
+        y = None
+        if level.is_plane:
+            try:
+                y = parse_x(raw_y)
+            except BadNumber as exc:
+                raise Refused("y_missing" if exc.code == "x_missing" else "y_not_number") from None
+        return _Choice(x, None, None, mode.value, y)
+    if (
+        raw_x is not None
+        or raw_y is not None
+        or (mode is Mode.LEARNING_RATE and raw_beta is not None)
+    ):
         raise Refused("choose_eta" if mode is Mode.LEARNING_RATE else "choose_eta_beta")
     bounds = level.step_bounds
     try:

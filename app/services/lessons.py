@@ -112,6 +112,9 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             slope_noise=level.slope_noise,
             variant_shift=level.variant_shift,
             variant_scale=level.variant_scale,
+            y_min=level.y_min,
+            y_max=level.y_max,
+            start_y=level.start_y,
         )
         for level in lesson.levels
     ]

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
-from app.game.expression import ExpressionError, analyze, compile_function
+from app.game.expression import ExpressionError
+from app.game.plane import level_facts
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import LevelSpec
 from app.models import Guess, Level, Progress, Team, new_noise_seed
@@ -24,8 +25,7 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
     used on this domain.
     """
     try:
-        function = compile_function(spec.expression)
-        analysis = analyze(function, spec.x_min, spec.x_max)
+        analysis = level_facts(spec.expression, spec.x_min, spec.x_max, spec.y_range)
     except ExpressionError as exc:
         raise Refused(exc.code, position=exc.position, **exc.params) from None
     position = len(session.scalars(select(Level.id).where(Level.lesson_id == lesson_id)).all())
@@ -50,7 +50,11 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         slope_noise=spec.slope_noise,
         variant_shift=spec.variant_shift,
         variant_scale=spec.variant_scale,
+        y_min=spec.y_min,
+        y_max=spec.y_max,
+        start_y=spec.start_y,
         x_star=analysis.x_star,
+        y_star=analysis.y_star,
         f_star=analysis.f_star,
         f_median=analysis.f_median,
     )
@@ -76,33 +80,34 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     level = session.get(Level, level_id, populate_existing=True)
     if level is None:
         raise Refused("level_not_found")
-    changes_f = (spec.expression, spec.x_min, spec.x_max) != (
+    changes_f = (spec.expression, spec.x_min, spec.x_max, spec.y_min, spec.y_max) != (
         level.expression,
         level.x_min,
         level.x_max,
+        level.y_min,
+        level.y_max,
     )
-    changes_moves = (spec.mode.value, spec.start_x, spec.variant_shift, spec.variant_scale) != (
-        level.mode,
-        level.start_x,
-        level.variant_shift,
-        level.variant_scale,
-    )
+    changes_moves = (
+        spec.mode.value,
+        spec.start_x,
+        spec.start_y,
+        spec.variant_shift,
+        spec.variant_scale,
+    ) != (level.mode, level.start_x, level.start_y, level.variant_shift, level.variant_scale)
     if (changes_f or changes_moves) and has_guesses(session, level.id):
         raise Refused("level_has_guesses")
-    level.mode, level.start_x = spec.mode.value, spec.start_x
+    level.mode, level.start_x, level.start_y = spec.mode.value, spec.start_x, spec.start_y
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
     level.slope_noise = spec.slope_noise
     level.variant_shift, level.variant_scale = spec.variant_shift, spec.variant_scale
     if changes_f or not level.noise_seed:  # a new function (or an older level): new draws
         level.noise_seed = new_noise_seed()
     if changes_f:
-        analysis = analyze(compile_function(spec.expression), spec.x_min, spec.x_max)
+        analysis = level_facts(spec.expression, spec.x_min, spec.x_max, spec.y_range)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max
-        level.x_star, level.f_star, level.f_median = (
-            analysis.x_star,
-            analysis.f_star,
-            analysis.f_median,
-        )
+        level.y_min, level.y_max = spec.y_min, spec.y_max
+        level.x_star, level.y_star = analysis.x_star, analysis.y_star
+        level.f_star, level.f_median = analysis.f_star, analysis.f_median
     level.title, level.cooldown_seconds = spec.title, spec.cooldown_seconds
     level.guess_budget, level.time_limit_seconds = spec.guess_budget, spec.time_limit_seconds
     level.password = spec.password

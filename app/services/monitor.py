@@ -1,4 +1,5 @@
-"""What the instructor's live monitor shows of a level: every team, every point, the curve."""
+"""What the instructor's live monitor shows of a level: every team, every point, the curve
+(on a two-parameter level, a contour map of f and each team's path of points (x, y))."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.expression import compile_function, curve
+from app.game.plane import level_contours
 from app.game.variants import NO_VARIANT, Variant
 from app.models import Guess, Level, Progress, Team
+
+MONITOR_GRID = 41  # the contour map is sent with every live update: a coarser one
 
 
 def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any]:
@@ -24,18 +28,28 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, 
     # with per-team variants, every point moved back onto the level's own curve
     variants = {team.id: level.variant(team.id) for team in teams}
     points: dict[int, list[list[float]]] = {team.id: [] for team in teams}
-    for team_id, x, fx in session.execute(
-        select(Guess.team_id, Guess.x, Guess.fx)
+    for team_id, x, y, fx in session.execute(
+        select(Guess.team_id, Guess.x, Guess.y, Guess.fx)
         .where(Guess.level_id == level.id)
         .order_by(Guess.team_id, Guess.seq)
     ):
+        if y is not None:
+            points.setdefault(team_id, []).append([x, y, fx])
+            continue
         v = variants.get(team_id, NO_VARIANT)
         points.setdefault(team_id, []).append([v.level_x(x), v.level_value(fx)])
     deadline = level.clock.deadline
-    fn = compile_function(level.expression)
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
-    return {
+    if level.is_plane:
+        shape: dict[str, Any] = {
+            "curve": [],
+            "plane": level_contours(level.expression, level.rectangle, MONITOR_GRID),
+        }
+    else:
+        fn = compile_function(level.expression)
+        shape = {"curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)], "plane": None}
+    return shape | {
         "level": {
             "id": level.id,
             "title": level.title,
@@ -45,8 +59,10 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, 
             "x_max": x_max,
             "x_star": level.x_star,
             "f_star": level.f_star,
+            "y_min": level.y_min,
+            "y_max": level.y_max,
+            "y_star": level.y_star,
         },
-        "curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)],
         "teams": [
             _team_row(team, progress.get(team.id), points.get(team.id, []), variants[team.id])
             for team in teams
@@ -69,6 +85,7 @@ def _team_row(
         "guesses": progress.guesses_used if progress else 0,
         "best_fx": best_fx,
         "best_x": best_x,
+        "best_y": progress.best_y if progress is not None else None,
         "last_guess_at": progress.last_guess_at.isoformat()
         if progress and progress.last_guess_at
         else None,

@@ -123,6 +123,7 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[s
         "position": level.position,
         "title": level.title,
         "mode": level.mode,
+        "plane": level.is_plane,
         "slope_noise": level.slope_noise,
         "variants": level.has_variants,
         "state": state.value,

@@ -1,38 +1,73 @@
-"""The reveal of a level: the true curve, every team's guesses with their tangents in the
-order they were made (for the replay), the final standings with each gap to the minimum,
+"""The reveal of a level: the true curve (on a two-parameter level, a contour map of
+f(x, y)), every team's guesses with their tangents in the order they were made (for the
+replay), the final standings with each gap to the minimum,
 and the reference players as ghosts. Only ever built for a revealed level."""
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import Point, compile_function, curve
-from app.game.moves import Mode
+from app.game.expression import PlanePoint, Point, compile_function, compile_plane, curve
+from app.game.moves import Mode, Position
+from app.game.plane import level_contours
+from app.game.plane_players import play_plane
 from app.game.players import Ghost, ghost_setup, play_all, play_steps
 from app.game.rules import curve_is_public
 from app.game.scoring import rank_level
+from app.game.variants import Variant
 from app.models import Guess, Level, Progress, Team
 from app.services.standings import level_entries, standing_out
 from app.services.steps import start_position
 
 
-def ghosts_of(level: Level, start: float, budget: int) -> list[Ghost]:
+def ghosts_of(level: Level, start: float, budget: int, start_y: float = 0.0) -> list[Ghost]:
     """The reference players' games on this level (on a stepping level, from its start)."""
-    fn = compile_function(level.expression)
     mode = Mode(level.mode)
     seed, noise = f"downhill-level-{level.id}", level.slope_noise
+    if level.is_plane:
+        plane = compile_plane(level.expression)
+        box = level.rectangle
+        return play_plane(
+            plane,
+            (start, start_y),
+            box,
+            budget,
+            mode=mode,
+            bounds=level.step_bounds,
+            noise=noise,
+            seed=seed,
+        )
+    fn = compile_function(level.expression)
     if mode.steps:
         bounds = level.step_bounds
         return play_steps(fn, start, level.x_min, level.x_max, budget, mode, bounds, noise, seed)
     return play_all(fn, start, level.x_min, level.x_max, budget, seed, noise)
 
 
-def _point(p: Point) -> list[float]:
+def _point(p: Point | PlanePoint) -> list[float]:
+    if isinstance(p, PlanePoint):
+        return [p.x, p.y, p.fx, p.gx, p.gy]
     return [p.x, p.fx, p.slope]
+
+
+def _guess_point(guess: Guess, variant: Variant) -> list[float]:
+    """A guess as the reveal draws it: [x, f, slope(, true slope)] moved back onto the
+    level's own curve, or on a two-parameter level [x, y, f, ∂f/∂x, ∂f/∂y(, the true
+    ones)]."""
+    if guess.y is not None:
+        truth = [] if guess.true_slope is None else [guess.true_slope, guess.true_gy or 0.0]
+        return [guess.x, guess.y, guess.fx, guess.slope, guess.gy or 0.0, *truth]
+    # on a noisy level, the true slope beside the noisy one the team received
+    extra = [] if guess.true_slope is None else [guess.true_slope]
+    return [
+        variant.level_x(guess.x),
+        *(variant.level_value(value) for value in (guess.fx, guess.slope, *extra)),
+    ]
 
 
 def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any] | None:
@@ -52,15 +87,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
     ):
         i = index[guess.team_id]
         replay.append([i, len(paths[i])])
-        # on a noisy level, the true slope beside the noisy one the team received
-        extra = [] if guess.true_slope is None else [guess.true_slope]
-        v = variants[guess.team_id]
-        paths[i].append(
-            [
-                v.level_x(guess.x),
-                *(v.level_value(value) for value in (guess.fx, guess.slope, *extra)),
-            ]
-        )
+        paths[i].append(_guess_point(guess, variants[guess.team_id]))
     used = [
         n
         for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
@@ -73,14 +100,31 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         first_guesses=[path[0][0] for path in paths if path],
         used=used,
     )
+    start_y = 0.0
+    if level.is_plane:
+        assert level.y_min is not None and level.y_max is not None  # noqa: S101
+        firsts = [path[0][1] for path in paths if path]
+        start_y = statistics.median(firsts) if firsts else (level.y_min + level.y_max) / 2
     stepping = start_position(level, None) if Mode(level.mode).steps else None
     if stepping is not None:
         start = stepping.x  # every team and player steps from the level's start
-    ghosts = ghosts_of(level, start, budget)
+        start_y = stepping.y if stepping.y is not None else start_y
+    ghosts = ghosts_of(level, start, budget, start_y)
     standings = rank_level(level_entries(session, level=level))
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
-    return {
+    if level.is_plane:  # a contour map instead of a curve
+        shape: dict[str, Any] = {
+            "plane": level_contours(level.expression, level.rectangle),
+            "y_min": level.y_min,
+            "y_max": level.y_max,
+            "y_star": level.y_star,
+            "curve": [],
+        }
+    else:
+        fn = compile_function(level.expression)
+        shape = {"plane": None, "curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max)]}
+    return shape | {
         "level_id": level.id,
         "expression": level.expression,
         "x_min": x_min,
@@ -88,7 +132,6 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         "variants": level.has_variants,
         "x_star": level.x_star,
         "f_star": level.f_star,
-        "curve": [[p.x, p.fx] for p in curve(compile_function(level.expression), x_min, x_max)],
         "teams": [
             {"number": team.number, "name": team.name, "guesses": paths[i]}
             for i, team in enumerate(teams)
@@ -104,8 +147,9 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
         ],
         "mode": level.mode,
         "slope_noise": level.slope_noise,
-        "start": None if stepping is None else [stepping.x, stepping.fx, stepping.slope],
+        "start": None if stepping is None else _start(stepping),
         "ghost_start": start,
+        "ghost_start_y": start_y if level.is_plane else None,
         "ghost_budget": budget,
         "ghosts": [
             {
@@ -115,8 +159,17 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
                 "guesses": len(ghost.path) - ghost.first_move,
                 "best_fx": ghost.best.fx,
                 "best_x": ghost.best.x,
+                "best_y": getattr(ghost.best, "y", None),
                 "gap": ghost.best.fx - level.f_star,
             }
             for ghost in ghosts
         ],
     }
+
+
+def _start(at: Position) -> list[float]:
+    """Where every team and player of a stepping level started: [x, f, slope], or on a
+    two-parameter level [x, y, f]."""
+    if at.y is not None:
+        return [at.x, at.y, at.fx]
+    return [at.x, at.fx, at.slope]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import compile_function
+from app.game.expression import compile_function, compile_plane
 from app.game.moves import Position
 from app.game.noise import slope_noise
 from app.models import Guess, Level, Progress
@@ -23,6 +23,16 @@ def position(session: Session, level: Level, progress: Progress | None) -> Posit
             .limit(1)
         ).first()
     if last is not None:
+        if last.y is not None:
+            return Position(
+                last.x,
+                last.fx,
+                last.slope,
+                last.velocity or 0.0,
+                last.y,
+                last.gy if last.gy is not None else 0.0,
+                last.velocity_y or 0.0,
+            )
         return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
     return start_position(level, progress.team_id if progress is not None else None)
 
@@ -32,6 +42,14 @@ def start_position(level: Level, team_id: int | None) -> Position:
     shown there: on its own copy of f on a level with variants, noisy on a level with noisy
     slopes (``None``: the level's own f and true slope, for the reveal)."""
     start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
+    if level.is_plane:
+        box = level.rectangle
+        start_y = level.start_y if level.start_y is not None else (box.y_min + box.y_max) / 2
+        at = compile_plane(level.expression).at(start, start_y)
+        if team_id is None:
+            return Position(start, at.fx, at.gx, y=start_y, gy=at.gy)
+        gx = as_received(level, at.gx, team_id, 0)
+        return Position(start, at.fx, gx, y=start_y, gy=as_received(level, at.gy, team_id, 0, True))
     function = compile_function(level.expression)
     if team_id is not None:
         function = level.variant(team_id).of(function)  # its own copy, with variants
@@ -40,8 +58,10 @@ def start_position(level: Level, team_id: int | None) -> Position:
     return Position(start, point.fx, slope)
 
 
-def as_received(level: Level, slope: float, team_id: int, seq: int) -> float:
-    """The slope a team receives with its guess number ``seq``: noisy on a noisy level."""
+def as_received(level: Level, slope: float, team_id: int, seq: int, along_y: bool = False) -> float:
+    """The slope a team receives with its guess number ``seq``: noisy on a noisy level (on
+    a two-parameter level, ∂f/∂y gets draws of its own with ``along_y``)."""
     if not level.slope_noise:
         return slope
-    return slope + slope_noise(level.noise_seed or "", team_id, seq, level.slope_noise)
+    seed = level.noise_seed or ""
+    return slope + slope_noise(f"{seed}/y" if along_y else seed, team_id, seq, level.slope_noise)

@@ -17,11 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from app.db import utcnow
 from app.deps import Instructor, RowId, SessionDep
 from app.errors import MESSAGES, Refused
-from app.game.expression import ExpressionError, analyze, compile_function, curve
+from app.game.expression import (
+    ExpressionError,
+    analyze,
+    compile_function,
+    compile_plane,
+    curve,
+)
 from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
-from app.game.presets import PRESETS
+from app.game.plane import Rectangle, analyze_plane, contour_grid
+from app.game.presets import PLANE_PRESETS, PRESETS
 from app.game.rules import LevelState, NoSuchMove
-from app.game.settings import SettingsErrors, read_level_settings
+from app.game.settings import MAX_DOMAIN, SettingsErrors, read_level_settings
 from app.i18n import current_locale
 from app.models import Lesson, Level
 from app.security import check_csrf, request_locale
@@ -513,10 +520,16 @@ def announce(
 def preset_catalog() -> list[dict[str, Any]]:
     """The presets for the editor's picker, each with a thumbnail of its curve (SVG points)."""
     catalog = []
-    for preset in PRESETS.values():
-        fn = compile_function(preset.expression())
-        points = curve(fn, preset.x_min, preset.x_max, 48)
-        ys = [p.fx for p in points]
+    for preset in (*PRESETS.values(), *PLANE_PRESETS.values()):
+        if preset.y_min is None or preset.y_max is None:
+            points = curve(compile_function(preset.expression()), preset.x_min, preset.x_max, 48)
+            ys = [p.fx for p in points]
+        else:  # f along x through the minimum: the valley's cross-section
+            plane = compile_plane(preset.expression())
+            box = Rectangle(preset.x_min, preset.x_max, preset.y_min, preset.y_max)
+            low_y = analyze_plane(plane, box).y_star
+            xs = [preset.x_min + (preset.x_max - preset.x_min) * i / 47 for i in range(48)]
+            ys = [plane.at(x, low_y).fx for x in xs]
         low, high = min(ys), max(ys)
         span = high - low or 1.0
         thumb = " ".join(
@@ -531,6 +544,8 @@ def preset_catalog() -> list[dict[str, Any]]:
                 "defaults": dict(preset.defaults),
                 "x_min": preset.x_min,
                 "x_max": preset.x_max,
+                "y_min": preset.y_min,
+                "y_max": preset.y_max,
                 "thumb": thumb,
             }
         )
@@ -557,14 +572,20 @@ class LevelForm(BaseModel):
     slope_noise: str = Field(default="", max_length=40)
     variant_shift: str = Field(default="", max_length=40)
     variant_scale: str = Field(default="", max_length=40)
+    y_min: str = Field(default="", max_length=40)
+    y_max: str = Field(default="", max_length=40)
+    start_y: str = Field(default="", max_length=40)
 
 
 LOCKED_FIELDS = (
     "expression",
     "x_min",
     "x_max",
+    "y_min",
+    "y_max",
     "mode",
     "start_x",
+    "start_y",
     "variant_shift",
     "variant_scale",
 )  # once teams have guessed
@@ -576,8 +597,10 @@ class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expression: str = Field(max_length=10_000)
-    x_min: float
-    x_max: float
+    x_min: float = Field(ge=-MAX_DOMAIN, le=MAX_DOMAIN)
+    x_max: float = Field(ge=-MAX_DOMAIN, le=MAX_DOMAIN)
+    y_min: float | None = Field(default=None, ge=-MAX_DOMAIN, le=MAX_DOMAIN)  # both: 2-D
+    y_max: float | None = Field(default=None, ge=-MAX_DOMAIN, le=MAX_DOMAIN)
 
 
 def _form_values(level: Level | None) -> dict[str, str]:
@@ -703,11 +726,23 @@ def _save_level(
 @console.post("/preview")
 def preview(request: Request, body: PreviewIn) -> dict[str, Any]:
     """f and f' over the domain with the true minimum, or where the text goes wrong: what the
-    editor draws while the instructor types. Nothing is saved."""
+    editor draws while the instructor types (on a two-parameter level, f over a grid of
+    the rectangle, for a contour map). Nothing is saved."""
     try:
-        function = compile_function(body.expression)
+        if body.y_min is not None and body.y_max is not None:
+            box = Rectangle(body.x_min, body.x_max, body.y_min, body.y_max)
+            fn = compile_plane(body.expression)
+            found = analyze_plane(fn, box)
+            return {
+                "plane": contour_grid(fn, box),
+                "x_star": found.x_star,
+                "y_star": found.y_star,
+                "f_star": found.f_star,
+                "f_median": found.f_median,
+            }
         if not body.x_min < body.x_max:
             raise ExpressionError("domain_invalid")
+        function = compile_function(body.expression)
         analysis = analyze(function, body.x_min, body.x_max)
     except ExpressionError as exc:
         error = refusal_body(request, Refused(exc.code, **exc.params))["error"]

@@ -5,6 +5,7 @@ serves (the cartesian bundle, enough for these charts)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -62,19 +63,39 @@ def plotly_text(value: str) -> str:
 
 
 def level_chart(view: dict[str, Any], div_id: str) -> Markup:
-    """The level's curve, its true minimum and each team's guesses joined in order."""
+    """The level's curve (on a two-parameter level its contour map), its true minimum and
+    each team's guesses joined in order."""
     import plotly.graph_objects as go  # heavy to import: only when a report is made
 
     figure = go.Figure()
-    curve = view["curve"]
-    figure.add_scatter(
-        x=[p[0] for p in curve],
-        y=[p[1] for p in curve],
-        mode="lines",
-        name=gettext("f(x), the hidden function"),
-        line={"color": "#9aa5b1", "width": 3},
-        hoverinfo="skip",
-    )
+    level, plane = view["level"], view.get("plane")
+    if plane:
+        low = min(v for row in plane["z"] for v in row if v is not None)
+        figure.add_contour(  # shaded as plane.js: by log(1 + f − min f), the true f on hover
+            x=plane["x"],
+            y=plane["y"],
+            z=[[None if v is None else math.log1p(v - low) for v in row] for row in plane["z"]],
+            text=[["–" if v is None else f"{v:.5g}" for v in row] for row in plane["z"]],
+            colorscale=[[0, "#6baed6"], [0.3, "#c6dbef"], [1, "#ffffff"]],  # as plane.js
+            ncontours=24,
+            showscale=False,
+            name=gettext("f(x, y), the hidden function"),
+            hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{text}<extra></extra>",
+        )
+        hover, minimum = "x = %{x:.4g}<br>y = %{y:.4g}", (level["x_star"], level["y_star"])
+        axes = {"title": {"text": "y"}, "range": [level["y_min"], level["y_max"]]}
+    else:
+        curve = view["curve"]
+        figure.add_scatter(
+            x=[p[0] for p in curve],
+            y=[p[1] for p in curve],
+            mode="lines",
+            name=gettext("f(x), the hidden function"),
+            line={"color": "#9aa5b1", "width": 3},
+            hoverinfo="skip",
+        )
+        hover, minimum = "x = %{x:.4g}<br>f(x) = %{y:.4g}", (level["x_star"], level["f_star"])
+        axes = {"title": {"text": "f(x)"}}
     for index, team in enumerate(view["teams"]):
         if not team["points"]:
             continue
@@ -84,25 +105,24 @@ def level_chart(view: dict[str, Any], div_id: str) -> Markup:
             y=[p[1] for p in team["points"]],
             mode="markers+lines",
             name=plotly_text(team_label(team["number"], team["name"])),
-            line={"color": colour, "width": 1},
-            marker={"color": colour, "size": 8},
-            hovertemplate="x = %{x:.4g}<br>f(x) = %{y:.4g}<extra>%{fullData.name}</extra>",
+            line={"color": colour, "width": 1.5 if plane else 1},
+            marker={"color": colour, "size": 8, "line": {"color": "#fff", "width": 1}},
+            hovertemplate=hover + "<extra>%{fullData.name}</extra>",
         )
-    level = view["level"]
     figure.add_scatter(
-        x=[level["x_star"]],
-        y=[level["f_star"]],
+        x=[minimum[0]],
+        y=[minimum[1]],
         mode="markers",
         name=gettext("the true minimum"),
         marker={"symbol": "diamond", "size": 16, "color": "#6a3fb5"},
-        hovertemplate="x* = %{x:.6g}<br>f(x*) = %{y:.6g}<extra></extra>",
+        hovertemplate=hover.replace(":.4g", ":.6g") + "<extra></extra>",
     )
     figure.update_layout(
         template="plotly_white",
         height=460,
         margin={"l": 50, "r": 20, "t": 20, "b": 40},
         xaxis={"title": {"text": "x"}, "range": [level["x_min"], level["x_max"]]},
-        yaxis={"title": {"text": "f(x)"}},
+        yaxis=axes,
         legend={"orientation": "h", "y": -0.15},
     )
     html = figure.to_html(

@@ -84,6 +84,8 @@ def reveal_text() -> dict[str, Any]:
         "minimum": gettext("True minimum"),
         "start": gettext("Start"),
         "true_slopes": gettext("True slopes"),
+        "received_gradients": gettext("−∇f as received (noisy)"),
+        "true_gradients": gettext("True −∇f"),
         "team_n": gettext("Team {n}"),
         "play": gettext("Replay ▶"),
         "pause": gettext("Pause ❚❚"),

@@ -1,5 +1,5 @@
 // The level editor: presets fill the function, and f, f' and the true minimum are drawn
-// while the instructor types, with the place of any mistake marked in the text.
+// (on a two-parameter level, a contour map of f(x, y)) while the instructor types, with the place of any mistake marked in the text.
 'use strict';
 
 (() => {
@@ -8,6 +8,8 @@
   const expression = document.getElementById('expression');
   const xMin = document.getElementById('x_min');
   const xMax = document.getElementById('x_max');
+  const yMin = document.getElementById('y_min');
+  const yMax = document.getElementById('y_max');
   const caret = document.getElementById('expression-caret');
   const error = document.getElementById('expression-error');
   const facts = document.getElementById('preview-facts');
@@ -29,9 +31,21 @@
     caret.hidden = false;
   }
 
+  function drawPlane(body) {
+    facts.textContent = fill(data.text.plane_facts, { x: fmt(body.x_star), y: fmt(body.y_star), f: fmt(body.f_star), median: fmt(body.f_median) });
+    if (!window.Plotly) return;
+    const grid = body.plane;
+    window.Plotly.react(chart, [
+      window.DownhillPlane.contour(grid),
+      { x: [body.x_star], y: [body.y_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
+    ], window.DownhillPlane.layout(grid, { margin: { l: 48, r: 12, t: 24, b: 36 }, legend: { orientation: 'h', y: 1.12 } }),
+    { responsive: true, displayModeBar: false });
+  }
+
   function draw(body) {
     error.hidden = true;
     caret.hidden = true;
+    if (body.plane) { drawPlane(body); return; }
     facts.textContent = fill(data.text.facts, { x: fmt(body.x_star), f: fmt(body.f_star), median: fmt(body.f_median) });
     if (!window.Plotly) return;
     window.Plotly.react(chart, [
@@ -51,6 +65,11 @@
     const ask = ++asked;
     const body = { expression: expression.value, x_min: Number(xMin.value), x_max: Number(xMax.value) };
     if (!Number.isFinite(body.x_min) || !Number.isFinite(body.x_max)) return;
+    if (yMin.value.trim() && yMax.value.trim()) {
+      body.y_min = Number(yMin.value);
+      body.y_max = Number(yMax.value);
+      if (!Number.isFinite(body.y_min) || !Number.isFinite(body.y_max)) return;
+    }
     try {
       const response = await fetch('/instructor/preview', {
         method: 'POST', credentials: 'same-origin',
@@ -83,6 +102,9 @@
       const values = { ...preset.defaults };
       xMin.value = preset.x_min;
       xMax.value = preset.x_max;
+      yMin.value = preset.y_min === null ? '' : preset.y_min;
+      yMax.value = preset.y_max === null ? '' : preset.y_max;
+      showModeFields();
       params.replaceChildren(...Object.keys(values).map((name) => {
         const label = document.createElement('label');
         const input = document.createElement('input');
@@ -115,8 +137,12 @@
   function showModeFields() {
     document.querySelectorAll('[data-steps]').forEach((el) => { el.hidden = mode.value === 'free'; });
     document.querySelectorAll('[data-momentum]').forEach((el) => { el.hidden = mode.value !== 'momentum'; });
+    const plane = Boolean(yMin.value.trim() || yMax.value.trim());
+    document.querySelectorAll('[data-plane]').forEach((el) => { el.hidden = mode.value === 'free' || !plane; });
+    document.getElementById('expression-label').textContent = plane ? 'f(x, y) =' : 'f(x) =';
   }
   mode.addEventListener('change', showModeFields);
+  for (const input of [yMin, yMax]) input.addEventListener('input', () => { showModeFields(); later(); });
   showModeFields();
 
   for (const input of [expression, xMin, xMax]) input.addEventListener('input', later);

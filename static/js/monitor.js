@@ -26,12 +26,14 @@
       const row = document.createElement('tr');
       row.dataset.team = team.number;
       const last = team.last_guess_at ? new Date(team.last_guess_at).toLocaleTimeString([], { hour12: false }) : '–';
-      for (const value of [label(team), team.guesses, fmt(team.best_fx), fmt(team.best_x), last]) {
+      const at = snapshot.plane && team.best_y !== null ? `(${fmt(team.best_x)}, ${fmt(team.best_y)})` : fmt(team.best_x);
+      for (const value of [label(team), team.guesses, fmt(team.best_fx), at, last]) {
         row.insertCell().textContent = value;
       }
       return row;
     }));
     if (!window.Plotly) return;
+    if (snapshot.plane) { drawPlane(snapshot); return; }
     const traces = [{
       name: text.curve, x: snapshot.curve.map((p) => p[0]), y: snapshot.curve.map((p) => p[1]),
       mode: 'lines', line: { color: '#9aa5b1', width: 2 }, hoverinfo: 'skip',
@@ -50,6 +52,24 @@
       margin: { l: 48, r: 12, t: 12, b: 36 }, xaxis: { range: [snapshot.level.x_min, snapshot.level.x_max] },
       legend: { orientation: 'v' }, hovermode: 'closest',
     }, { responsive: true, displayModeBar: false });
+  }
+
+  function drawPlane(snapshot) {
+    // a two-parameter level: each team's path of points over the contour map of f
+    const traces = [window.DownhillPlane.contour(snapshot.plane, { name: text.curve })];
+    snapshot.teams.forEach((team, i) => {
+      if (!team.points.length) return;
+      traces.push({
+        name: plotlyText(label(team)), x: team.points.map((p) => p[0]), y: team.points.map((p) => p[1]),
+        mode: 'markers+lines', line: { width: 1.5, color: COLOURS[i % COLOURS.length] },
+        marker: { size: 8, color: COLOURS[i % COLOURS.length], line: { color: '#fff', width: 1 } },
+      });
+    });
+    traces.push({ name: text.minimum, x: [snapshot.level.x_star], y: [snapshot.level.y_star], mode: 'markers',
+      marker: { symbol: 'diamond', size: 14, color: '#6a3fb5' } });
+    window.Plotly.react('chart', traces, window.DownhillPlane.layout(snapshot.level, {
+      margin: { l: 48, r: 12, t: 12, b: 36 }, legend: { orientation: 'v' },
+    }), { responsive: true, displayModeBar: false });
   }
 
   function say(state) {

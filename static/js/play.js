@@ -12,8 +12,11 @@
 
   // on a stepping level the team chooses η (and β) and the server moves it
   const steps = level.mode !== 'free';
+  // on a two-parameter level a guess is a point (x, y) and each answer a gradient
+  const plane = Boolean(level.plane);
   const form = document.getElementById('guess-form');
   const input = document.getElementById(steps ? 'eta' : 'x');
+  const yInput = document.getElementById('y');
   const betaInput = document.getElementById('beta');
   const button = document.getElementById('submit');
   const status = document.getElementById('status');
@@ -92,6 +95,35 @@
     return range;
   }
 
+  // The latest guess, the best so far and, once revealed, the true minimum, with ``up`` as
+  // the vertical coordinate: 'fx' on a curve, 'y' on a plane.
+  function highlights(up) {
+    const out = [];
+    const guesses = state.guesses;
+    const label = up === 'y' ? 'y' : 'f(x)';
+    if (guesses.length) {
+      const latest = guesses[guesses.length - 1];
+      out.push({
+        name: text.latest, x: [latest.x], y: [latest[up]], mode: 'markers',
+        marker: { size: 18, color: 'rgba(0,0,0,0)', line: { color: '#d1003f', width: 3 } }, hoverinfo: 'skip',
+      });
+    }
+    if (state.best) {
+      out.push({
+        name: text.best, x: [state.best.x], y: [state.best[up]], mode: 'markers',
+        marker: { symbol: 'star', size: 16, color: '#0b7a3e', line: { color: '#fff', width: 1 } },
+        hovertemplate: `${text.best}<br>x = %{x}<br>${label} = %{y}<extra></extra>`,
+      });
+    }
+    if (state.reveal) {
+      out.push({
+        name: text.minimum, x: [state.reveal.x_star], y: [up === 'y' ? state.reveal.y_star : state.reveal.f_star], mode: 'markers',
+        marker: { symbol: 'diamond', size: 14, color: '#6a3fb5', line: { color: '#fff', width: 1 } },
+      });
+    }
+    return out;
+  }
+
   function traces() {
     const guesses = state.guesses;
     const out = [];
@@ -128,31 +160,61 @@
       text: guesses.map((g) => `#${g.seq}`),
       hovertemplate: '%{text}<br>x = %{x}<br>f(x) = %{y}<extra></extra>',
     });
-    if (guesses.length) {
-      const latest = guesses[guesses.length - 1];
-      out.push({
-        name: text.latest, x: [latest.x], y: [latest.fx], mode: 'markers',
-        marker: { size: 18, color: 'rgba(0,0,0,0)', line: { color: '#d1003f', width: 3 } }, hoverinfo: 'skip',
-      });
-    }
-    if (state.best) {
-      out.push({
-        name: text.best, x: [state.best.x], y: [state.best.fx], mode: 'markers',
-        marker: { symbol: 'star', size: 16, color: '#0b7a3e', line: { color: '#fff', width: 1 } },
-        hovertemplate: `${text.best}<br>x = %{x}<br>f(x) = %{y}<extra></extra>`,
-      });
-    }
-    if (state.reveal) {
-      out.push({
-        name: text.minimum, x: [state.reveal.x_star], y: [state.reveal.f_star], mode: 'markers',
-        marker: { symbol: 'diamond', size: 14, color: '#6a3fb5', line: { color: '#fff', width: 1 } },
-      });
-    }
+    out.push(...highlights('fx'));
     return out;
+  }
+
+  const box = () => ({ x_min: level.x_min, x_max: level.x_max, y_min: level.y_min, y_max: level.y_max });
+
+  function planeTraces() {
+    // the plane: the contour map once revealed, the path, every guess, an arrow along −∇f
+    const guesses = state.guesses;
+    const out = [];
+    if (state.reveal) out.push(window.DownhillPlane.contour(state.reveal.plane, { name: text.curve }));
+    if (steps && state.position) {
+      const start = state.position.start;
+      out.push({
+        name: text.path, x: [start.x, ...guesses.map((g) => g.x)], y: [start.y, ...guesses.map((g) => g.y)],
+        mode: 'lines', line: { color: '#1f5fbf', width: 1, dash: 'dot' }, hoverinfo: 'skip',
+      });
+      out.push({
+        name: text.start, x: [start.x], y: [start.y], mode: 'markers',
+        marker: { symbol: 'square-open', size: 12, color: '#1f5fbf', line: { width: 2 } },
+        hovertemplate: `${text.start}<br>x = %{x}<br>y = %{y}<extra></extra>`,
+      });
+    }
+    out.push({
+      name: text.guesses, x: guesses.map((g) => g.x), y: guesses.map((g) => g.y), mode: 'markers',
+      marker: { size: 9, color: '#1f5fbf', line: { color: '#fff', width: 1 } },
+      text: guesses.map((g) => `#${g.seq}<br>f = ${fmt(g.fx)}`),
+      hovertemplate: '%{text}<br>x = %{x}<br>y = %{y}<extra></extra>',
+    });
+    // a legend entry for the arrows, which are annotations
+    out.push({ name: text.arrows, x: [null], y: [null], mode: 'lines', line: { color: '#e07b00', width: 2 } });
+    out.push(...highlights('y'));
+    return out;
+  }
+
+  function drawPlane() {
+    const points = state.guesses.map((g) => ({ x: g.x, y: g.y, gx: g.slope, gy: g.gy }));
+    if (steps && state.position && !state.guesses.length) {
+      const start = state.position.start;
+      points.push({ x: start.x, y: start.y, gx: start.slope, gy: start.gy });
+    }
+    const empty = !(state.guesses.length || state.reveal || steps);
+    const layout = window.DownhillPlane.layout(box(), {
+      showlegend: !empty,
+      annotations: [...window.DownhillPlane.arrows(points, box()), ...(empty ? [{
+        text: text.empty_chart, showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
+        font: { color: '#5b6b7b', size: 14 },
+      }] : [])],
+    });
+    window.Plotly.react(chart, planeTraces(), layout, { responsive: true, displayModeBar: false });
   }
 
   function drawChart() {
     if (!window.Plotly) return;
+    if (plane) { drawPlane(); return; }
     const range = yRange();
     const layout = {
       margin: { l: 48, r: 12, t: 12, b: 40 },
@@ -176,13 +238,18 @@
     if (steps) return; // the server chooses x
     const full = chart._fullLayout;
     if (!full || !full.xaxis) return;
-    const box = chart.getBoundingClientRect();
-    const px = event.clientX - box.left - full._size.l;
-    if (px < 0 || px > full._size.w) return;
-    const x = full.xaxis.p2l(px);
-    const digits = Math.max(0, Math.ceil(-Math.log10((level.x_max - level.x_min) / 1000)));
-    input.value = x.toFixed(digits);
+    const rect = chart.getBoundingClientRect();
+    const px = event.clientX - rect.left - full._size.l;
+    const py = event.clientY - rect.top - full._size.t;
+    // outside the plot (on an axis or the legend) a tap fills nothing: never half a point
+    if (px < 0 || px > full._size.w || (plane && (py < 0 || py > full._size.h))) return;
+    const digits = (low, high) => Math.max(0, Math.ceil(-Math.log10((high - low) / 1000)));
+    input.value = full.xaxis.p2l(px).toFixed(digits(level.x_min, level.x_max));
     store.set('draft', input.value);
+    if (plane) {
+      yInput.value = full.yaxis.p2l(py).toFixed(digits(level.y_min, level.y_max));
+      store.set('draft-y', yInput.value);
+    }
     input.focus();
   });
 
@@ -200,11 +267,13 @@
     body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
       const row = document.createElement('tr');
       if (state.best && g.seq === state.best.seq) row.className = 'best';
-      const moved = steps ? [fmt(g.eta), ...(level.mode === 'momentum' ? [fmt(g.beta), fmt(g.velocity)] : []),
-        `${fmt(stepOf(g))}${g.clamped ? ` (${text.clamped_short})` : ''}`] : [];
+      const velocity = plane ? pair(g.velocity, g.velocity_y) : fmt(g.velocity);
+      const moved = steps ? [fmt(g.eta), ...(level.mode === 'momentum' ? [fmt(g.beta), velocity] : []),
+        `${stepText(g)}${g.clamped ? ` (${text.clamped_short})` : ''}`] : [];
       const implied = showImplied ? [g.seq === 1 ? '' : fmt(g.implied_eta)] : [];
-      const truth = showTrue ? [fmt(g.true_slope)] : [];
-      const cells = [g.seq, ...moved, fmt(g.x), fmt(g.fx), fmt(g.slope), ...truth, ...implied,
+      const truth = showTrue ? [plane ? pair(g.true_slope, g.true_gy) : fmt(g.true_slope)] : [];
+      const where = plane ? [fmt(g.x), fmt(g.y), fmt(g.fx), fmt(g.slope), fmt(g.gy)] : [fmt(g.x), fmt(g.fx), fmt(g.slope)];
+      const cells = [g.seq, ...moved, ...where, ...truth, ...implied,
         new Date(g.at).toLocaleTimeString([], { hour12: false })];
       for (const value of cells) {
         const cell = document.createElement('td');
@@ -216,21 +285,32 @@
     document.getElementById('no-guesses').hidden = state.guesses.length > 0;
     document.getElementById('left').textContent = state.guesses_left === null ? '∞' : state.guesses_left;
     document.getElementById('best').textContent = state.best ? fmt(state.best.fx) : '–';
-    document.getElementById('best-x').textContent = state.best ? fmt(state.best.x) : '–';
+    document.getElementById('best-x').textContent = !state.best ? '–' : plane ? pair(state.best.x, state.best.y) : fmt(state.best.x);
     drawPosition();
   }
 
+  const pair = (a, b) => `(${fmt(a)}, ${fmt(b)})`;
+
   function stepOf(g) {
-    // the x the step started from: the guess before it, or the level's start
+    // the point the step started from: the guess before it, or the level's start
     const before = state.guesses.find((h) => h.seq === g.seq - 1) || state.position.start;
-    return g.x - before.x;
+    return { dx: g.x - before.x, dy: plane ? g.y - before.y : 0 };
+  }
+
+  function stepText(g) {
+    const { dx, dy } = stepOf(g);
+    return plane ? pair(dx, dy) : fmt(dx);
   }
 
   function drawPosition() {
     if (!steps || !state.position) return;
     const at = state.position;
-    let words = fill(text.position, { x: fmt(at.x), fx: fmt(at.fx), slope: fmt(at.slope) });
-    if (level.mode === 'momentum') words += ` ${fill(text.velocity, { v: fmt(at.velocity) })}`;
+    let words = plane
+      ? fill(text.plane_position, { x: fmt(at.x), y: fmt(at.y), fx: fmt(at.fx), gx: fmt(at.slope), gy: fmt(at.gy) })
+      : fill(text.position, { x: fmt(at.x), fx: fmt(at.fx), slope: fmt(at.slope) });
+    if (level.mode === 'momentum') {
+      words += ` ${plane ? fill(text.plane_velocity, { vx: fmt(at.velocity), vy: fmt(at.velocity_y) }) : fill(text.velocity, { v: fmt(at.velocity) })}`;
+    }
     document.getElementById('position').textContent = words;
     previewStep();
   }
@@ -255,6 +335,17 @@
       box.textContent = '';
       return;
     }
+    if (plane) {
+      const vx = beta * at.velocity - eta * at.slope;
+      const vy = beta * at.velocity_y - eta * at.gy;
+      const tx = Math.min(Math.max(at.x + vx, level.x_min), level.x_max);
+      const ty = Math.min(Math.max(at.y + vy, level.y_min), level.y_max);
+      const values = { x: fmt(at.x), y: fmt(at.y), eta: fmt(eta), beta: fmt(beta), gx: fmt(at.slope), gy: fmt(at.gy),
+        vx: fmt(at.velocity), vy: fmt(at.velocity_y), nx: fmt(vx), ny: fmt(vy), tx: fmt(tx), ty: fmt(ty) };
+      box.textContent = fill(betaInput ? text.plane_preview_momentum : text.plane_preview_step, values)
+        + (tx !== at.x + vx || ty !== at.y + vy ? ` — ${text.clamped_short}` : '');
+      return;
+    }
     const v = beta * at.velocity - eta * at.slope;
     const to = Math.min(Math.max(at.x + v, level.x_min), level.x_max);
     const values = { x: fmt(at.x), eta: fmt(eta), beta: fmt(beta), slope: fmt(at.slope), v: fmt(at.velocity), nv: fmt(v), to: fmt(to) };
@@ -263,11 +354,20 @@
   }
 
   function showAnswer(guess, replayed) {
+    if (plane) {
+      const { dx, dy } = steps ? stepOf(guess) : { dx: 0, dy: 0 };
+      const values = { x: fmt(guess.x), y: fmt(guess.y), fx: fmt(guess.fx), gx: fmt(guess.slope), gy: fmt(guess.gy), dx: fmt(dx), dy: fmt(dy) };
+      answer.textContent = (steps
+        ? `${fill(text.plane_step_answer, values)}${guess.clamped ? ` ${text.clamped}` : ''}`
+        : fill(text.plane_answer, values)) + (replayed ? ` ${text.replayed}` : '');
+      answer.hidden = false;
+      return;
+    }
     const b = guess.fx - guess.slope * guess.x;
     const line = `${fmt(guess.slope)}·x ${b < 0 ? '-' : '+'} ${fmt(Math.abs(b))}`;
     const values = { x: fmt(guess.x), fx: fmt(guess.fx), slope: fmt(guess.slope), line };
     answer.textContent = (steps
-      ? `${fill(text.step_answer, { ...values, dx: fmt(stepOf(guess)) })}${guess.clamped ? ` ${text.clamped}` : ''}`
+      ? `${fill(text.step_answer, { ...values, dx: fmt(stepOf(guess).dx) })}${guess.clamped ? ` ${text.clamped}` : ''}`
       : fill(text.answer, values))
       + (replayed ? ` ${text.replayed}` : '');
     answer.hidden = false;
@@ -326,6 +426,7 @@
     if (steps) {
       const latest = state.guesses[state.guesses.length - 1];
       state.position = { ...state.position, x: latest.x, fx: latest.fx, slope: latest.slope, velocity: latest.velocity || 0 };
+      if (plane) Object.assign(state.position, { y: latest.y, gy: latest.gy, velocity_y: latest.velocity_y || 0 });
     }
     state.best = body.best;
     state.guesses_left = body.guesses_left;
@@ -363,7 +464,7 @@
         headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
         body: JSON.stringify(steps
           ? { eta: pending.eta, ...(betaInput ? { beta: pending.beta } : {}), idempotency_key: pending.key }
-          : { x: pending.x, idempotency_key: pending.key }),
+          : { x: pending.x, ...(plane ? { y: pending.y } : {}), idempotency_key: pending.key }),
       });
       let body = null;
       try { body = await response.json(); } catch { body = null; }
@@ -404,7 +505,8 @@
     if (sending || button.disabled) return;
     const kept = readPending();
     // an unanswered guess of the same choice is resent with its key, so it is never spent twice
-    const choice = steps ? { eta: input.value, beta: betaInput ? betaInput.value : undefined } : { x: input.value };
+    const choice = steps ? { eta: input.value, beta: betaInput ? betaInput.value : undefined }
+      : { x: input.value, ...(plane ? { y: yInput.value } : {}) };
     const same = kept && Object.entries(choice).every(([name, value]) => kept[name] === value);
     const pending = same ? kept : { ...choice, key: newKey(), at: Date.now() };
     store.set('pending', JSON.stringify(pending));
@@ -413,6 +515,7 @@
 
   input.addEventListener('input', () => { store.set('draft', input.value); previewStep(); });
   if (betaInput) betaInput.addEventListener('input', () => { store.set('draft-beta', betaInput.value); previewStep(); });
+  if (yInput) yInput.addEventListener('input', () => { store.set('draft-y', yInput.value); });
 
   // ---- keeping up with the level ------------------------------------------------------
 
@@ -440,6 +543,14 @@
 
   async function loadStandings() {
     const box = document.getElementById('level-standings');
+    if (level.standings_visibility === 'hidden' && level.state === 'open') {
+      // hidden until the level closes: say so without asking (a refused request is noise)
+      const p = document.createElement('p');
+      p.className = 'muted';
+      p.textContent = text.standings_hidden;
+      box.replaceChildren(p);
+      return;
+    }
     try {
       const response = await fetch(box.dataset.url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       const body = await response.json();
@@ -483,6 +594,8 @@
   if (draft !== null && !input.value) input.value = draft;
   const draftBeta = store.get('draft-beta');
   if (betaInput && draftBeta !== null && !betaInput.value) betaInput.value = draftBeta;
+  const draftY = store.get('draft-y');
+  if (yInput && draftY !== null && !yInput.value) yInput.value = draftY;
   redraw();
   tick();
   loadStandings();

@@ -116,7 +116,7 @@
   function drawReveal(level) {
     const r = level.reveal;
     $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
-    $('reveal-expression').textContent = `f(x) = ${r.expression}`;
+    $('reveal-expression').textContent = `${r.plane ? 'f(x, y)' : 'f(x)'} = ${r.expression}`;
     const played = r.standings.filter((row) => row.best_fx !== null);
     const rows = played.slice(0, FINAL_ROWS).map((row) => {
       const tr = document.createElement('tr');
@@ -178,7 +178,7 @@
     if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
     $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('level-state').textContent = text[level.state] || level.state;
-    const rules = [text[`mode_${level.mode}`],
+    const rules = [level.plane ? text.plane : null, text[`mode_${level.mode}`],
       level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null,
       level.variants ? text.variants : null].filter(Boolean);
     $('mode-rule').hidden = !rules.length;

@@ -2,7 +2,8 @@
 // with their tangent segments, the reference players as dashed paths, and a replay of the
 // guesses in the order they were made (play, pause, step, speed). Used by the projector,
 // the instructor's monitor and the teams' reveal page. On a level with noisy slopes, the
-// true tangents are drawn dotted beside the noisy ones the teams received.
+// true tangents are drawn dotted beside the noisy ones the teams received. On a
+// two-parameter level the paths are drawn over a contour map of f(x, y) (plane.js).
 'use strict';
 
 window.DownhillReveal = (() => {
@@ -33,10 +34,59 @@ window.DownhillReveal = (() => {
       return { x, y };
     }
 
+    function ghostTraces() {
+      // the reference players as dashed paths, as far as the replay has come: [x, f] on a
+      // curve, [x, y] on a plane (the first two numbers of each point either way)
+      const fraction = total() ? shown / total() : 1;
+      return data.ghosts.map((ghost) => {
+        const path = ghost.path.slice(0, Math.max(1, Math.ceil(fraction * ghost.path.length)));
+        return { name: text.ghosts[ghost.key], x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+          // random guesses joined by lines would only draw noise: points alone
+          mode: ghost.key === 'random_search' ? 'markers' : 'markers+lines', line: { color: GHOST_COLOURS[ghost.key], width: 2, dash: 'dash' },
+          marker: { color: GHOST_COLOURS[ghost.key], size: 6, symbol: 'circle-open' }, visible: options.ghosts === false ? 'legendonly' : true };
+      });
+    }
+
+    function planeTraces(counts) {
+      // a two-parameter level: the contour map, each team's path over it, the players' paths
+      const out = [window.DownhillPlane.contour(data.plane, { name: text.curve })];
+      if (data.start) {
+        out.push({ name: text.start, x: [data.start[0]], y: [data.start[1]], mode: 'markers',
+          marker: { symbol: 'square-open', size: 14, color: ink, line: { width: 2 } } });
+      }
+      data.teams.forEach((team, i) => {
+        const points = team.guesses.slice(0, counts[i]);
+        if (!points.length) return;
+        const colour = COLOURS[i % COLOURS.length];
+        out.push({ name: plotlyText(label(team)), x: points.map((p) => p[0]), y: points.map((p) => p[1]),
+          mode: 'markers+lines', line: { color: colour, width: 2 },
+          marker: { color: colour, size: options.markerSize || 10, line: { color: '#fff', width: 1 } },
+          text: points.map((p) => `f = ${Number(p[2].toPrecision(6))}`),
+          hovertemplate: '%{text}<br>x = %{x}<br>y = %{y}<extra></extra>',
+          showlegend: options.teamLegend !== false });
+      });
+      // a level with noisy gradients: at each guess −∇f as the team received it, and dotted
+      // the true one ([x, y, f, gx, gy, true gx, true gy])
+      const made = data.teams.flatMap((team, i) => team.guesses.slice(0, counts[i]));
+      const noisy = made.filter((p) => p.length > 5);
+      if (noisy.length) {
+        const box = { x_min: data.x_min, x_max: data.x_max, y_min: data.y_min, y_max: data.y_max };
+        const received = window.DownhillPlane.segments(noisy.map((p) => ({ x: p[0], y: p[1], gx: p[3], gy: p[4] })), box);
+        const truth = window.DownhillPlane.segments(noisy.map((p) => ({ x: p[0], y: p[1], gx: p[5], gy: p[6] })), box);
+        out.push({ name: text.received_gradients, ...received, mode: 'lines', hoverinfo: 'skip', line: { color: '#e07b00', width: 2 } });
+        out.push({ name: text.true_gradients, ...truth, mode: 'lines', hoverinfo: 'skip', line: { color: ink, width: 2, dash: 'dot' } });
+      }
+      out.push(...ghostTraces());
+      out.push({ name: text.minimum, x: [data.x_star], y: [data.y_star], mode: 'markers',
+        marker: { symbol: 'diamond', size: 18, color: '#6a3fb5', line: { color: '#fff', width: 1 } } });
+      return out;
+    }
+
     function traces() {
       const span = (data.x_max - data.x_min) / 30;
       const counts = data.teams.map(() => 0);
       for (let k = 0; k < shown; k += 1) counts[data.replay[k][0]] += 1;
+      if (data.plane) return planeTraces(counts);
       const out = [{
         name: text.curve, x: data.curve.map((p) => p[0]), y: data.curve.map((p) => p[1]),
         mode: 'lines', line: { color: dark ? '#9fb0c3' : '#9aa5b1', width: 3 }, hoverinfo: 'skip',
@@ -67,21 +117,24 @@ window.DownhillReveal = (() => {
         out.push({ name: text.true_slopes, x: t.x, y: t.y, mode: 'lines', hoverinfo: 'skip',
           line: { color: ink, width: 2, dash: 'dot' } });
       }
-      const fraction = total() ? shown / total() : 1;
-      for (const ghost of data.ghosts) {
-        const count = Math.max(1, Math.ceil(fraction * ghost.path.length));
-        const path = ghost.path.slice(0, count);
-        out.push({ name: text.ghosts[ghost.key], x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-          // random guesses joined by lines would only draw noise: points alone
-          mode: ghost.key === 'random_search' ? 'markers' : 'markers+lines', line: { color: GHOST_COLOURS[ghost.key], width: 2, dash: 'dash' },
-          marker: { color: GHOST_COLOURS[ghost.key], size: 6, symbol: 'circle-open' }, visible: options.ghosts === false ? 'legendonly' : true });
-      }
+      out.push(...ghostTraces());
       out.push({ name: text.minimum, x: [data.x_star], y: [data.f_star], mode: 'markers',
         marker: { symbol: 'diamond', size: 18, color: '#6a3fb5', line: { color: '#fff', width: 1 } } });
       return out;
     }
 
     function layout() {
+      if (data.plane) {
+        const grid = dark ? '#2c3a4b' : '#e5e9ef';
+        return window.DownhillPlane.layout(data, {
+          margin: { l: 56, r: 16, t: 8, b: 52 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+          font: { color: ink, size: options.fontSize || 14 },
+          xaxis: { range: [data.x_min, data.x_max], title: { text: 'x' }, gridcolor: grid, zeroline: false },
+          yaxis: { range: [data.y_min, data.y_max], title: { text: 'y' }, gridcolor: grid, zeroline: false },
+          legend: { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
+          showlegend: true,
+        });
+      }
       const ys = data.curve.map((p) => p[1]);
       const low = Math.min(...ys);
       const high = Math.max(...ys);

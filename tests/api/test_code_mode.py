@@ -14,16 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from app.db import Database, lock_for_write, utcnow
+from app.db import Database, utcnow
 from app.game.moves import Mode
-from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import ApiToken, Guess, Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE
-from app.services.levels import add_level, set_level_state
 from app.services.tokens import issue_tokens
 from tests.server import ROOT, running_server
-from tests.support import SECRET, Demo, browser_like, enter, login_as, post, reread
+from tests.support import SECRET, Demo, browser_like, enter, login_as, open_level, post, reread
 
 
 def give_tokens(desk, lesson_id: int) -> dict[int, str]:
@@ -194,7 +192,6 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
     def prepare(url: str) -> None:
         database = Database(url)
         with database.sessions() as session:
-            lock_for_write(session)
             lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
             common = {"expression": "(x - 3)^2 + 1", "x_min": -10, "x_max": 10}
             free = LevelSpec(title="By hand", cooldown_seconds=1, guess_budget=6, **common)
@@ -206,11 +203,18 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
                 start_x=-5,
                 **common,
             )
-            for key, spec in (("free", free), ("steps", steps)):
-                level = add_level(session, lesson_id=lesson.id, spec=spec)
-                session.commit()
-                set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-                found[key] = level.id
+            plane = LevelSpec(
+                title="In (x, y)",
+                expression="(x - 3)^2 + 2*(y + 1)^2",
+                x_min=-10,
+                x_max=10,
+                y_min=-5,
+                y_max=5,
+                cooldown_seconds=0,
+                guess_budget=4,
+            )
+            for key, spec in (("free", free), ("steps", steps), ("plane", plane)):
+                found[key] = open_level(session, lesson.id, spec).id
             found["token"] = issue_tokens(session, lesson_id=lesson.id, now=utcnow())[0].token
         database.engine.dispose()
 
@@ -235,9 +239,14 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
     with running_server(tmp_path, SECRET, prepare) as base:
         by_hand = descend(base, found["free"])
         by_eta = descend(base, found["steps"])
+        in_plane = descend(base, found["plane"])
     xs = [float(line.split()[2]) for line in by_hand if line.startswith("x =")]
     # x ← x − 0.25·2(x − 3) halves the distance to 3 each step; the budget stops it at six
     assert xs == pytest.approx([0, 1.5, 2.25, 2.625, 2.8125, 2.90625])
     assert by_hand[-1] == "stopped: Your team has used all its guesses on this level."
     # from -5, the server steps x ← x − 0.25·f'(x): -1, 1, 2
     assert [float(line.split()[2]) for line in by_eta[:3]] == pytest.approx([-1, 1, 2])
+    # from the middle (0, 0): x halves its distance to 3, y ← y − 0.25·4(y + 1) jumps to -1
+    points = [float(line.split()[k]) for line in in_plane[:4] for k in (2, 5)]
+    assert points == pytest.approx([0, 0, 1.5, -1, 2.25, -1, 2.625, -1])
+    assert in_plane[1].endswith("slope = -3, 0")  # ∂f/∂x, ∂f/∂y at (1.5, -1)

@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.db import lock_for_write, utcnow
+from app.db import utcnow
 from app.game.moves import Mode
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import Guess, Level
-from app.services.levels import add_level, set_level_state
-from tests.support import Demo, browser_like, enter, login_as, reread, set_level
+from app.services.levels import set_level_state
+from tests.support import Demo, browser_like, enter, login_as, open_level, reread, set_level
 
 # f(x) = (x - 1)^2, f'(x) = 2(x - 1); everyone starts at x = 4 where the slope is 6
 EXPRESSION, START = "(x - 1)^2", 4.0
@@ -26,11 +26,10 @@ def slope(x: float) -> float:
 
 
 def stepping_level(session, demo: Demo, mode: Mode, **bounds) -> Level:
-    lock_for_write(session)
-    level = add_level(
+    return open_level(
         session,
-        lesson_id=demo.lesson.id,
-        spec=LevelSpec(
+        demo.lesson.id,
+        LevelSpec(
             title=f"{mode.value} level",
             expression=EXPRESSION,
             x_min=-5,
@@ -41,9 +40,6 @@ def stepping_level(session, demo: Demo, mode: Mode, **bounds) -> Level:
             **bounds,
         ),
     )
-    session.commit()
-    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-    return level
 
 
 def step(client, level: Level, key: str, **choice):

@@ -10,27 +10,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.db import lock_for_write, utcnow
+from app.db import utcnow
 from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
 from app.game.moves import Mode
 from app.game.noise import slope_noise
-from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import Guess, Level
-from app.services.levels import add_level, set_level_state
 from app.services.reveal import reveal_view
-from tests.support import Demo, browser_like, enter, login_as, post, reread
+from tests.support import Demo, browser_like, enter, login_as, open_level, post, reread
 
 EXPRESSION = "(x - 1)^2"  # f'(x) = 2(x - 1)
 NOISE = 0.75
 
 
 def noisy_level(session, demo: Demo, mode: Mode = Mode.FREE, noise: float = NOISE) -> Level:
-    lock_for_write(session)
-    level = add_level(
+    return open_level(
         session,
-        lesson_id=demo.lesson.id,
-        spec=LevelSpec(
+        demo.lesson.id,
+        LevelSpec(
             title="Noisy",
             expression=EXPRESSION,
             x_min=-5,
@@ -41,9 +38,6 @@ def noisy_level(session, demo: Demo, mode: Mode = Mode.FREE, noise: float = NOIS
             slope_noise=noise,
         ),
     )
-    session.commit()
-    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-    return level
 
 
 def guess(client, level: Level, key: str, **choice) -> dict:

@@ -9,33 +9,27 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.db import lock_for_write, utcnow
+from app.db import utcnow
 from app.game.expression import compile_function
 from app.game.lesson_file import dump_lesson, load_lesson
-from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.game.variants import team_facts
 from app.models import Level
-from app.services.levels import add_level, set_level_state
 from app.services.reveal import reveal_view
 from app.services.standings import level_entries
-from tests.support import Demo, browser_like, enter, login_as, post, reread
+from tests.support import Demo, browser_like, enter, login_as, open_level, post, reread
 
 EXPRESSION = "(x - 1)^2 + 2"
 
 
 def variant_level(session, demo: Demo, **bounds) -> Level:
-    lock_for_write(session)
-    level = add_level(
+    return open_level(
         session,
-        lesson_id=demo.lesson.id,
-        spec=LevelSpec(
+        demo.lesson.id,
+        LevelSpec(
             title="Copies", expression=EXPRESSION, x_min=-5, x_max=5, cooldown_seconds=0, **bounds
         ),
     )
-    session.commit()
-    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-    return level
 
 
 def play(app, demo: Demo, level: Level, number: int, xs: list[float]) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.server import ROOT
+from tests.server import INSTRUCTOR_PASSWORD, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,3 +43,11 @@ def new_phone(browser, locale: str = "en-US"):
     )
     page = context.new_page()
     return context, page, watch(page)
+
+
+def log_in_instructor(page, server: str) -> None:
+    """The instructor's console, logged in with the test server's password."""
+    page.goto(f"{server}/instructor")
+    page.fill("#password", INSTRUCTOR_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/instructor")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import ARTIFACTS, LAPTOP, new_phone, watch
-from tests.server import INSTRUCTOR_PASSWORD
+from tests.browser.chromium import ARTIFACTS, LAPTOP, log_in_instructor, new_phone, watch
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +53,7 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     desk_problems = watch(desk)
 
     # getting in, and a new lesson
-    desk.goto(f"{server}/instructor")
-    desk.fill("#password", INSTRUCTOR_PASSWORD)
-    desk.click("button[type=submit]")
-    desk.wait_for_url(f"{server}/instructor")
+    log_in_instructor(desk, server)
     desk.fill("#name", "Gradient descent, week 3")
     desk.click("form[action='/instructor/lessons'] button[type=submit]")
     desk.wait_for_url("**/instructor/lessons/*")

@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db import Database, lock_for_write, utcnow
+from app.db import Database, utcnow
 from app.game.moves import Mode
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE
-from app.services.levels import add_level, set_level_state
+from app.services.levels import set_level_state
 from tests.browser.chromium import ARTIFACTS, new_phone
 from tests.browser.test_play import chart_traces, log_in
 from tests.databases import server_database_url
+from tests.support import open_level
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,6 @@ def open_stepping_level(data_dir: Path, mode: Mode, slope_noise: float | None = 
     """A level of f(x) = (x - 1)^2 from x = 4 (slope 6) in the demo lesson, open now."""
     database = Database(server_database_url(data_dir, fresh=False))
     with database.sessions() as session:
-        lock_for_write(session)
         lesson = session.scalars(select(Lesson).where(Lesson.join_code == DEMO_JOIN_CODE)).one()
         spec = LevelSpec(
             title=f"Steps: {mode.value}",
@@ -40,10 +40,7 @@ def open_stepping_level(data_dir: Path, mode: Mode, slope_noise: float | None = 
             beta_max=0.95 if mode is Mode.MOMENTUM else None,
             slope_noise=slope_noise,
         )
-        level = add_level(session, lesson_id=lesson.id, spec=spec)
-        session.commit()
-        set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
-        level_id = level.id
+        level_id = open_level(session, lesson.id, spec).id
     database.engine.dispose()
     return level_id
 

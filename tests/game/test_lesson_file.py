@@ -36,6 +36,15 @@ def test_the_lecture_file_has_a_learning_rate_and_a_momentum_level() -> None:
     assert stepping["momentum"].beta_max == 0.99
 
 
+def test_the_lecture_file_ends_in_two_parameters_with_the_regression_line() -> None:
+    levels = load_lesson((LESSONS / "lecture.json").read_bytes()).levels
+    modes = {(level.mode.value, level.y_range is not None) for level in levels}
+    assert {("free", True), ("learning_rate", True)} <= modes
+    assert any(level.slope_noise for level in levels)
+    last = levels[-1]
+    assert "regression" in last.title.lower() and last.y_range == (0, 120)
+
+
 def test_stepping_levels_round_trip_and_older_files_read_as_free_guess() -> None:
     data = good()
     data["levels"][0].update(mode="momentum", start_x=-2.5, eta_max=0.5, beta_max=0.8)

@@ -13,6 +13,7 @@ from app.game.moves import (
     Mode,
     Position,
     StepBounds,
+    implied_plane_rate,
     implied_rate,
     read_rate,
     take_step,
@@ -122,3 +123,13 @@ def test_the_implied_learning_rate_of_a_free_step() -> None:
     assert implied_rate(4.0, 2.0, 5.0) == -0.5  # uphill: a negative η
     assert implied_rate(4.0, 0.0, 3.0) is None
     assert [mode.steps for mode in Mode] == [False, True, True]
+
+
+def test_an_implied_rate_is_a_finite_number_or_none() -> None:
+    assert implied_rate(0, 1e-320, 1) is None  # too small a slope to divide by
+    huge = {"x": 0.0, "y": 0.0, "slope": 1e200, "gy": 1e200}  # |∇f|² overflows a float
+    assert implied_plane_rate(huge, {"x": -1e197, "y": -1e197}) == pytest.approx(1e-3)
+    assert implied_plane_rate({"x": 0, "y": 0, "slope": 0, "gy": 0}, {"x": 1, "y": 1}) is None
+    # a step along −∇f of η times the gradient has the implied rate η
+    before = {"x": 1.0, "y": 2.0, "slope": 3.0, "gy": -4.0}
+    assert implied_plane_rate(before, {"x": 1 - 0.5 * 3, "y": 2 + 0.5 * 4}) == pytest.approx(0.5)

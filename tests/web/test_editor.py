@@ -225,3 +225,64 @@ def test_a_locked_level_with_long_numbers_saves_again_unchanged(app, desk, sessi
     assert post(desk, f"/instructor/levels/{level.id}/edit", **again).status_code == 303
     reread(session)
     assert session.get(Level, level.id).cooldown_seconds == 3
+
+
+def test_a_two_parameter_level_is_made_in_the_editor_and_previewed_as_contours(
+    desk, session, demo
+) -> None:
+    lesson_id = demo.lesson.id
+    before = level_count(session)
+    plane = {**FORM, "expression": "(x - 1)^2 + 3*(y + 2)^2", "y_min": "-4", "y_max": "4"}
+    wrong = post(
+        desk,
+        f"/instructor/lessons/{lesson_id}/levels/new",
+        **{**plane, "mode": "learning_rate", "start_x": "1", "start_y": "5", "variant_shift": "1"},
+    )
+    assert wrong.status_code == 422
+    assert 'data-field="start_y" data-code="start_outside_domain"' in wrong.text
+    assert 'data-field="variant_shift" data-code="variants_one_variable"' in wrong.text
+    assert 'id="y_min" name="y_min" value="-4"' in wrong.text  # what was typed stays
+    curve_with_y = post(
+        desk, f"/instructor/lessons/{lesson_id}/levels/new", **{**FORM, "expression": "x + y"}
+    )
+    assert 'data-field="y_min" data-code="y_range_needed"' in curve_with_y.text
+    assert level_count(session) == before
+    made = post(
+        desk,
+        f"/instructor/lessons/{lesson_id}/levels/new",
+        **{**plane, "mode": "learning_rate", "start_x": "4", "start_y": "1"},
+    )
+    assert made.status_code == 303
+    reread(session)
+    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    assert (level.y_min, level.y_max, level.start_y) == (-4, 4, 1)
+    assert (level.x_star, level.y_star) == (pytest.approx(1), pytest.approx(-2))
+    editor = desk.get(f"/instructor/levels/{level.id}/edit").text
+    assert (
+        'id="y_max" name="y_max" value="4"' in editor
+        and 'id="start_y" name="start_y" value="1"' in editor
+    )
+
+    preview = desk.post(
+        "/instructor/preview",
+        json={
+            "expression": "(x - 1)^2 + 3*(y + 2)^2",
+            "x_min": -5,
+            "x_max": 5,
+            "y_min": -4,
+            "y_max": 4,
+        },
+    ).json()
+    assert (preview["x_star"], preview["y_star"]) == (pytest.approx(1), pytest.approx(-2))
+    grid = preview["plane"]
+    assert len(grid["z"]) == len(grid["y"]) and grid["z"][0][0] == pytest.approx(36 + 12)
+    bad = desk.post(
+        "/instructor/preview",
+        json={"expression": "log(y)", "x_min": -5, "x_max": 5, "y_min": -4, "y_max": 4},
+    ).json()
+    assert bad["error"]["code"] == "expression_not_finite_at"
+    flat = desk.post(
+        "/instructor/preview",
+        json={"expression": "x + y", "x_min": -5, "x_max": 5, "y_min": 4, "y_max": 4},
+    ).json()
+    assert flat["error"]["code"] == "domain_invalid"

@@ -6,13 +6,12 @@ import csv
 import io
 from datetime import datetime
 
-from app.db import lock_for_write, utcnow
+import pytest
+
 from app.game.moves import Mode
-from app.game.rules import LevelState
 from app.game.settings import LevelSpec
-from app.services.levels import add_level, set_level_state
 from app.services.teams import rename_team
-from tests.support import Demo, browser_like, enter, login_as
+from tests.support import PLANE, Demo, browser_like, enter, login_as, open_level
 
 
 def rows_of(response) -> list[list[str]]:
@@ -58,8 +57,12 @@ def test_every_guess_cell_by_cell(app, desk, session, demo: Demo) -> None:
         "velocity",
         "stopped_at_edge",
         "true_slope",
+        "y",
+        "gy",
+        "velocity_y",
+        "true_gy",
     ]
-    assert [row[9:] for row in rows] == [["free", "", "", "", "", ""]] * 2
+    assert [row[9:] for row in rows] == [["free"] + [""] * 9] * 2
     assert [row[:8] for row in rows] == [
         [
             "Downhill demo",
@@ -99,11 +102,10 @@ def test_standings_per_level_and_overall(app, desk, session, demo: Demo) -> None
 
 
 def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -> None:
-    lock_for_write(session)
-    level = add_level(
+    level = open_level(
         session,
-        lesson_id=demo.lesson.id,
-        spec=LevelSpec(
+        demo.lesson.id,
+        LevelSpec(
             title="Rolling",
             expression="(x - 1)^2",
             x_min=-5,
@@ -114,8 +116,6 @@ def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -
             slope_noise=0.5,
         ),
     )
-    session.commit()
-    set_level_state(session, level=level, state=LevelState.OPEN, now=utcnow())
     with browser_like(app) as team:
         login_as(team, 1, demo.pin(1))
         team.post(f"/api/levels/{level.id}/enter", json={})
@@ -126,3 +126,32 @@ def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -
     assert (row["mode"], row["eta"], row["beta"], row["x"]) == ("momentum", "10.0", "0.5", "-5.0")
     assert row["stopped_at_edge"] == "yes" and row["velocity"] == "-9.0"
     assert float(row["true_slope"]) == -12.0 and float(row["slope"]) != -12.0
+
+
+def test_points_and_gradients_of_two_parameter_levels_are_in_the_csv(
+    app, desk, session, demo: Demo
+) -> None:
+    level = open_level(
+        session,
+        demo.lesson.id,
+        LevelSpec(
+            title="Plane",
+            **PLANE,
+            cooldown_seconds=0,
+            mode=Mode.MOMENTUM,
+            start_x=4,
+            start_y=1,
+        ),
+    )
+    with browser_like(app) as team:
+        login_as(team, 1, demo.pin(1))
+        team.post(f"/api/levels/{level.id}/enter", json={})
+        sent = {"eta": 0.1, "beta": 0.5, "idempotency_key": "csv-plane-1"}
+        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
+    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv"))
+    (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "Plane"]
+    # from (4, 1), where ∇f = (6, 18): v = −0.1·∇f, so (x, y) = (3.4, −0.8)
+    assert (float(row["x"]), float(row["y"])) == pytest.approx((3.4, -0.8))
+    assert (float(row["velocity"]), float(row["velocity_y"])) == pytest.approx((-0.6, -1.8))
+    assert (float(row["slope"]), float(row["gy"])) == pytest.approx((4.8, 7.2))
+    assert row["true_gy"] == ""  # no noise on this level
