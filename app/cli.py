@@ -48,18 +48,14 @@ def schema_is_current(settings: Settings) -> bool:
     head = ScriptDirectory.from_config(
         alembic_config(settings.resolved_database_url)
     ).get_current_head()
-    database = Database(settings.resolved_database_url)
-    try:
+    with Database(settings.resolved_database_url) as database:
         with database.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision() == head
-    finally:
-        database.engine.dispose()
 
 
 def demo(settings: Settings) -> None:
     """Seed the demo lesson (once) and print how to play it."""
-    database = Database(settings.resolved_database_url)
-    with database.sessions() as session:
+    with Database(settings.resolved_database_url) as database, database.sessions() as session:
         result = seed_demo(session, secret_key=settings.resolved_secret_key, now=utcnow())
         print("Demo lesson", "created." if result.created else "already there (unchanged).")
         print()
@@ -75,7 +71,6 @@ def demo(settings: Settings) -> None:
             print(f"  Level {level.position} '{level.title}': {level.state}, {password}")
         print("\n  Levels can also be run from a second terminal, in this same folder:")
         print(f"    {command_name()} level list | open N | close N | reveal N\n")
-    database.engine.dispose()
 
 
 def command_name() -> str:
@@ -104,10 +99,8 @@ def join_addresses(host: str, port: int) -> list[str]:
 def instructor_access(settings: Settings) -> None:
     """Make sure the instructor has a password (generating one on the first start) and say
     how to get in; a generated password is printed this once and only its hash is kept."""
-    database = Database(settings.resolved_database_url)
-    with database.sessions() as session:
+    with Database(settings.resolved_database_url) as database, database.sessions() as session:
         generated = ensure_password(session, configured=settings.instructor_password, now=utcnow())
-    database.engine.dispose()
     address = join_addresses(settings.host, settings.port)[0]
     print(f"  Instructor: log in at {address}/instructor", end="")
     if generated:
@@ -131,15 +124,12 @@ def set_instructor_password(settings: Settings) -> int:
             return 2
     else:
         password = sys.stdin.readline().rstrip("\n")
-    database = Database(settings.resolved_database_url)
     try:
-        with database.sessions() as session:
+        with Database(settings.resolved_database_url) as database, database.sessions() as session:
             set_password(session, password=password, now=utcnow())
     except Refused as refused:
         print(gettext(refused.message_id, **refused.params), file=sys.stderr)
         return 2
-    finally:
-        database.engine.dispose()
     print("The instructor password is changed.")
     return 0
 
@@ -164,8 +154,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
 
 def level_command(settings: Settings, action: str, position: int | None, join_code: str) -> int:
     """List the levels of a lesson, or open / close / reveal one by its number."""
-    database = Database(settings.resolved_database_url)
-    with database.sessions() as session:
+    with Database(settings.resolved_database_url) as database, database.sessions() as session:
         lesson = session.scalars(select(Lesson).where(Lesson.join_code == join_code)).first()
         if lesson is None:
             print(f"No lesson with join code {join_code}.", file=sys.stderr)
@@ -202,7 +191,6 @@ def level_command(settings: Settings, action: str, position: int | None, join_co
                 f"{level.position}. {level.title:<20} {level.clock.state_at(now).value:<9}"
                 f" password: {password}"
             )
-    database.engine.dispose()
     return 0
 
 

@@ -113,6 +113,12 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine.dispose()  # close the pooled connections now, not whenever collected
+
     def session(self) -> Iterator[Session]:
         """A session for one request, closed afterwards."""
         with self.sessions() as session:

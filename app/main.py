@@ -38,10 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.live = LiveHub(app.state.database)
-        app.state.live.start()
+        hub = LiveHub(app.state.database)
+        app.state.live = hub
+        hub.start()
         yield
-        await app.state.live.stop()
+        await hub.stop()  # this run's own hub, even if another run of the app replaced it
 
     app = FastAPI(
         lifespan=lifespan,

@@ -33,7 +33,7 @@ from tests.databases import (
     ensure_postgres,
     postgres_is_up,
 )
-from tests.support import SECRET, Demo, browser_like, csrf_of
+from tests.support import SECRET, Demo, browser_like, csrf_of, dispose
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -102,7 +102,7 @@ def database(settings: Settings) -> Iterator[Database]:
     """The test's database."""
     database = Database(settings.resolved_database_url)
     yield database
-    database.engine.dispose()
+    dispose(database)
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def app(settings: Settings):
     """The application on the test's database."""
     application = create_app(settings)
     yield application
-    application.state.database.engine.dispose()
+    dispose(application.state.database)
 
 
 @pytest.fixture

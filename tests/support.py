@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import lock_for_write, utcnow
+from app.db import Database, lock_for_write, utcnow
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
 from app.models import Lesson, Level, Team
@@ -25,6 +26,22 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # 6(y + 2)), its minimum 0 at (1, -2) inside the rectangle [-5, 5] × [-4, 4]
 PLANE = {"expression": "(x - 1)^2 + 3*(y + 2)^2", "x_min": -5, "x_max": 5, "y_min": -4, "y_max": 4}
 BASE_URL = "http://testserver"
+
+
+def dispose(database: Database, within: float = 10.0) -> None:
+    """Close a test's engine once every connection is back in its pool. One still out (a
+    request of a test's own thread finishing, a live-update read in flight) would go back
+    to a pool nobody holds and be closed by the garbage collector alone, with a
+    ResourceWarning failing whatever test runs then; one that never comes back is a leak,
+    and fails the test that made it."""
+    pool = database.engine.pool
+    out = getattr(pool, "checkedout", lambda: 0)
+    deadline = time.monotonic() + within
+    while out() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = out()
+    database.engine.dispose()
+    assert left == 0, f"{left} database connection(s) never given back"
 
 
 def browser_like(app) -> TestClient:

@@ -17,7 +17,7 @@ from app.models import Guess, Lesson, Progress, Team, Throttle
 from app.services.teams import hash_pin, set_registration
 from tests.attack.classroom import session_cookie, session_data
 from tests.conftest import INSTRUCTOR_PASSWORD
-from tests.support import BASE_URL, Demo, browser_like, csrf_of, login_as, reread
+from tests.support import BASE_URL, Demo, browser_like, csrf_of, dispose, login_as, reread
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -171,7 +171,7 @@ def test_behind_https_the_session_cookie_is_secure(settings) -> None:
             flags = cookie_flags(client.get("/api/csrf").headers["set-cookie"])
         assert {"secure", "httponly"} <= set(flags) and flags["samesite"] == "lax"
     finally:
-        secure.state.database.engine.dispose()
+        dispose(secure.state.database)
 
 
 def pin_login(client, number: int, pin: str, join_code: str = "DEMO", **headers: str):

@@ -28,7 +28,7 @@ from tests.attack.classroom import (
     session_cookie,
     session_data,
 )
-from tests.support import SECRET, browser_like, login_as, post, reread
+from tests.support import SECRET, browser_like, dispose, login_as, post, reread
 
 A_X, B_XS = "-2.4681", ["1.3579", "4.8642"]
 
@@ -202,7 +202,7 @@ def test_a_session_cookie_cannot_be_edited_forged_or_brought_from_another_server
     with browser_like(other_app) as elsewhere:  # the same database, another secret
         log_in(elsewhere, room.join_code, 2, room.pins[2])
         from_elsewhere = session_cookie(elsewhere)
-    other_app.state.database.engine.dispose()
+    dispose(other_app.state.database)
     assert from_elsewhere is not None
     forgeries = {
         "edited payload, team 1's signature": f"{edited}.{stamp}.{signature}",
