@@ -47,13 +47,16 @@ window.DownhillReveal = (() => {
       });
     }
 
+    function startTrace() {
+      // a learning-rate or momentum level: every team and player stepped from here
+      if (!data.start) return [];
+      return [{ name: text.start, x: [data.start[0]], y: [data.start[1]], mode: 'markers',
+        marker: { symbol: 'square-open', size: 14, color: ink, line: { width: 2 } } }];
+    }
+
     function planeTraces(counts) {
       // a two-parameter level: the contour map, each team's path over it, the players' paths
-      const out = [window.DownhillPlane.contour(data.plane, { name: text.curve })];
-      if (data.start) {
-        out.push({ name: text.start, x: [data.start[0]], y: [data.start[1]], mode: 'markers',
-          marker: { symbol: 'square-open', size: 14, color: ink, line: { width: 2 } } });
-      }
+      const out = [window.DownhillPlane.contour(data.plane, { name: text.curve }), ...startTrace()];
       data.teams.forEach((team, i) => {
         const points = team.guesses.slice(0, counts[i]);
         if (!points.length) return;
@@ -91,11 +94,7 @@ window.DownhillReveal = (() => {
         name: text.curve, x: data.curve.map((p) => p[0]), y: data.curve.map((p) => p[1]),
         mode: 'lines', line: { color: dark ? '#9fb0c3' : '#9aa5b1', width: 3 }, hoverinfo: 'skip',
       }];
-      if (data.start) {
-        // a learning-rate or momentum level: every team and player stepped from here
-        out.push({ name: text.start, x: [data.start[0]], y: [data.start[1]], mode: 'markers',
-          marker: { symbol: 'square-open', size: 14, color: ink, line: { width: 2 } } });
-      }
+      out.push(...startTrace());
       data.teams.forEach((team, i) => {
         const points = team.guesses.slice(0, counts[i]);
         if (!points.length) return;
