@@ -117,6 +117,7 @@
     const r = level.reveal;
     $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
     $('reveal-expression').textContent = `${r.plane ? 'f(x, y)' : 'f(x)'} = ${r.expression}`;
+    $('final-best').textContent = r.plane ? text.best_fxy : text.best_fx;
     const played = r.standings.filter((row) => row.best_fx !== null);
     const rows = played.slice(0, FINAL_ROWS).map((row) => {
       const tr = document.createElement('tr');

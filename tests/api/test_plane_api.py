@@ -285,12 +285,16 @@ def test_the_console_follows_a_two_parameter_level_to_the_report(app, desk, sess
     (team,) = [t for t in monitor["teams"] if t["points"]]
     assert team["points"] == [[3, 1, f(3, 1)], [1.5, -1.5, f(1.5, -1.5)]]
     assert (team["best_x"], team["best_y"]) == (1.5, -1.5)
-    assert "at (x, y) =" in desk.get(f"/instructor/levels/{level.id}/monitor").text
+    monitor_page = desk.get(f"/instructor/levels/{level.id}/monitor").text
+    assert "at (x, y) =" in monitor_page and "Best f(x, y)" in monitor_page
     set_level_state(session, level=level, state=LevelState.CLOSED, now=utcnow())
     set_level_state(session, level=level, state=LevelState.REVEALED, now=utcnow())
     with browser_like(app) as client:
         login_as(client, 1, demo.pin(1))
         overall = client.get("/api/standings").json()
+        pages = [client.get(path).text for path in ("/standings", f"/levels/{level.id}/reveal")]
+    # the 2-D level's tables say what was minimised; the demo's curves keep f(x)
+    assert all("Best f(x, y)" in page for page in pages) and "Best f(x)<" in pages[0]
     points = overall["rows"][0]["points"][str(level.id)]
     # 100 × (median − best) / (median − minimum): the best f is 0.25 + 0.75 = 1
     assert points == pytest.approx(100 * (level.f_median - 1) / (level.f_median - 0), abs=0.01)

@@ -135,6 +135,8 @@ def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
         )
         assert ("contour" in drawn) is plane, (title, drawn)
         assert projector.locator("#final-rows tr:not(.ghost)").count() == 2
+        best = "Best f(x, y)" if plane else "Best f(x)"
+        assert projector.text_content("#final-best") == best, title
         if plane or position == 1:
             projector.screenshot(path=str(ARTIFACTS / f"lecture-{position}-projector.png"))
         # the phones see the curve (or the contour map) once revealed
