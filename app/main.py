@@ -38,11 +38,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # this run's own hub, stopped at its end even if another run of the app (tests run
+        # it once per client) replaced it meanwhile; the hub it replaced comes back
+        previous = getattr(app.state, "live", None)
         hub = LiveHub(app.state.database)
         app.state.live = hub
         hub.start()
-        yield
-        await hub.stop()  # this run's own hub, even if another run of the app replaced it
+        try:
+            yield
+        finally:
+            await hub.stop()
+            if app.state.live is hub and previous is not None and not previous.closing:
+                app.state.live = previous
 
     app = FastAPI(
         lifespan=lifespan,

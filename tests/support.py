@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select
+from sqlalchemy import QueuePool, select
 from sqlalchemy.orm import Session
 
 from app.db import Database, lock_for_write, utcnow
@@ -32,14 +32,14 @@ def dispose(database: Database, within: float = 10.0) -> None:
     """Close a test's engine once every connection is back in its pool. One still out (a
     request of a test's own thread finishing, a live-update read in flight) would go back
     to a pool nobody holds and be closed by the garbage collector alone, with a
-    ResourceWarning failing whatever test runs then; one that never comes back is a leak,
-    and fails the test that made it."""
+    ResourceWarning failing whatever test runs then. One that never comes back is a leak:
+    the test that made it fails here (and the warning may still follow later)."""
     pool = database.engine.pool
-    out = getattr(pool, "checkedout", lambda: 0)
+    assert isinstance(pool, QueuePool), pool  # the test engines' pool, which counts
     deadline = time.monotonic() + within
-    while out() and time.monotonic() < deadline:
+    while pool.checkedout() and time.monotonic() < deadline:
         time.sleep(0.01)
-    left = out()
+    left = pool.checkedout()
     database.engine.dispose()
     assert left == 0, f"{left} database connection(s) never given back"
 

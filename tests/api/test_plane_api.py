@@ -300,6 +300,7 @@ def test_the_console_follows_a_two_parameter_level_to_the_report(app, desk, sess
     assert points == pytest.approx(100 * (level.f_median - 1) / (level.f_median - 0), abs=0.01)
     report = desk.get(f"/instructor/lessons/{demo.lesson.id}/report.html").text
     assert "f(x, y) = <code>" in report and '"type":"contour"' in report
+    assert "Best f(x, y)" in report and "Best f(x)<" in report  # and the demo's curves
     copied = desk.post(
         f"/instructor/lessons/{demo.lesson.id}/duplicate", data={}, follow_redirects=False
     )

@@ -199,10 +199,12 @@ def test_a_session_cookie_cannot_be_edited_forged_or_brought_from_another_server
             database_url=settings.resolved_database_url,
         )
     )
-    with browser_like(other_app) as elsewhere:  # the same database, another secret
-        log_in(elsewhere, room.join_code, 2, room.pins[2])
-        from_elsewhere = session_cookie(elsewhere)
-    dispose(other_app.state.database)
+    try:
+        with browser_like(other_app) as elsewhere:  # the same database, another secret
+            log_in(elsewhere, room.join_code, 2, room.pins[2])
+            from_elsewhere = session_cookie(elsewhere)
+    finally:
+        dispose(other_app.state.database)
     assert from_elsewhere is not None
     forgeries = {
         "edited payload, team 1's signature": f"{edited}.{stamp}.{signature}",

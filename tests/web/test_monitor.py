@@ -39,17 +39,21 @@ def test_the_stream_sends_a_snapshot_then_one_after_each_guess(app, desk, demo: 
     level = demo.levels[0]
     events: list[dict] = []
     team = threading.Thread(target=guess, args=(app, 4, level.id, "0", "stream-1"))
-    with desk.stream("GET", f"/instructor/levels/{level.id}/monitor/stream") as response:
-        assert response.headers["content-type"].startswith("text/event-stream")
-        for line in response.iter_lines():
-            if not line.startswith("data:"):
-                continue
-            events.append(json.loads(line[5:]))
-            if len(events) == 1:
-                team.start()
-            if len(events) == 2:
-                break
-    team.join()  # its phone is done before the test's database goes
+    try:
+        with desk.stream("GET", f"/instructor/levels/{level.id}/monitor/stream") as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                events.append(json.loads(line[5:]))
+                if len(events) == 1:
+                    team.start()
+                if len(events) == 2:
+                    break
+    finally:
+        if team.ident is not None:
+            team.join(timeout=30)  # its phone is done before the test's database goes
+    assert not team.is_alive()
     assert events[0]["guesses"] == 0
     assert events[1]["guesses"] == 1
     assert next(t for t in events[1]["teams"] if t["number"] == 4)["points"] == [
