@@ -27,6 +27,12 @@ def level_count(session) -> int:
     return session.scalar(select(func.count()).select_from(Level))
 
 
+def newest_level(session) -> Level:
+    """The level made last, as the database has it now."""
+    reread(session)
+    return session.scalars(select(Level).order_by(Level.id.desc())).first()
+
+
 def test_a_new_level_is_saved_as_a_draft_with_its_minimum(desk, session, demo: Demo) -> None:
     page = desk.get(f"/instructor/lessons/{demo.lesson.id}/levels/new")
     assert page.status_code == 200 and 'data-preset="two_wells"' in page.text
@@ -190,8 +196,7 @@ def test_a_learning_rate_level_needs_a_start_inside_its_domain(app, desk, sessio
         **{**FORM, "mode": "momentum", "start_x": "5.5", "eta_max": "2", "beta_max": ""},
     )
     assert made.status_code == 303
-    reread(session)
-    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    level = newest_level(session)
     assert (level.mode, level.start_x, level.eta_max, level.beta_max) == ("momentum", 5.5, 2, 0.99)
     editor = desk.get(f"/instructor/levels/{level.id}/edit").text
     assert '<option value="momentum" selected>' in editor and 'value="5.5"' in editor
@@ -211,8 +216,7 @@ def test_a_locked_level_with_long_numbers_saves_again_unchanged(app, desk, sessi
     would read as a change to a locked domain and refuse every save)."""
     form = {**FORM, "x_min": "0", "x_max": "6.283185307", "expression": "sin(x)"}
     assert post(desk, f"/instructor/lessons/{demo.lesson.id}/levels/new", **form).status_code == 303
-    reread(session)
-    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    level = newest_level(session)
     post(desk, f"/instructor/levels/{level.id}/state", action="open")
     with browser_like(app) as team:
         login_as(team, 1)
@@ -253,8 +257,7 @@ def test_a_two_parameter_level_is_made_in_the_editor_and_previewed_as_contours(
         **{**plane, "mode": "learning_rate", "start_x": "4", "start_y": "1"},
     )
     assert made.status_code == 303
-    reread(session)
-    level = session.scalars(select(Level).order_by(Level.id.desc())).first()
+    level = newest_level(session)
     assert (level.y_min, level.y_max, level.start_y) == (-4, 4, 1)
     assert (level.x_star, level.y_star) == (pytest.approx(1), pytest.approx(-2))
     editor = desk.get(f"/instructor/levels/{level.id}/edit").text

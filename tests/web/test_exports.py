@@ -20,6 +20,17 @@ def rows_of(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def csv_row_of_one_move(app, desk, demo: Demo, level, sent: dict) -> dict[str, str]:
+    """Team 1 enters ``level`` and makes one move; that move's row of the guesses CSV."""
+    with browser_like(app) as team:
+        login_as(team, 1, demo.pin(1))
+        team.post(f"/api/levels/{level.id}/enter", json={})
+        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
+    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv"))
+    (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[1] == level.title]
+    return row
+
+
 def play(app, demo: Demo, moves: dict[int, list[str]]) -> None:
     for number, xs in moves.items():
         with browser_like(app) as team:
@@ -116,13 +127,9 @@ def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -
             slope_noise=0.5,
         ),
     )
-    with browser_like(app) as team:
-        login_as(team, 1, demo.pin(1))
-        team.post(f"/api/levels/{level.id}/enter", json={})
-        sent = {"eta": 10, "beta": 0.5, "idempotency_key": "csv-step-1"}
-        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
-    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv"))
-    (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "Rolling"]
+    row = csv_row_of_one_move(
+        app, desk, demo, level, {"eta": 10, "beta": 0.5, "idempotency_key": "csv-step-1"}
+    )
     assert (row["mode"], row["eta"], row["beta"], row["x"]) == ("momentum", "10.0", "0.5", "-5.0")
     assert row["stopped_at_edge"] == "yes" and row["velocity"] == "-9.0"
     assert float(row["true_slope"]) == -12.0 and float(row["slope"]) != -12.0
@@ -143,13 +150,9 @@ def test_points_and_gradients_of_two_parameter_levels_are_in_the_csv(
             start_y=1,
         ),
     )
-    with browser_like(app) as team:
-        login_as(team, 1, demo.pin(1))
-        team.post(f"/api/levels/{level.id}/enter", json={})
-        sent = {"eta": 0.1, "beta": 0.5, "idempotency_key": "csv-plane-1"}
-        assert team.post(f"/api/levels/{level.id}/guesses", json=sent).status_code == 200
-    header, *rows = rows_of(desk.get(f"/instructor/lessons/{demo.lesson.id}/guesses.csv"))
-    (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "Plane"]
+    row = csv_row_of_one_move(
+        app, desk, demo, level, {"eta": 0.1, "beta": 0.5, "idempotency_key": "csv-plane-1"}
+    )
     # from (4, 1), where ∇f = (6, 18): v = −0.1·∇f, so (x, y) = (3.4, −0.8)
     assert (float(row["x"]), float(row["y"])) == pytest.approx((3.4, -0.8))
     assert (float(row["velocity"]), float(row["velocity_y"])) == pytest.approx((-0.6, -1.8))
