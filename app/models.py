@@ -178,7 +178,13 @@ class Level(Base):
     def rules(self) -> GuessRules:
         """The level's rules of a guess, for the pure rules."""
         return GuessRules(
-            self.clock, self.x_min, self.x_max, self.cooldown_seconds, self.guess_budget
+            self.clock,
+            self.x_min,
+            self.x_max,
+            self.cooldown_seconds,
+            self.guess_budget,
+            self.y_min,
+            self.y_max,
         )
 
 

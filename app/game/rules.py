@@ -136,6 +136,8 @@ class GuessRules:
     x_max: float
     cooldown_seconds: int
     guess_budget: int | None
+    y_min: float | None = None  # both set on a two-parameter level
+    y_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -224,9 +226,10 @@ def guesses_left(rules: GuessRules, progress: TeamProgress) -> int | None:
 
 
 def check_guess(
-    rules: GuessRules, progress: TeamProgress, x: float, now: datetime
+    rules: GuessRules, progress: TeamProgress, x: float, now: datetime, y: float | None = None
 ) -> Refusal | None:
-    """Apply rules 1-5 of a guess; None means the guess may be evaluated and stored.
+    """Apply rules 1-5 of a guess; None means the guess may be evaluated and stored. On a
+    two-parameter level the point's y must lie in its range too (checked last).
 
     Rule 6 (f and its slope finite at x) needs the function and is checked by the
     caller with ``CompiledFunction.at``.
@@ -246,6 +249,9 @@ def check_guess(
     allowed_at = next_allowed_at(rules, progress)
     if allowed_at is not None and now < allowed_at:
         return Refusal("cooldown", next_allowed_at=allowed_at)
+    if y is not None and rules.y_min is not None and rules.y_max is not None:
+        if not rules.y_min <= y <= rules.y_max:
+            return Refusal("y_outside_domain")
     return None
 
 

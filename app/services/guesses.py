@@ -118,15 +118,13 @@ def submit_guess(
             step = take_step(at, eta=choice.eta, beta=beta, x_min=level.x_min, x_max=level.x_max)
     x = step.x if step else choice.x
     assert x is not None  # noqa: S101
-    refusal = check_guess(level.rules, progress.as_rules_input(), x, now)
-    if refusal is None and y is not None and level.is_plane:
-        assert level.y_min is not None and level.y_max is not None  # noqa: S101
-        if not level.y_min <= y <= level.y_max:
-            raise Refused("y_outside_domain", y_min=level.y_min, y_max=level.y_max)
+    refusal = check_guess(level.rules, progress.as_rules_input(), x, now, y)
     if refusal is not None:
         params: dict[str, object] = {}
         if refusal.code == "x_outside_domain":
             params = {"x_min": level.x_min, "x_max": level.x_max}
+        if refusal.code == "y_outside_domain":
+            params = {"y_min": level.y_min, "y_max": level.y_max}
         if refusal.next_allowed_at is not None:
             wait = (refusal.next_allowed_at - now).total_seconds()
             params = {

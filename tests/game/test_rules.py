@@ -199,3 +199,12 @@ def test_level_passwords_ignore_case_and_spaces() -> None:
     assert password_matches("use  inertia", "Use Inertia")
     assert not password_matches("valle", "valley")
     assert not password_matches(None, "valley")
+
+
+def test_a_point_must_lie_in_the_rectangle_of_a_two_parameter_level() -> None:
+    clock = LevelClock(LevelState.OPEN, NOW - timedelta(seconds=60), None)
+    plane = GuessRules(clock, -10, 10, 10, None, y_min=-4, y_max=4)
+    assert check_guess(plane, progress(), 0, NOW, y=4) is None
+    assert check_guess(plane, progress(), 0, NOW, y=4.5).code == "y_outside_domain"
+    assert check_guess(plane, progress(), 11, NOW, y=4.5).code == "x_outside_domain"
+    assert check_guess(rules(), progress(), 0, NOW, y=99) is None  # a curve has no y range
