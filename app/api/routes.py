@@ -87,14 +87,15 @@ def enter(level_id: RowId, body: EnterIn, team: ApiTeam, session: SessionDep) ->
 @router.get("/levels/{level_id}", response_model=None)
 def play_state(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The level as the team's play page shows it: its own guesses, cooldown, budget."""
-    view = guesses.play_view(session, team=team, level_id=level_id)
-    return play_state_out(view, team, utcnow())
+    now = utcnow()
+    view = guesses.play_view(session, team=team, level_id=level_id, now=now)
+    return play_state_out(view, team, now)
 
 
 @router.get("/levels/{level_id}/guesses", response_model=None)
 def history(level_id: RowId, team: ApiTeam, session: SessionDep) -> dict[str, Any]:
     """The team's own guesses on a level, in order."""
-    rows = guesses.own_guesses(session, team=team, level_id=level_id)
+    rows = guesses.own_guesses(session, team=team, level_id=level_id, now=utcnow())
     return {"guesses": [guess_out(g) for g in rows]}
 
 

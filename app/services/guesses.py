@@ -34,6 +34,7 @@ from app.game.rules import (
     BadNumber,
     check_guess,
     guesses_left,
+    may_look_at,
     next_allowed_at,
     parse_x,
 )
@@ -281,21 +282,36 @@ class PlayView:
     start: Position | None = None  # on stepping levels: where every team starts
 
 
-def play_view(session: Session, *, team: Team, level_id: int) -> PlayView:
-    """The level as the team plays it (or, once settled, looks back at it)."""
+def looked_at_level(
+    session: Session, *, team: Team, level_id: int, now: datetime
+) -> tuple[Level, Progress | None]:
+    """A level the team may look at, and its progress there: one it entered, or a settled
+    one; else ``level_not_entered`` (every page and JSON route of a level asks this)."""
     level = team_level(session, team=team, level_id=level_id)
     progress = session.get(Progress, (team.id, level.id))
+    if not may_look_at(level.clock, progress is not None, now):
+        raise Refused("level_not_entered")
+    return level, progress
+
+
+def play_view(session: Session, *, team: Team, level_id: int, now: datetime) -> PlayView:
+    """The level as the team plays it (or, once settled, looks back at it)."""
+    level, progress = looked_at_level(session, team=team, level_id=level_id, now=now)
     start = start_position(level, team.id) if Mode(level.mode).steps else None
     if progress is None:
         return PlayView(level, None, [], None, start, start)
-    history = own_guesses(session, team=team, level_id=level.id)
+    history = _guesses_of(session, team, level)
     at = position(session, level, progress) if start else None
     return PlayView(level, progress, history, best_guess(session, progress), at, start)
 
 
-def own_guesses(session: Session, *, team: Team, level_id: int) -> list[Guess]:
-    """The team's own guesses on a level, in order; never another team's."""
-    level = team_level(session, team=team, level_id=level_id)
+def own_guesses(session: Session, *, team: Team, level_id: int, now: datetime) -> list[Guess]:
+    """The team's own guesses on a level it may look at, in order; never another team's."""
+    level, _ = looked_at_level(session, team=team, level_id=level_id, now=now)
+    return _guesses_of(session, team, level)
+
+
+def _guesses_of(session: Session, team: Team, level: Level) -> list[Guess]:
     query = (
         select(Guess)
         .where(Guess.team_id == team.id, Guess.level_id == level.id)

@@ -12,7 +12,6 @@ from app.db import utcnow
 from app.deps import CurrentTeam, RowId, SessionDep, remember_team, session_team
 from app.errors import Refused
 from app.game.credentials import normalize_code
-from app.game.rules import may_look_at
 from app.game.typed import clean_name
 from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models import Level, Team
@@ -222,9 +221,12 @@ def play_page(
     so a team that missed it still sees the reveal.
     """
     now = utcnow()
-    view = guesses.play_view(session, team=team, level_id=level_id)
-    if not may_look_at(view.level.clock, view.progress is not None, now):
-        return RedirectResponse("/team", status_code=303)
+    try:
+        view = guesses.play_view(session, team=team, level_id=level_id, now=now)
+    except Refused as refusal:
+        if refusal.code != "level_not_entered":
+            raise
+        return RedirectResponse("/team", status_code=303)  # its levels, with the password box
     state = play_state_out(view, team, now)
     return render(request, "play.html", team=team, level=view.level, state=state)
 

@@ -185,9 +185,12 @@ def test_no_team_reads_or_acts_as_another(app, team1, demo: Demo) -> None:
     guess(team1, level_id, "4", "isolation-1")
     with browser_like(app) as team2:
         login_as(team2, 2)
+        # before entering, team 2 may not look at the open level at all
+        refused = team2.get(f"/api/levels/{level_id}/guesses")
+        assert refused.json()["error"]["code"] == "level_not_entered"
+        state = enter(team2, level_id)
+        assert state["entered"] is True and state["guesses"] == []
         assert team2.get(f"/api/levels/{level_id}/guesses").json() == {"guesses": []}
-        state = team2.get(f"/api/levels/{level_id}").json()
-        assert state["entered"] is False and state["guesses"] == []
         # a team cannot pick another team by sending its number
         response = team2.post(
             f"/api/levels/{level_id}/guesses",
