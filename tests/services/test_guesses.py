@@ -60,7 +60,12 @@ def test_the_best_is_the_lowest_f_reached_first(session, demo: Demo) -> None:
     assert answer.best.x == 3.0
     progress = session.get(Progress, (team.id, level.id))
     assert (progress.best_x, progress.guesses_used) == (3.0, 4)
-    assert [g.seq for g in own_guesses(session, team=team, level_id=level.id, now=utcnow())] == [1, 2, 3, 4]
+    assert [g.seq for g in own_guesses(session, team=team, level_id=level.id, now=utcnow())] == [
+        1,
+        2,
+        3,
+        4,
+    ]
 
 
 def test_a_retry_with_the_same_key_spends_nothing(session, demo: Demo) -> None:
