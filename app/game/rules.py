@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hmac
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -149,12 +150,17 @@ class TeamProgress:
     last_guess_at: datetime | None
 
 
+NOT_ENTERED = TeamProgress(entered=False, guesses_used=0, last_guess_at=None)
+
+
 @dataclass(frozen=True)
 class Refusal:
-    """Why a guess was refused: a machine-readable code and, for cooldown, when to retry."""
+    """Why a guess was refused: a machine-readable code and the parameters its message
+    shows (the domain's bounds, the seconds to wait); for cooldown, when to retry."""
 
     code: str
     next_allowed_at: datetime | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 class BadNumber(ValueError):
@@ -231,8 +237,8 @@ def check_guess(
     """Apply rules 1-5 of a guess; None means the guess may be evaluated and stored. On a
     two-parameter level the point's y must lie in its range too (checked last).
 
-    Rule 6 (f and its slope finite at x) needs the function and is checked by the
-    caller with ``CompiledFunction.at``.
+    Rule 6 (f and its slope finite at x) needs the function: ``app.game.guess.decide_guess``
+    checks it after these.
     """
     if not progress.entered:
         return Refusal("level_not_entered")
@@ -242,16 +248,18 @@ def check_guess(
     if not math.isfinite(x):
         return Refusal("x_not_number")
     if not rules.x_min <= x <= rules.x_max:
-        return Refusal("x_outside_domain")
+        return Refusal("x_outside_domain", params={"x_min": rules.x_min, "x_max": rules.x_max})
     left = guesses_left(rules, progress)
     if left is not None and left <= 0:
         return Refusal("budget_used_up")
     allowed_at = next_allowed_at(rules, progress)
     if allowed_at is not None and now < allowed_at:
-        return Refusal("cooldown", next_allowed_at=allowed_at)
+        wait = max(round((allowed_at - now).total_seconds(), 1), 0.1)
+        params = {"seconds": wait, "next_allowed_at": allowed_at.isoformat()}
+        return Refusal("cooldown", next_allowed_at=allowed_at, params=params)
     if y is not None and rules.y_min is not None and rules.y_max is not None:
         if not rules.y_min <= y <= rules.y_max:
-            return Refusal("y_outside_domain")
+            return Refusal("y_outside_domain", params={"y_min": rules.y_min, "y_max": rules.y_max})
     return None
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,38 +10,27 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
 from app.errors import Refused
-from app.game.expression import (
-    CompiledFunction,
-    CompiledPlane,
-    PlanePoint,
-    Point,
-    compile_function,
-    compile_plane,
+from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
+from app.game.guess import (
+    Accepted,
+    Choice,
+    GuessRefused,
+    check_key,
+    decide_guess,
+    read_choice,
 )
-from app.game.moves import (
-    BadStep,
-    Mode,
-    PlaneStep,
-    Position,
-    Step,
-    read_rate,
-    take_plane_step,
-    take_step,
-)
+from app.game.moves import Mode, PlaneStep, Position
 from app.game.rules import (
-    BadNumber,
-    check_guess,
+    NOT_ENTERED,
+    Refusal,
     guesses_left,
     may_look_at,
     next_allowed_at,
-    parse_x,
 )
 from app.models import Guess, Level, Progress, Team
 from app.services import live
 from app.services.levels import team_level
 from app.services.steps import as_received, position, start_position
-
-_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 @dataclass(frozen=True)
@@ -71,103 +58,101 @@ def submit_guess(
 ) -> Answer:
     """Check every rule of a guess atomically and store it, or refuse and change nothing.
 
-    On a free-guess level the team sends x; on a learning-rate level η, on a momentum level
-    η and β, and the server takes the step from where the team stands (see
-    ``app.game.moves``). On a two-parameter level a free guess is a point (x and y) and
-    a step moves both coordinates. A retry with an idempotency key already stored for this team and
-    level returns the stored answer and spends nothing; the same key with another choice is
-    refused. ``now`` is read from the server clock once the write lock is held, unless
-    given (tests).
+    Read the choice, then under the write lock read what the decision needs (the level,
+    the team's progress, a stored answer for the key, where a stepping team stands), let
+    ``app.game.guess.decide_guess`` decide, and write what it accepted. A retry with an
+    idempotency key already stored for this team and level returns the stored answer and
+    spends nothing; the same key with another choice is refused. ``now`` is read from the
+    server clock once the write lock is held, unless given (tests).
     """
-    if not isinstance(idempotency_key, str) or not _KEY.fullmatch(idempotency_key):
-        raise Refused("idempotency_key_invalid")
-    level = team_level(session, team=team, level_id=level_id)
-    choice = _read_choice(level, raw_x, raw_eta, raw_beta, raw_y)
-    # compiled (and cached) before the lock; the team's own copy on a level with variants
-    function = team_function(level, team.id)
-    lock_for_write(session)
-    now = now or utcnow()
-    level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
-    progress = session.get(
-        Progress, (team.id, level_id), populate_existing=True, with_for_update=True
+    try:
+        check_key(idempotency_key)
+        level = team_level(session, team=team, level_id=level_id)
+        _choose(level, raw_x, raw_eta, raw_beta, raw_y)
+        team_function(level, team.id)  # compiled (and cached) before the lock
+        lock_for_write(session)
+        now = now or utcnow()
+        level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
+        progress = session.get(
+            Progress, (team.id, level_id), populate_existing=True, with_for_update=True
+        )
+        if level is None:
+            raise GuessRefused("level_not_found")
+        # the level as it is under the lock: before anyone guessed, the instructor may
+        # have changed its mode, bounds or function since the checks above
+        choice = _choose(level, raw_x, raw_eta, raw_beta, raw_y)
+        if progress is not None:
+            stored = _stored_for_key(session, progress, idempotency_key)
+            if stored is not None:
+                session.commit()
+                if not choice.made(stored.x, stored.y, stored.eta, stored.beta):
+                    raise GuessRefused("idempotency_key_reused")
+                return _answer(session, level, progress, stored, replayed=True)
+        verdict = decide_guess(
+            level.rules,
+            progress.as_rules_input() if progress else NOT_ENTERED,
+            choice,
+            now,
+            function=team_function(level, team.id),
+            at=position(session, level, progress) if choice.eta is not None else None,
+        )
+    except GuessRefused as refused:
+        raise Refused(refused.refusal.code, **refused.refusal.params) from None
+    if isinstance(verdict, Refusal):
+        raise Refused(verdict.code, **verdict.params)
+    assert progress is not None  # noqa: S101 - the rules refuse a team that has not entered
+    guess = _store(session, level, progress, verdict, idempotency_key, choice, now)
+    return _answer(session, level, progress, guess, replayed=False)
+
+
+def _choose(
+    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
+) -> Choice:
+    return read_choice(
+        Mode(level.mode), level.step_bounds, level.is_plane, raw_x, raw_eta, raw_beta, raw_y
     )
-    if level is None:
-        raise Refused("level_not_found")
-    if progress is None:
-        raise Refused("level_not_entered")
-    # the level as it is under the lock: before anyone guessed, the instructor may have
-    # changed its mode, bounds or function since the checks above (compiling is cached)
-    choice = _read_choice(level, raw_x, raw_eta, raw_beta, raw_y)
-    function = team_function(level, team.id)
-    stored = _stored_for_key(session, progress, idempotency_key)
-    if stored is not None:
-        session.commit()
-        if not choice.made(stored):
-            raise Refused("idempotency_key_reused")
-        return _answer(session, level, progress, stored, replayed=True)
-    step: Step | PlaneStep | None = None
-    y = choice.y
-    if choice.eta is not None:
-        at = position(session, level, progress)
-        if not (math.isfinite(at.fx) and math.isfinite(at.slope) and math.isfinite(at.gy)):
-            raise Refused("start_undefined")  # a team's copy, at a kink
-        beta = choice.beta or 0.0
-        if level.is_plane:
-            step = take_plane_step(at, eta=choice.eta, beta=beta, box=level.rectangle)
-            y = step.y
-        else:
-            step = take_step(at, eta=choice.eta, beta=beta, x_min=level.x_min, x_max=level.x_max)
-    x = step.x if step else choice.x
-    assert x is not None  # noqa: S101
-    refusal = check_guess(level.rules, progress.as_rules_input(), x, now, y)
-    if refusal is not None:
-        params: dict[str, object] = {}
-        if refusal.code == "x_outside_domain":
-            params = {"x_min": level.x_min, "x_max": level.x_max}
-        if refusal.code == "y_outside_domain":
-            params = {"y_min": level.y_min, "y_max": level.y_max}
-        if refusal.next_allowed_at is not None:
-            wait = (refusal.next_allowed_at - now).total_seconds()
-            params = {
-                "seconds": max(round(wait, 1), 0.1),
-                "next_allowed_at": refusal.next_allowed_at.isoformat(),
-            }
-        raise Refused(refusal.code, **params)
-    point = function.at(x) if isinstance(function, CompiledFunction) else function.at(x, y or 0.0)
-    if not point.is_finite:
-        undefined = "not_finite_here" if y is None else "not_finite_at_point"
-        raise Refused(undefined if step is None else "step_lands_where_f_undefined")
-    seq = progress.guesses_used + 1
-    slope = point.slope if isinstance(point, Point) else point.gx
+
+
+def _store(
+    session: Session,
+    level: Level,
+    progress: Progress,
+    accepted: Accepted,
+    key: str,
+    choice: Choice,
+    now: datetime,
+) -> Guess:
+    """Write an accepted guess, the team's progress and the lesson's live version; commit."""
+    team_id, seq, step = progress.team_id, progress.guesses_used + 1, accepted.step
     guess = Guess(
-        team_id=team.id,
+        team_id=team_id,
         level_id=level.id,
         seq=seq,
-        x=x,
-        fx=point.fx,
-        slope=as_received(level, slope, team.id, seq),
-        true_slope=slope if level.slope_noise else None,
-        idempotency_key=idempotency_key,
+        x=accepted.x,
+        fx=accepted.fx,
+        slope=as_received(level, accepted.slope, team_id, seq),
+        true_slope=accepted.slope if level.slope_noise else None,
+        idempotency_key=key,
         created_at=now,
         eta=choice.eta,
         beta=choice.beta,
         velocity=step.velocity if step else None,
         clamped=step.clamped if step else False,
     )
-    if isinstance(point, PlanePoint):
-        guess.y = y
-        guess.gy = as_received(level, point.gy, team.id, seq, along_y=True)
-        guess.true_gy = point.gy if level.slope_noise else None
+    if accepted.gy is not None:
+        guess.y = accepted.y
+        guess.gy = as_received(level, accepted.gy, team_id, seq, along_y=True)
+        guess.true_gy = accepted.gy if level.slope_noise else None
         guess.velocity_y = step.velocity_y if isinstance(step, PlaneStep) else None
     session.add(guess)
     progress.guesses_used += 1
     progress.last_guess_at = now
-    if progress.best_fx is None or point.fx < progress.best_fx:
-        progress.best_fx, progress.best_x, progress.best_at = point.fx, x, now
-        progress.best_y = y
+    if progress.best_fx is None or accepted.fx < progress.best_fx:
+        progress.best_fx, progress.best_x, progress.best_at = accepted.fx, accepted.x, now
+        progress.best_y = accepted.y
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
-    return _answer(session, level, progress, guess, replayed=False)
+    return guess
 
 
 def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlane:
@@ -176,58 +161,6 @@ def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlan
     if level.is_plane:
         return compile_plane(level.expression)
     return level.variant(team_id).of(compile_function(level.expression))
-
-
-@dataclass(frozen=True)
-class _Choice:
-    """What a team chose: x (and y), or η (and β), on a level of ``mode``."""
-
-    x: float | None
-    eta: float | None
-    beta: float | None
-    mode: str
-    y: float | None = None
-
-    def made(self, guess: Guess) -> bool:
-        """Whether ``guess`` is what this choice made (a retry, not another guess)."""
-        if self.eta is None:
-            return (guess.x, guess.y) == (self.x, self.y)
-        return (guess.eta, guess.beta) == (self.eta, self.beta)
-
-
-def _read_choice(
-    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
-) -> _Choice:
-    mode = Mode(level.mode)
-    if raw_y is not None and not level.is_plane:
-        raise Refused("no_y_here")
-    if mode is Mode.FREE:
-        if raw_eta is not None or raw_beta is not None:
-            raise Refused("choose_x")
-        try:
-            x = parse_x(raw_x)
-        except BadNumber as exc:
-            raise Refused(exc.code) from None
-        y = None
-        if level.is_plane:
-            try:
-                y = parse_x(raw_y)
-            except BadNumber as exc:
-                raise Refused("y_missing" if exc.code == "x_missing" else "y_not_number") from None
-        return _Choice(x, None, None, mode.value, y)
-    if (
-        raw_x is not None
-        or raw_y is not None
-        or (mode is Mode.LEARNING_RATE and raw_beta is not None)
-    ):
-        raise Refused("choose_eta" if mode is Mode.LEARNING_RATE else "choose_eta_beta")
-    bounds = level.step_bounds
-    try:
-        eta = read_rate(raw_eta, name="eta", bounds=bounds)
-        beta = read_rate(raw_beta, name="beta", bounds=bounds) if mode is Mode.MOMENTUM else None
-    except BadStep as exc:
-        raise Refused(exc.code, **exc.params) from None
-    return _Choice(None, eta, beta, mode.value)
 
 
 def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:
