@@ -61,6 +61,29 @@ LEVEL_KEYS = (
     "start_y",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
+_TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of a lesson file (what the export documents in the OpenAPI)."""
+    levels = {
+        "type": "object",
+        "required": list(REQUIRED_KEYS),
+        "properties": {
+            key: {"type": ["string", "null"] if key in _TEXT_KEYS else ["number", "null"]}
+            for key in LEVEL_KEYS
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["format", "version", "name", "levels"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": VERSION},
+            "name": {"type": "string", "maxLength": MAX_NAME},
+            "levels": {"type": "array", "maxItems": MAX_LEVELS, "items": levels},
+        },
+    }
 
 
 @dataclass(frozen=True)

@@ -275,9 +275,18 @@ def standings_visible(
         return True, None
     if visibility is Visibility.HIDDEN:
         return False, None
+    frozen_at = freezes_at(visibility, freeze_seconds, clock)
+    if frozen_at is not None and now >= frozen_at:
+        return True, frozen_at
+    return True, None
+
+
+def freezes_at(
+    visibility: Visibility, freeze_seconds: int | None, clock: LevelClock
+) -> datetime | None:
+    """When an open level's standings freeze: ``freeze_seconds`` before its deadline, on a
+    level whose standings are frozen at the end (None: they never freeze)."""
     deadline = clock.deadline
     if visibility is Visibility.FROZEN and deadline is not None and freeze_seconds:
-        frozen_at = deadline - timedelta(seconds=freeze_seconds)
-        if now >= frozen_at:
-            return True, frozen_at
-    return True, None
+        return deadline - timedelta(seconds=freeze_seconds)
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,17 +20,29 @@ from app.game.guess import (
     decide_guess,
     read_choice,
 )
-from app.game.moves import Mode, PlaneStep, Position
+from app.game.moves import Mode, PlaneStep, Position, implied_plane_rate, implied_rate
 from app.game.rules import (
     NOT_ENTERED,
     Refusal,
+    curve_is_public,
     guesses_left,
     may_look_at,
     next_allowed_at,
 )
 from app.models import Guess, Level, Progress, Team
+from app.schemas import (
+    AnswerOut,
+    GuessOut,
+    LevelOut,
+    PlayStateOut,
+    PositionOut,
+    StartOut,
+    TangentOut,
+    TeamOut,
+)
 from app.services import live
 from app.services.levels import team_level
+from app.services.reveal import team_reveal
 from app.services.steps import as_received, position, start_position
 
 
@@ -251,3 +264,84 @@ def _guesses_of(session: Session, team: Team, level: Level) -> list[Guess]:
         .order_by(Guess.seq)
     )
     return list(session.scalars(query))
+
+
+def play_state(view: PlayView, team: Team, now: datetime) -> PlayStateOut:
+    """Everything the play page shows (and ``GET /api/levels/{id}`` answers)."""
+    level, progress = view.level, view.progress
+    state = progress.as_rules_input() if progress else None
+    return PlayStateOut(
+        level=LevelOut.of(level, now),
+        team=TeamOut(number=team.number, name=team.name),
+        entered=progress is not None,
+        guesses=_guesses_out(level, view.guesses),
+        best=GuessOut.of(view.best) if view.best else None,
+        guesses_left=guesses_left(level.rules, state) if state else level.guess_budget,
+        next_allowed_at=next_allowed_at(level.rules, state) if state else None,
+        server_now=now,
+        position=_position_out(view),
+        reveal=team_reveal(level, team.id),
+    )
+
+
+def _guesses_out(level: Level, guesses: list[Guess]) -> list[GuessOut]:
+    """A team's guesses; after the reveal, with what the reveal teaches: on a level with
+    noisy slopes the true slope beside each noisy one, and on a free-guess level the learning
+    rate each step amounted to, η = −Δx / f'(x) (the team's intuition as the update rule)."""
+    out = [GuessOut.of(g) for g in guesses]
+    if not curve_is_public(level.clock):
+        return out
+    for guess, row in zip(guesses, out, strict=True):
+        if guess.true_slope is not None:
+            row.true_slope = guess.true_slope
+        if guess.true_gy is not None:
+            row.true_gy = guess.true_gy
+    if level.mode == Mode.FREE.value:
+        for before, after in zip(out, out[1:], strict=False):
+            if after.y is not None and before.y is not None and before.gy is not None:
+                slopes = {"x": before.x, "y": before.y, "slope": before.slope, "gy": before.gy}
+                after.implied_eta = implied_plane_rate(slopes, {"x": after.x, "y": after.y})
+            else:
+                after.implied_eta = implied_rate(before.x, before.slope, after.x)
+    return out
+
+
+def _position_out(view: PlayView) -> PositionOut | None:
+    """Where a team stands on a stepping level; None on free-guess levels."""
+    if view.position is None or view.start is None:
+        return None
+    at, start = view.position, view.start
+    plane = at.y is not None and start.y is not None
+    along_y = {"y": start.y, "gy": _finite(start.gy)} if plane else {}
+    start_out = StartOut(x=start.x, fx=_finite(start.fx), slope=_finite(start.slope), **along_y)
+    extra = {"y": at.y, "gy": _finite(at.gy), "velocity_y": at.velocity_y} if plane else {}
+    return PositionOut(
+        x=at.x,
+        fx=_finite(at.fx),
+        slope=_finite(at.slope),
+        velocity=at.velocity,
+        start=start_out,
+        **extra,
+    )
+
+
+def _finite(value: float) -> float | None:
+    """A number for JSON: None where f or its slope is not defined."""
+    return value if math.isfinite(value) else None
+
+
+def answer_out(answer: Answer, now: datetime) -> AnswerOut:
+    """The answer to an accepted (or replayed) guess."""
+    guess = answer.guess
+    tangent = None  # a tangent line is of a curve; a plane's answer is the gradient
+    if guess.y is None:
+        tangent = TangentOut(slope=guess.slope, intercept=guess.intercept)
+    return AnswerOut(
+        guess=GuessOut.of(guess),
+        tangent=tangent,
+        guesses_left=answer.guesses_left,
+        next_allowed_at=answer.next_allowed_at,
+        best=GuessOut.of(answer.best),
+        replayed=answer.replayed,
+        server_now=now,
+    )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,11 +12,12 @@ from app.game.expression import compile_function, curve
 from app.game.plane import level_contours
 from app.game.variants import NO_VARIANT, Variant
 from app.models import Guess, Level, Progress, Team
+from app.schemas import Contours, MonitorLevel, MonitorTeam, MonitorView
 
 MONITOR_GRID = 41  # the contour map is sent with every live update: a coarser one
 
 
-def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any]:
+def monitor_view(session: Session, *, level: Level, now: datetime) -> MonitorView:
     """The level's state, the true curve and minimum, and each team's guesses and best."""
     teams = session.scalars(
         select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
@@ -38,56 +38,53 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> dict[str, 
             continue
         v = variants.get(team_id, NO_VARIANT)
         points.setdefault(team_id, []).append([v.level_x(x), v.level_value(fx)])
-    deadline = level.clock.deadline
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
+    plane, line = None, []
     if level.is_plane:
-        shape: dict[str, Any] = {
-            "curve": [],
-            "plane": level_contours(level.expression, level.rectangle, MONITOR_GRID),
-        }
+        plane = Contours(**level_contours(level.expression, level.rectangle, MONITOR_GRID))
     else:
         fn = compile_function(level.expression)
-        shape = {"curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)], "plane": None}
-    return shape | {
-        "level": {
-            "id": level.id,
-            "title": level.title,
-            "state": level.clock.state_at(now).value,
-            "deadline": deadline.isoformat() if deadline else None,
-            "x_min": x_min,
-            "x_max": x_max,
-            "x_star": level.x_star,
-            "f_star": level.f_star,
-            "y_min": level.y_min,
-            "y_max": level.y_max,
-            "y_star": level.y_star,
-        },
-        "teams": [
+        line = [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)]
+    return MonitorView(
+        curve=line,
+        plane=plane,
+        level=MonitorLevel(
+            id=level.id,
+            title=level.title,
+            state=level.clock.state_at(now).value,
+            deadline=level.clock.deadline,
+            x_min=x_min,
+            x_max=x_max,
+            x_star=level.x_star,
+            f_star=level.f_star,
+            y_min=level.y_min,
+            y_max=level.y_max,
+            y_star=level.y_star,
+        ),
+        teams=[
             _team_row(team, progress.get(team.id), points.get(team.id, []), variants[team.id])
             for team in teams
         ],
-        "guesses": sum(len(each) for each in points.values()),
-        "server_now": now.isoformat(),
-    }
+        guesses=sum(len(each) for each in points.values()),
+        server_now=now,
+    )
 
 
 def _team_row(
     team: Team, progress: Progress | None, points: list[list[float]], variant: Variant
-) -> dict[str, Any]:
+) -> MonitorTeam:
     best_fx = best_x = None
     if progress is not None and progress.best_fx is not None and progress.best_x is not None:
         best_fx, best_x = variant.level_value(progress.best_fx), variant.level_x(progress.best_x)
-    return {
-        "number": team.number,
-        "name": team.name,
-        "entered": progress is not None,
-        "guesses": progress.guesses_used if progress else 0,
-        "best_fx": best_fx,
-        "best_x": best_x,
-        "best_y": progress.best_y if progress is not None else None,
-        "last_guess_at": progress.last_guess_at.isoformat()
-        if progress and progress.last_guess_at
-        else None,
-        "points": points,
-    }
+    return MonitorTeam(
+        number=team.number,
+        name=team.name,
+        entered=progress is not None,
+        guesses=progress.guesses_used if progress else 0,
+        best_fx=best_fx,
+        best_x=best_x,
+        best_y=progress.best_y if progress is not None else None,
+        last_guess_at=progress.last_guess_at if progress else None,
+        points=points,
+    )

@@ -3,20 +3,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
-from app.game.rules import LevelState
+from app.game.rules import LevelState, Visibility, freezes_at
 from app.game.typed import whole_number
 from app.models import MAX_ROW_ID, Announcement, Lesson, Level, Progress, Team
+from app.schemas import (
+    Board,
+    OverallBoard,
+    OverallRow,
+    ProjectorLesson,
+    ProjectorLevel,
+    ProjectorView,
+    StandingRow,
+)
 from app.services import live
 from app.services.reveal import reveal_view
-from app.services.standings import overall_standings, standing_out, team_level_standings
+from app.services.standings import overall_standings, team_level_standings
 
 
 def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
@@ -93,7 +101,7 @@ def _store(
 TOP = 10  # standings rows the projector shows; the rest are summarised
 
 
-def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[str, Any]:
+def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> ProjectorView:
     """What the projector shows now, and nothing that is not meant for the room.
 
     Before the reveal: the announced level's title, state, deadline, password (when the
@@ -101,73 +109,66 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> dict[s
     teams may see them (best f(x) only, never an x). After the reveal, the reveal itself and
     the lesson's points."""
     teams = session.scalar(select(func.count(Team.id)).where(Team.lesson_id == lesson.id)) or 0
-    view: dict[str, Any] = {
-        "lesson": {"name": lesson.name, "join_code": lesson.join_code, "teams": teams},
-        "level": None,
-        "server_now": now.isoformat(),
-    }
-    announcement = announcement_of(session, lesson_id=lesson.id)
-    level = announcement.level
-    if level is None:
-        return view
-    state = level.clock.state_at(now)
-    if state is LevelState.DRAFT:  # never announced as a draft; a safety net all the same
-        return view
-    deadline = level.clock.deadline
-    freeze_at = None
-    if deadline is not None and level.freeze_seconds and level.standings_visibility == "frozen":
-        freeze_at = deadline - timedelta(seconds=level.freeze_seconds)
-    show_password = announcement.show_password and state is LevelState.OPEN
-    view["level"] = {
-        "id": level.id,
-        "position": level.position,
-        "title": level.title,
-        "mode": level.mode,
-        "plane": level.is_plane,
-        "slope_noise": level.slope_noise,
-        "variants": level.has_variants,
-        "state": state.value,
-        "deadline": deadline.isoformat() if deadline else None,
-        "freeze_at": freeze_at.isoformat() if freeze_at else None,
-        "password": level.password if show_password else None,
-        "guesses": session.scalar(
-            select(func.coalesce(func.sum(Progress.guesses_used), 0)).where(
-                Progress.level_id == level.id
-            )
-        ),
-        "standings": _standings(session, level, now),
-        "reveal": reveal_view(session, level=level, now=now),
-    }
-    if state is LevelState.REVEALED:
+    view = ProjectorView(
+        lesson=ProjectorLesson(name=lesson.name, join_code=lesson.join_code, teams=teams),
+        level=None,
+        server_now=now,
+    )
+    level = announcement_of(session, lesson_id=lesson.id).level
+    if level is None or level.clock.state_at(now) is LevelState.DRAFT:
+        return view  # never announced as a draft; a safety net all the same
+    view.level = _level_on_screen(session, level, now)
+    if view.level.state == LevelState.REVEALED.value:
         overall, revealed = overall_standings(session, lesson_id=lesson.id, now=now)
-        view["overall"] = {
-            "levels": len(revealed),
-            "rows": [
-                {
-                    "rank": row.rank,
-                    "number": row.team_number,
-                    "name": row.team_name,
-                    "points": round(row.total, 1),
-                }
-                for row in overall[:TOP]
-            ],
-            "more": max(0, len(overall) - TOP),
-        }
+        view.overall = OverallBoard(
+            levels=len(revealed),
+            rows=[OverallRow.of(row) for row in overall[:TOP]],
+            more=max(0, len(overall) - TOP),
+        )
     return view
 
 
-def _standings(session: Session, level: Level, now: datetime) -> dict[str, Any]:
+def _level_on_screen(session: Session, level: Level, now: datetime) -> ProjectorLevel:
+    state = level.clock.state_at(now)
+    deadline = level.clock.deadline
+    show_password = announcement_of(session, lesson_id=level.lesson_id).show_password
+    guesses = session.scalar(
+        select(func.coalesce(func.sum(Progress.guesses_used), 0)).where(
+            Progress.level_id == level.id
+        )
+    )
+    return ProjectorLevel(
+        id=level.id,
+        position=level.position,
+        title=level.title,
+        mode=level.mode,
+        plane=level.is_plane,
+        slope_noise=level.slope_noise,
+        variants=level.has_variants,
+        state=state.value,
+        deadline=deadline,
+        freeze_at=freezes_at(
+            Visibility(level.standings_visibility), level.freeze_seconds, level.clock
+        ),
+        password=level.password if show_password and state is LevelState.OPEN else None,
+        guesses=guesses or 0,
+        standings=_standings(session, level, now),
+        reveal=reveal_view(session, level=level, now=now),
+    )
+
+
+def _standings(session: Session, level: Level, now: datetime) -> Board:
     try:
         seen = team_level_standings(session, level=level, now=now)
     except Refused:  # hidden until the level closes
-        return {"hidden": True}
-    rows = [standing_out(row) for row in seen.standings]
-    played = [row for row in rows if row["best_fx"] is not None]
-    return {
-        "hidden": False,
-        "frozen_at": seen.as_of.isoformat() if seen.as_of else None,
-        "final": seen.final,
-        "rows": played[:TOP],
-        "more": max(0, len(played) - TOP),
-        "waiting": len(rows) - len(played),
-    }
+        return Board(hidden=True)
+    rows = [StandingRow.of(row) for row in seen.standings]
+    played = [row for row in rows if row.best_fx is not None]
+    return Board(
+        hidden=False,
+        frozen_at=seen.as_of,
+        final=seen.final,
+        rows=played[:TOP],
+        more=max(0, len(played) - TOP),
+        waiting=len(rows) - len(played),
+    )

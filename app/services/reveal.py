@@ -12,16 +12,33 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import PlanePoint, Point, compile_function, compile_plane, curve
+from app.game.expression import (
+    Analysis,
+    PlanePoint,
+    Point,
+    compile_function,
+    compile_plane,
+    curve,
+)
 from app.game.moves import Mode, Position
 from app.game.plane import level_contours
 from app.game.plane_players import play_plane
 from app.game.players import Ghost, ghost_setup, play_all, play_steps
 from app.game.rules import curve_is_public
-from app.game.scoring import rank_level
-from app.game.variants import Variant
+from app.game.scoring import Standing, rank_level
+from app.game.variants import Variant, team_facts
 from app.models import Guess, Level, Progress, Team
-from app.services.standings import level_entries, standing_out
+from app.schemas import (
+    Contours,
+    GhostOut,
+    RevealStandingRow,
+    RevealTeam,
+    RevealView,
+    StandingRow,
+    TeamRevealOut,
+    VariantOut,
+)
+from app.services.standings import level_entries
 from app.services.steps import start_position
 
 
@@ -70,7 +87,7 @@ def _guess_point(guess: Guess, variant: Variant) -> list[float]:
     ]
 
 
-def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, Any] | None:
+def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView | None:
     """Everything the reveal shows, or None while the level is not revealed."""
     if not curve_is_public(level.clock):
         return None
@@ -113,58 +130,56 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> dict[str, A
     standings = rank_level(level_entries(session, level=level))
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
+    shape: dict[str, Any] = {"plane": None, "curve": []}
     if level.is_plane:  # a contour map instead of a curve
-        shape: dict[str, Any] = {
-            "plane": level_contours(level.expression, level.rectangle),
-            "y_min": level.y_min,
-            "y_max": level.y_max,
-            "y_star": level.y_star,
-            "curve": [],
-        }
+        shape["plane"] = Contours(**level_contours(level.expression, level.rectangle))
+        shape |= {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
     else:
         fn = compile_function(level.expression)
-        shape = {"plane": None, "curve": [[p.x, p.fx] for p in curve(fn, x_min, x_max)]}
-    return shape | {
-        "level_id": level.id,
-        "expression": level.expression,
-        "x_min": x_min,
-        "x_max": x_max,
-        "variants": level.has_variants,
-        "x_star": level.x_star,
-        "f_star": level.f_star,
-        "teams": [
-            {"number": team.number, "name": team.name, "guesses": paths[i]}
+        shape["curve"] = [[p.x, p.fx] for p in curve(fn, x_min, x_max)]
+    return RevealView(
+        **shape,
+        level_id=level.id,
+        expression=level.expression,
+        x_min=x_min,
+        x_max=x_max,
+        variants=level.has_variants,
+        x_star=level.x_star,
+        f_star=level.f_star,
+        teams=[
+            RevealTeam(number=team.number, name=team.name, guesses=paths[i])
             for i, team in enumerate(teams)
         ],
-        "replay": replay,
-        "standings": [
-            standing_out(row)
-            | {
-                "team_index": index[row.entry.team_id],  # its colour on the chart
-                "gap": None if row.entry.best_fx is None else row.entry.best_fx - level.f_star,
-            }
-            for row in standings
-        ],
-        "mode": level.mode,
-        "slope_noise": level.slope_noise,
-        "start": None if stepping is None else _start(stepping),
-        "ghost_start": start,
-        "ghost_start_y": start_y if level.is_plane else None,
-        "ghost_budget": budget,
-        "ghosts": [
-            {
-                "key": ghost.key,
-                "params": ghost.params,
-                "path": [_point(p) for p in ghost.path],
-                "guesses": len(ghost.path) - ghost.first_move,
-                "best_fx": ghost.best.fx,
-                "best_x": ghost.best.x,
-                "best_y": getattr(ghost.best, "y", None),
-                "gap": ghost.best.fx - level.f_star,
-            }
-            for ghost in ghosts
-        ],
-    }
+        replay=replay,
+        standings=[_final_row(row, index[row.entry.team_id], level.f_star) for row in standings],
+        mode=level.mode,
+        slope_noise=level.slope_noise,
+        start=None if stepping is None else _start(stepping),
+        ghost_start=start,
+        ghost_start_y=start_y if level.is_plane else None,
+        ghost_budget=budget,
+        ghosts=[_ghost_out(ghost, level.f_star) for ghost in ghosts],
+    )
+
+
+def _final_row(row: Standing, team_index: int, f_star: float) -> RevealStandingRow:
+    """A final standings row, with the team's colour on the chart and its gap to f*."""
+    best = row.entry.best_fx
+    gap = None if best is None else best - f_star
+    return RevealStandingRow(**StandingRow.of(row).json_data(), team_index=team_index, gap=gap)
+
+
+def _ghost_out(ghost: Ghost, f_star: float) -> GhostOut:
+    return GhostOut(
+        key=ghost.key,
+        params=ghost.params,
+        path=[_point(p) for p in ghost.path],
+        guesses=len(ghost.path) - ghost.first_move,
+        best_fx=ghost.best.fx,
+        best_x=ghost.best.x,
+        best_y=getattr(ghost.best, "y", None),
+        gap=ghost.best.fx - f_star,
+    )
 
 
 def _start(at: Position) -> list[float]:
@@ -173,3 +188,33 @@ def _start(at: Position) -> list[float]:
     if at.y is not None:
         return [at.x, at.y, at.fx]
     return [at.x, at.fx, at.slope]
+
+
+def team_reveal(level: Level, team_id: int) -> TeamRevealOut | None:
+    """The curve (or contour map) and the true minimum a team sees, only once the level is
+    revealed: on a level with per-team variants, of the team's own copy of f."""
+    if not curve_is_public(level.clock):
+        return None
+    if level.is_plane:
+        return TeamRevealOut(
+            expression=level.expression,
+            x_star=level.x_star,
+            y_star=level.y_star,
+            f_star=level.f_star,
+            plane=Contours(**level_contours(level.expression, level.rectangle)),
+        )
+    variant = level.variant(team_id)
+    points = curve(variant.of(compile_function(level.expression)), level.x_min, level.x_max)
+    own = (
+        team_facts(level.expression, level.x_min, level.x_max, variant)
+        if level.has_variants
+        else Analysis(level.x_star, level.f_star, level.f_median)
+    )
+    moved = VariantOut(shift=variant.shift, scale=variant.scale) if level.has_variants else None
+    return TeamRevealOut(
+        expression=level.expression,
+        x_star=own.x_star,
+        f_star=own.f_star,
+        curve=[[p.x, p.fx] for p in points],
+        variant=moved,
+    )

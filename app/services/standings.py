@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from app.game.scoring import (
 )
 from app.game.variants import on_level_scale, team_facts
 from app.models import Guess, Level, Progress, Team
+from app.schemas import LevelRef, LevelStandingsOut, OverallOut, OverallRow, StandingRow
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,13 @@ class LevelStandings:
     standings: list[Standing]
     as_of: datetime | None
     final: bool
+
+    def out(self) -> LevelStandingsOut:
+        """The standings as every face shows them."""
+        rows = [StandingRow.of(row) for row in self.standings]
+        return LevelStandingsOut(
+            level_id=self.level.id, final=self.final, as_of=self.as_of, rows=rows
+        )
 
 
 def level_entries(session: Session, *, level: Level, as_of: datetime | None = None) -> list[Entry]:
@@ -102,17 +109,6 @@ def _on_level_scale(level: Level, team_id: int, best: float) -> float:
     return on_level_scale(best, own, Analysis(level.x_star, level.f_star, level.f_median))
 
 
-def standing_out(row: Standing) -> dict[str, Any]:
-    """A row of a level's standings as live pages get it (no rank before a first guess)."""
-    return {
-        "rank": row.rank if row.entry.best_fx is not None else None,
-        "number": row.entry.team_number,
-        "name": row.entry.team_name,
-        "best_fx": row.entry.best_fx,
-        "guesses": row.entry.guesses,
-    }
-
-
 def team_level_standings(session: Session, *, level: Level, now: datetime) -> LevelStandings:
     """The level's standings as teams may see them, or ``standings_hidden``."""
     visible, as_of = standings_visible(
@@ -145,3 +141,11 @@ def overall_standings(
     ]
     ranking = rank_overall([(t.id, t.number, t.name) for t in teams], scored)
     return ranking, revealed
+
+
+def overall_out(ranking: list[OverallStanding], levels: list[Level]) -> OverallOut:
+    """The lesson's standings over its revealed levels, as the JSON API answers them."""
+    return OverallOut(
+        levels=[LevelRef(id=level.id, title=level.title) for level in levels],
+        rows=[OverallRow.of(row) for row in ranking],
+    )

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -25,12 +25,14 @@ from app.game.expression import (
     curve,
 )
 from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
+from app.game.lesson_file import json_schema as lesson_file_schema
 from app.game.plane import Rectangle, analyze_plane, contour_grid
 from app.game.presets import PLANE_PRESETS, PRESETS
 from app.game.rules import LevelState, NoSuchMove
 from app.game.settings import MAX_DOMAIN, SettingsErrors, read_level_settings
 from app.i18n import current_locale
 from app.models import Lesson, Level
+from app.schemas import Contours, MonitorView, PreviewOut, event_stream
 from app.security import check_csrf, request_locale
 from app.services import exports, lessons, levels, projector, teams, tokens
 from app.services.instructor import login_instructor
@@ -41,8 +43,11 @@ from app.web.report import lesson_report as build_report
 from app.web.responses import refusal_body, translate
 from app.web.templating import render
 
-router = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf)])
-console = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf), Instructor])
+# pages by default: the routes that answer JSON, CSV or a stream say so
+PAGES = {"default_response_class": HTMLResponse}
+router = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf)], **PAGES)
+console = APIRouter(prefix="/instructor", dependencies=[Depends(check_csrf), Instructor], **PAGES)
+CSV = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 MAX_LESSON_FILE = 1_000_000
 MOVES = {"open": LevelState.OPEN, "close": LevelState.CLOSED, "reveal": LevelState.REVEALED}
@@ -267,7 +272,7 @@ def delete_lesson(
     return RedirectResponse("/instructor", status_code=303)
 
 
-@console.get("/lessons/{lesson_id}/guesses.csv")
+@console.get("/lessons/{lesson_id}/guesses.csv", response_class=Response, responses=CSV)
 def guesses_export(lesson_id: RowId, session: SessionDep) -> Response:
     """Every guess of the lesson as CSV."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
@@ -276,7 +281,7 @@ def guesses_export(lesson_id: RowId, session: SessionDep) -> Response:
     )
 
 
-@console.get("/lessons/{lesson_id}/standings.csv")
+@console.get("/lessons/{lesson_id}/standings.csv", response_class=Response, responses=CSV)
 def standings_export(lesson_id: RowId, session: SessionDep) -> Response:
     """Each level's standings and the lesson's, as CSV."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
@@ -308,7 +313,11 @@ def _download(text: str, filename: str, media_type: str = "text/csv; charset=utf
     )
 
 
-@console.get("/lessons/{lesson_id}/lesson.json")
+@console.get(
+    "/lessons/{lesson_id}/lesson.json",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/json": {"schema": lesson_file_schema()}}}},
+)
 def export_lesson_file(lesson_id: RowId, session: SessionDep) -> Response:
     """The lesson's levels and settings as a lesson file (no teams, PINs or guesses)."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
@@ -723,8 +732,8 @@ def _save_level(
     return RedirectResponse(f"/instructor/lessons/{lesson.id}#level-{level.id}", status_code=303)
 
 
-@console.post("/preview")
-def preview(request: Request, body: PreviewIn) -> dict[str, Any]:
+@console.post("/preview", response_model=PreviewOut, response_class=JSONResponse)
+def preview(request: Request, body: PreviewIn) -> Response:
     """f and f' over the domain with the true minimum, or where the text goes wrong: what the
     editor draws while the instructor types (on a two-parameter level, f over a grid of
     the rectangle, for a contour map). Nothing is saved."""
@@ -733,29 +742,29 @@ def preview(request: Request, body: PreviewIn) -> dict[str, Any]:
             box = Rectangle(body.x_min, body.x_max, body.y_min, body.y_max)
             fn = compile_plane(body.expression)
             found = analyze_plane(fn, box)
-            return {
-                "plane": contour_grid(fn, box),
-                "x_star": found.x_star,
-                "y_star": found.y_star,
-                "f_star": found.f_star,
-                "f_median": found.f_median,
-            }
+            return PreviewOut(
+                plane=Contours(**contour_grid(fn, box)),
+                x_star=found.x_star,
+                y_star=found.y_star,
+                f_star=found.f_star,
+                f_median=found.f_median,
+            ).response()
         if not body.x_min < body.x_max:
             raise ExpressionError("domain_invalid")
         function = compile_function(body.expression)
         analysis = analyze(function, body.x_min, body.x_max)
     except ExpressionError as exc:
         error = refusal_body(request, Refused(exc.code, **exc.params))["error"]
-        return {"error": {**error, "position": exc.position}}
+        return PreviewOut(error={**error, "position": exc.position}).response()
     points = curve(function, body.x_min, body.x_max, 241)
-    return {
-        "x": [p.x for p in points],
-        "f": [p.fx for p in points],
-        "df": [p.slope for p in points],
-        "x_star": analysis.x_star,
-        "f_star": analysis.f_star,
-        "f_median": analysis.f_median,
-    }
+    return PreviewOut(
+        x=[p.x for p in points],
+        f=[p.fx for p in points],
+        df=[p.slope for p in points],
+        x_star=analysis.x_star,
+        f_star=analysis.f_star,
+        f_median=analysis.f_median,
+    ).response()
 
 
 @console.post("/levels/{level_id}/move")
@@ -783,7 +792,7 @@ def reset_level(level_id: RowId, session: SessionDep) -> Response:
 # ---- the live monitor ----------------------------------------------------------------------
 
 
-def _monitor_snapshot(request: Request, level_id: int) -> dict[str, Any]:
+def _monitor_snapshot(request: Request, level_id: int) -> MonitorView:
     with request.app.state.database.sessions() as session:
         return monitor_view(session, level=_level(session, level_id), now=utcnow())
 
@@ -804,10 +813,12 @@ def monitor_page(level_id: RowId, request: Request, session: SessionDep) -> Resp
     )
 
 
-@console.get("/levels/{level_id}/monitor.json")
-def monitor_json(level_id: RowId, request: Request) -> dict[str, Any]:
+@console.get(
+    "/levels/{level_id}/monitor.json", response_model=MonitorView, response_class=JSONResponse
+)
+def monitor_json(level_id: RowId, request: Request) -> Response:
     """The monitor's data, for browsers that cannot keep a stream open (polling)."""
-    return _monitor_snapshot(request, level_id)
+    return _monitor_snapshot(request, level_id).response()
 
 
 def _level_lesson(level_id: RowId, request: Request) -> int:
@@ -816,11 +827,16 @@ def _level_lesson(level_id: RowId, request: Request) -> int:
         return _level(session, level_id).lesson_id
 
 
-@console.get("/levels/{level_id}/monitor/stream", response_class=EventSourceResponse)
+@console.get(
+    "/levels/{level_id}/monitor/stream",
+    response_class=EventSourceResponse,
+    responses=event_stream("monitor", MonitorView),
+)
 async def monitor_stream(
     level_id: RowId, request: Request, lesson_id: Annotated[int, Depends(_level_lesson)]
 ) -> AsyncIterator[ServerSentEvent]:
     """The monitor's data now and after every change, as Server-Sent Events."""
     async for version in request.app.state.live.changes(lesson_id):
         snapshot = await run_in_threadpool(_monitor_snapshot, request, level_id)
-        yield ServerSentEvent(event="monitor", id=str(version), data=snapshot)
+        data = snapshot.model_dump_json(exclude_unset=True)
+        yield ServerSentEvent(event="monitor", id=str(version), raw_data=data)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.schemas import play_state_out
 from app.db import utcnow
 from app.deps import CurrentTeam, RowId, SessionDep, remember_team, session_team
 from app.errors import Refused
@@ -22,7 +21,7 @@ from app.services.standings import LevelStandings
 from app.web.responses import refusal_body
 from app.web.templating import render
 
-router = APIRouter(dependencies=[Depends(check_csrf)])
+router = APIRouter(dependencies=[Depends(check_csrf)], default_response_class=HTMLResponse)
 NEW_PIN = "new_pin"  # a self-registered team's PIN, until it goes on to its levels
 
 
@@ -227,7 +226,7 @@ def play_page(
         if refusal.code != "level_not_entered":
             raise
         return RedirectResponse("/team", status_code=303)  # its levels, with the password box
-    state = play_state_out(view, team, now)
+    state = guesses.play_state(view, team, now)
     return render(request, "play.html", team=team, level=view.level, state=state)
 
 

@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.game.scoring import OverallStanding, Standing, rank_level
 from app.i18n import gettext
 from app.models import Lesson, Level
+from app.schemas import MonitorView
 from app.services.monitor import monitor_view
 from app.services.standings import level_entries, overall_standings
 from app.web.templating import STATIC_DIR, team_colour, team_label
@@ -62,30 +62,30 @@ def plotly_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def level_chart(view: dict[str, Any], div_id: str) -> Markup:
+def level_chart(view: MonitorView, div_id: str) -> Markup:
     """The level's curve (on a two-parameter level its contour map), its true minimum and
     each team's guesses joined in order."""
     import plotly.graph_objects as go  # heavy to import: only when a report is made
 
     figure = go.Figure()
-    level, plane = view["level"], view.get("plane")
+    level, plane = view.level, view.plane
     if plane:
-        low = min(v for row in plane["z"] for v in row if v is not None)
+        low = min(v for row in plane.z for v in row if v is not None)
         figure.add_contour(  # shaded as plane.js: by log(1 + f − min f), the true f on hover
-            x=plane["x"],
-            y=plane["y"],
-            z=[[None if v is None else math.log1p(v - low) for v in row] for row in plane["z"]],
-            text=[["–" if v is None else f"{v:.5g}" for v in row] for row in plane["z"]],
+            x=plane.x,
+            y=plane.y,
+            z=[[None if v is None else math.log1p(v - low) for v in row] for row in plane.z],
+            text=[["–" if v is None else f"{v:.5g}" for v in row] for row in plane.z],
             colorscale=[[0, "#6baed6"], [0.3, "#c6dbef"], [1, "#ffffff"]],  # as plane.js
             ncontours=24,
             showscale=False,
             name=gettext("f(x, y), the hidden function"),
             hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{text}<extra></extra>",
         )
-        hover, minimum = "x = %{x:.4g}<br>y = %{y:.4g}", (level["x_star"], level["y_star"])
-        axes = {"title": {"text": "y"}, "range": [level["y_min"], level["y_max"]]}
+        hover, minimum = "x = %{x:.4g}<br>y = %{y:.4g}", (level.x_star, level.y_star)
+        axes = {"title": {"text": "y"}, "range": [level.y_min, level.y_max]}
     else:
-        curve = view["curve"]
+        curve = view.curve
         figure.add_scatter(
             x=[p[0] for p in curve],
             y=[p[1] for p in curve],
@@ -94,17 +94,17 @@ def level_chart(view: dict[str, Any], div_id: str) -> Markup:
             line={"color": "#9aa5b1", "width": 3},
             hoverinfo="skip",
         )
-        hover, minimum = "x = %{x:.4g}<br>f(x) = %{y:.4g}", (level["x_star"], level["f_star"])
+        hover, minimum = "x = %{x:.4g}<br>f(x) = %{y:.4g}", (level.x_star, level.f_star)
         axes = {"title": {"text": "f(x)"}}
-    for index, team in enumerate(view["teams"]):
-        if not team["points"]:
+    for index, team in enumerate(view.teams):
+        if not team.points:
             continue
         colour = team_colour(index)
         figure.add_scatter(
-            x=[p[0] for p in team["points"]],
-            y=[p[1] for p in team["points"]],
+            x=[p[0] for p in team.points],
+            y=[p[1] for p in team.points],
             mode="markers+lines",
-            name=plotly_text(team_label(team["number"], team["name"])),
+            name=plotly_text(team_label(team.number, team.name)),
             line={"color": colour, "width": 1.5 if plane else 1},
             marker={"color": colour, "size": 8, "line": {"color": "#fff", "width": 1}},
             hovertemplate=hover + "<extra>%{fullData.name}</extra>",
@@ -121,7 +121,7 @@ def level_chart(view: dict[str, Any], div_id: str) -> Markup:
         template="plotly_white",
         height=460,
         margin={"l": 50, "r": 20, "t": 20, "b": 40},
-        xaxis={"title": {"text": "x"}, "range": [level["x_min"], level["x_max"]]},
+        xaxis={"title": {"text": "x"}, "range": [level.x_min, level.x_max]},
         yaxis=axes,
         legend={"orientation": "h", "y": -0.15},
     )
@@ -147,11 +147,11 @@ def lesson_report(session: Session, *, lesson: Lesson, now: datetime) -> LessonR
         reports.append(
             LevelReport(
                 level=level,
-                state=view["level"]["state"],
+                state=view.level.state,
                 chart=level_chart(view, f"chart-{level.id}"),
                 standings=rank_level(level_entries(session, level=level)),
                 points=points,
-                guesses=view["guesses"],
+                guesses=view.guesses,
             )
         )
     return LessonReport(lesson, reports, overall, inline_plotly_js(), now)

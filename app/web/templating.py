@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from app.errors import N_
 from app.i18n import LOCALES, current_locale, gettext, ngettext
+from app.schemas import as_json
 from app.security import csrf_token, request_locale
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -108,7 +108,7 @@ def _number(value: float | None, digits: int = 6) -> str:
 
 def _tojson_script(value: Any) -> Markup:
     """JSON safe inside a <script type="application/json"> element."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = as_json(value)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # noqa: S704 - escaped above for a script element
 

@@ -8,7 +8,7 @@
   const code = data.snapshot.lesson.join_code;
   const $ = (id) => document.getElementById(id);
   const fmt = (v) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(5))));
-  const label = (row) => (row.name ? `${row.number} · ${row.name}` : text.team_n.replace('{n}', row.number));
+  const label = (row) => (row.team_name ? `${row.team_number} · ${row.team_name}` : text.team_n.replace('{n}', row.team_number));
   const gap = (v) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(3))));
   const dark = document.body.classList.contains('theme-dark');
   const FINAL_ROWS = 8; // with the four algorithms and the overall top five, one screen
@@ -58,13 +58,13 @@
     const now = Date.now();
     board.replaceChildren(...standings.rows.map((row) => {
       const li = document.createElement('li');
-      li.dataset.team = String(row.number);
-      const previous = previousRanks.get(row.number);
+      li.dataset.team = String(row.team_number);
+      const previous = previousRanks.get(row.team_number);
       if (previous !== undefined && previous !== row.rank) {
-        arrows.set(row.number, { up: row.rank < previous, until: now + 6000 });
+        arrows.set(row.team_number, { up: row.rank < previous, until: now + 6000 });
       }
-      previousRanks.set(row.number, row.rank);
-      const shown = arrows.get(row.number);
+      previousRanks.set(row.team_number, row.rank);
+      const shown = arrows.get(row.team_number);
       const arrow = shown && shown.until > now ? shown : null;
       li.append(cell('span', row.rank ?? '–', 'rank'), cell('span', label(row), 'name'),
         cell('span', fmt(row.best_fx), 'value'),
@@ -145,7 +145,7 @@
     $('final-rows').replaceChildren(...rows);
     const overall = snapshot.overall ? snapshot.overall.rows.slice(0, OVERALL_ROWS).map((row) => {
       const tr = document.createElement('tr');
-      tr.append(cell('td', row.rank), cell('td', label(row)), cell('td', text.points.replace('{n}', row.points), 'num'));
+      tr.append(cell('td', row.rank), cell('td', label(row)), cell('td', text.points.replace('{n}', row.total.toFixed(1)), 'num'));
       return tr;
     }) : [];
     $('overall-rows').replaceChildren(...overall);

@@ -131,14 +131,14 @@ def test_the_reveal_shows_true_slopes_beside_the_noisy_ones(app, desk, session, 
     for action in ("close", "reveal"):
         post(desk, f"/instructor/levels/{level.id}/state", action=action)
     reread(session)
-    view = reveal_view(session, level=session.get(Level, level.id), now=utcnow())
+    view = reveal_view(session, level=session.get(Level, level.id), now=utcnow()).json_data()
     assert view is not None and view["slope_noise"] == NOISE
     path = next(team["guesses"] for team in view["teams"] if team["number"] == 1)
     assert path == [[-1.0, 4.0, noisy, -4.0]]
     ghosts = {ghost["key"]: ghost for ghost in view["ghosts"]}
     # the players moved on noisy slopes too: descent does not land on 1 exactly
     assert ghosts["gradient_descent"]["best_fx"] > 0
-    again = reveal_view(session, level=session.get(Level, level.id), now=utcnow())
+    again = reveal_view(session, level=session.get(Level, level.id), now=utcnow()).json_data()
     assert again is not None and again["ghosts"] == view["ghosts"]  # seeded
     monitor = desk.get(f"/instructor/levels/{level.id}/monitor").text
     assert "true_slopes" in monitor and "dotted tangents are the true slopes" in monitor

@@ -81,7 +81,7 @@ def test_the_reveal_draws_every_guess_back_on_the_levels_curve(app, desk, sessio
     for action in ("close", "reveal"):
         post(desk, f"/instructor/levels/{level.id}/state", action=action)
     reread(session)
-    view = reveal_view(session, level=session.get(Level, level.id), now=utcnow())
+    view = reveal_view(session, level=session.get(Level, level.id), now=utcnow()).json_data()
     assert view is not None and view["variants"] is True
     assert (view["x_min"], view["x_max"]) == (-6.5, 6.5)  # as far as the copies reached
     fn = compile_function(EXPRESSION)

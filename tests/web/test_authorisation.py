@@ -33,7 +33,7 @@ def declared_routes() -> set[tuple[str, str]]:
     source = (ROOT / "app" / "web" / "console.py").read_text(encoding="utf-8")
     return {
         (method.upper(), "/instructor" + path)
-        for method, path in re.findall(r'@(?:console|router)\.(get|post)\("([^"]*)"', source)
+        for method, path in re.findall(r'@(?:console|router)\.(get|post)\(\s*"([^"]*)"', source)
     } - OPEN_TO_ALL
 
 

@@ -137,7 +137,7 @@ def test_nothing_secret_before_the_reveal_in_any_state(app, desk, session, lesso
     assert_nothing_secret(found, "open")
     view = json.loads(found["json"])
     assert view["level"]["password"] == "ridge" and view["level"]["guesses"] == 2
-    assert [row["number"] for row in view["level"]["standings"]["rows"]] == [1, 2]
+    assert [row["team_number"] for row in view["level"]["standings"]["rows"]] == [1, 2]
     assert view["level"]["standings"]["waiting"] == 1
     # hidden standings say so and show no row
     edit(desk, level, standings_visibility="hidden")
@@ -238,7 +238,7 @@ def test_frozen_standings_are_shown_as_they_froze_with_a_countdown(
     play(app, desk, lesson, level, 2, SECRET_XS[1])  # after the freeze: not on the screen
     view = json.loads(everything_public(app, lesson.join_code)["json"])["level"]
     assert view["standings"]["frozen_at"] is not None
-    assert [row["number"] for row in view["standings"]["rows"]] == [1]
+    assert [row["team_number"] for row in view["standings"]["rows"]] == [1]
     assert view["deadline"] is not None and view["freeze_at"] == view["standings"]["frozen_at"]
     assert view["guesses"] == 2  # the count is not a standing: it stays live
 
