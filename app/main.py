@@ -20,9 +20,9 @@ from app.errors import Refused
 from app.live import LiveHub
 from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
 from app.static import StaticAssets
-from app.web.console import MAX_LESSON_FILE
-from app.web.console import console as console_router
-from app.web.console import router as instructor_router
+from app.web.console import public as instructor_router
+from app.web.console import router as console_router
+from app.web.console.files import MAX_LESSON_FILE
 from app.web.pages import router as pages_router
 from app.web.projector import router as projector_router
 from app.web.responses import refusal_response
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,
+        refuse=refusal_response,
         larger={"/instructor/lessons/import": MAX_LESSON_FILE},
     )
     app.add_middleware(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Refused
@@ -74,9 +76,16 @@ class BodyLimitMiddleware:
     sees it, so an oversized one is refused as such rather than as a broken request.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        refuse: Callable[[Request, Refused], Response],
+        larger: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = limit
+        self.refuse = refuse  # how the app shows a refusal (JSON or a page)
         self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -87,7 +96,7 @@ class BodyLimitMiddleware:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.isdigit() or int(declared) > limit:
-                await _too_large(scope, send)
+                await self._too_large(scope, send)
             else:
                 await self.app(scope, receive, send)
             return
@@ -98,7 +107,7 @@ class BodyLimitMiddleware:
             messages.append(message)
             size += len(message.get("body", b""))
             if size > limit:
-                await _too_large(scope, send)
+                await self._too_large(scope, send)
                 return
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
@@ -108,13 +117,9 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-
-async def _too_large(scope: Scope, send: Send) -> None:
-    from app.web.responses import refusal_response  # the one place refusals are rendered
-
-    request = Request(scope)
-    response = refusal_response(request, Refused("body_too_large"))
-    await response(scope, _no_receive, send)
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        response = self.refuse(Request(scope), Refused("body_too_large"))
+        await response(scope, _no_receive, send)
 
 
 async def _no_receive() -> Message:

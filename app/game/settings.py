@@ -67,6 +67,22 @@ class LevelSpec:
         return self.y_min, self.y_max
 
 
+# What stays as it is once a team has guessed on a level: its stored answers and steps must
+# stay true (duplicate the lesson to change them). The first five make f itself.
+FUNCTION_FIELDS = ("expression", "x_min", "x_max", "y_min", "y_max")
+LOCKED_FIELDS = (*FUNCTION_FIELDS, "mode", "start_x", "start_y", "variant_shift", "variant_scale")
+
+
+def changed_fields(spec: LevelSpec, current: Mapping[str, object]) -> set[str]:
+    """The fields ``spec`` changes among those a played level keeps (``LOCKED_FIELDS``),
+    against a level's ``current`` values."""
+    return {
+        name
+        for name in LOCKED_FIELDS
+        if getattr(getattr(spec, name), "value", getattr(spec, name)) != current[name]
+    }
+
+
 @dataclass(frozen=True)
 class FieldError:
     """What is wrong with one field: a message code, its parameters, a place in the text."""

@@ -171,3 +171,9 @@ def delete_lesson(session: Session, *, lesson_id: int, confirm_name: str) -> Non
         raise Refused("confirmation_mismatch")
     session.delete(lesson)
     session.commit()
+
+
+def lessons_of(session: Session, *, archived: bool) -> list[Lesson]:
+    """The lessons in use (or the archived ones), newest first."""
+    query = select(Lesson).where(Lesson.archived.is_(archived)).order_by(Lesson.id.desc())
+    return list(session.scalars(query))

@@ -12,7 +12,7 @@ from app.errors import Refused
 from app.game.expression import ExpressionError
 from app.game.plane import level_facts
 from app.game.rules import LevelState, may_enter, password_matches, transition
-from app.game.settings import LevelSpec
+from app.game.settings import FUNCTION_FIELDS, LOCKED_FIELDS, LevelSpec, changed_fields
 from app.models import Guess, Level, Progress, Team, new_noise_seed
 from app.services import live, projector
 from app.services.throttle import ensure_not_locked, record_attempt
@@ -80,22 +80,10 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     level = session.get(Level, level_id, populate_existing=True)
     if level is None:
         raise Refused("level_not_found")
-    changes_f = (spec.expression, spec.x_min, spec.x_max, spec.y_min, spec.y_max) != (
-        level.expression,
-        level.x_min,
-        level.x_max,
-        level.y_min,
-        level.y_max,
-    )
-    changes_moves = (
-        spec.mode.value,
-        spec.start_x,
-        spec.start_y,
-        spec.variant_shift,
-        spec.variant_scale,
-    ) != (level.mode, level.start_x, level.start_y, level.variant_shift, level.variant_scale)
-    if (changes_f or changes_moves) and has_guesses(session, level.id):
+    changed = changed_fields(spec, {name: getattr(level, name) for name in LOCKED_FIELDS})
+    if changed and has_guesses(session, level.id):
         raise Refused("level_has_guesses")
+    changes_f = bool(changed & set(FUNCTION_FIELDS))
     level.mode, level.start_x, level.start_y = spec.mode.value, spec.start_x, spec.start_y
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
     level.slope_noise = spec.slope_noise
@@ -157,6 +145,14 @@ def reset_level(session: Session, *, level_id: int) -> int:
     live.bump(session, lesson_id=level.lesson_id)
     session.commit()
     return deleted or 0
+
+
+def get_level(session: Session, *, level_id: int) -> Level:
+    """A level of any lesson (the instructor's), or ``level_not_found``."""
+    level = session.get(Level, level_id)
+    if level is None:
+        raise Refused("level_not_found")
+    return level
 
 
 def team_level(session: Session, *, team: Team, level_id: int) -> Level:

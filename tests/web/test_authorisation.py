@@ -30,11 +30,14 @@ def instructor_routes(app) -> list[tuple[str, str]]:
 
 def declared_routes() -> set[tuple[str, str]]:
     """Every route the console's source declares, to check none is hidden from the schema."""
-    source = (ROOT / "app" / "web" / "console.py").read_text(encoding="utf-8")
-    return {
-        (method.upper(), "/instructor" + path)
-        for method, path in re.findall(r'@(?:console|router)\.(get|post)\(\s*"([^"]*)"', source)
-    } - OPEN_TO_ALL
+    found = set()
+    for room in sorted((ROOT / "app" / "web" / "console").glob("*.py")):
+        source = room.read_text(encoding="utf-8")
+        found |= {
+            (method.upper(), "/instructor" + path)
+            for method, path in re.findall(r'@(?:router|public)\.(get|post)\(\s*"([^"]*)"', source)
+        }
+    return found - OPEN_TO_ALL
 
 
 def fill(path: str, demo: Demo) -> str:

@@ -1,0 +1,90 @@
+"""Running the class: a level's state, the projector's announcement, order, reset."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.db import utcnow
+from app.deps import RowId, SessionDep
+from app.errors import Refused
+from app.game.rules import LevelState, NoSuchMove
+from app.services import lessons, levels, projector
+from app.web.console.pages import refused_on_lesson_page
+
+router = APIRouter(prefix="/instructor")
+
+
+MOVES = {"open": LevelState.OPEN, "close": LevelState.CLOSED, "reveal": LevelState.REVEALED}
+
+
+@router.post("/levels/{level_id}/state")
+def move_level(
+    level_id: RowId,
+    request: Request,
+    session: SessionDep,
+    action: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Open (or reopen), close or reveal a level."""
+    level = levels.get_level(session, level_id=level_id)
+    if action not in MOVES:
+        raise Refused("invalid_request", fields=["action"])
+    try:
+        try:
+            levels.set_level_state(session, level=level, state=MOVES[action], now=utcnow())
+        except NoSuchMove:
+            raise Refused("level_move_refused") from None
+    except Refused as refusal:
+        return refused_on_lesson_page(
+            request, session, level.lesson_id, refusal, at=f"level-{level_id}"
+        )
+    return RedirectResponse(
+        f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
+    )
+
+
+@router.post("/lessons/{lesson_id}/announce")
+def announce(
+    lesson_id: RowId,
+    request: Request,
+    session: SessionDep,
+    level_id: Annotated[str, Form(max_length=12)] = "",
+    show_password: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Choose what the projector shows: a level (or none yet) and its password or not."""
+    lessons.get_lesson(session, lesson_id=lesson_id)
+    try:
+        projector.announce(
+            session,
+            lesson_id=lesson_id,
+            level_id=level_id,
+            show_password=show_password == "1",  # noqa: S105 - a checkbox, not a secret
+            now=utcnow(),
+        )
+    except Refused as refusal:
+        return refused_on_lesson_page(request, session, lesson_id, refusal, at="announce")
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#projector", status_code=303)
+
+
+@router.post("/levels/{level_id}/move")
+def move_level_order(
+    level_id: RowId, session: SessionDep, step: Annotated[str, Form(max_length=2)] = ""
+) -> Response:
+    """Move a level up or down in its lesson."""
+    if step not in ("-1", "1"):
+        raise Refused("invalid_request", fields=["step"])
+    level = levels.move_level(session, level_id=level_id, step=int(step))
+    return RedirectResponse(
+        f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
+    )
+
+
+@router.post("/levels/{level_id}/reset")
+def reset_level(level_id: RowId, session: SessionDep) -> Response:
+    """Delete a level's guesses (the page asked first)."""
+    level = levels.get_level(session, level_id=level_id)
+    lesson_id = level.lesson_id
+    levels.reset_level(session, level_id=level_id)
+    return RedirectResponse(f"/instructor/lessons/{lesson_id}#level-{level_id}", status_code=303)
