@@ -20,8 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.game.domain import Domain, domain_of
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, Mode, StepBounds
-from app.game.plane import Rectangle
 from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
 from app.game.variants import Variant, team_variant
 
@@ -155,15 +155,14 @@ class Level(Base):
         )
 
     @property
-    def is_plane(self) -> bool:
-        """Whether teams look for the minimum of f(x, y) over a rectangle."""
-        return self.y_min is not None and self.y_max is not None
+    def domain(self) -> Domain:
+        """Where teams look for the minimum: an interval of x, or a rectangle of (x, y)."""
+        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max)
 
     @property
-    def rectangle(self) -> Rectangle:
-        """The domain of a two-parameter level."""
-        assert self.y_min is not None and self.y_max is not None  # noqa: S101
-        return Rectangle(self.x_min, self.x_max, self.y_min, self.y_max)
+    def move(self) -> Mode:
+        """What teams choose: x (free), or η (learning rate), or η and β (momentum)."""
+        return Mode(self.mode)
 
     @property
     def has_variants(self) -> bool:

@@ -12,7 +12,6 @@ import ast
 import builtins
 import dis
 import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -147,16 +146,7 @@ class CompiledFunction:
 
     def at(self, x: float) -> Point:
         """f(x) and f'(x); NaN where either is undefined or overflows."""
-        return Point(x=x, fx=_safe(self.f, x), slope=_safe(self.df, x))
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What sampling the domain found: the true minimum and the median of f."""
-
-    x_star: float
-    f_star: float
-    f_median: float
+        return Point(x=x, fx=safe_call(self.f, x), slope=safe_call(self.df, x))
 
 
 class _Offsets:
@@ -352,7 +342,7 @@ def _unknown_names(fn: Callable[[float], float]) -> set[str]:
     return {name for name in names if name not in fn.__globals__ and not hasattr(builtins, name)}
 
 
-def _safe(fn: Callable[[float], float], x: float) -> float:
+def safe_call(fn: Callable[[float], float], x: float) -> float:
     try:
         value = float(fn(x))
     except (ArithmeticError, ValueError, TypeError):
@@ -448,60 +438,3 @@ def _safe2(fn: Callable[[float, float], float], x: float, y: float) -> float:
     except (ArithmeticError, ValueError, TypeError):
         return math.nan
     return value
-
-
-SAMPLES = 4001
-
-
-def analyze(fn: CompiledFunction, x_min: float, x_max: float) -> Analysis:
-    """Sample f densely over [x_min, x_max], refine the lowest sample, take the median.
-
-    Raises ExpressionError("expression_not_finite", x=...) at the first sample where
-    f is not a finite number, so the level editor can name the place.
-    """
-    if not (math.isfinite(x_min) and math.isfinite(x_max)) or x_min >= x_max:
-        raise ExpressionError("domain_invalid")
-    step = (x_max - x_min) / (SAMPLES - 1)
-    xs = [x_min + i * step for i in range(SAMPLES)]
-    xs[-1] = x_max
-    values = []
-    for x in xs:
-        value = _safe(fn.f, x)
-        if not math.isfinite(value):
-            raise ExpressionError("expression_not_finite", None, x=_round(x))
-        values.append(value)
-    best = min(range(SAMPLES), key=values.__getitem__)
-    lo, hi = xs[max(best - 1, 0)], xs[min(best + 1, SAMPLES - 1)]
-    x_star = _golden_section(fn.f, lo, hi)
-    f_star = _safe(fn.f, x_star)
-    if not math.isfinite(f_star) or f_star > values[best]:
-        x_star, f_star = xs[best], values[best]
-    return Analysis(x_star=x_star, f_star=f_star, f_median=statistics.median(values))
-
-
-def _golden_section(f: Callable[[float], float], lo: float, hi: float) -> float:
-    """The lowest point of f on [lo, hi], assuming one valley there (a sample's bracket)."""
-    ratio = (math.sqrt(5) - 1) / 2
-    a, b = lo, hi
-    c, d = b - ratio * (b - a), a + ratio * (b - a)
-    fc, fd = _safe(f, c), _safe(f, d)
-    for _ in range(80):
-        if not (fc <= fd) and math.isfinite(fd):
-            a, c, fc = c, d, fd
-            d = a + ratio * (b - a)
-            fd = _safe(f, d)
-        else:
-            b, d, fd = d, c, fc
-            c = b - ratio * (b - a)
-            fc = _safe(f, c)
-    return (a + b) / 2
-
-
-def _round(x: float) -> float:
-    return float(f"{x:.6g}")
-
-
-def curve(fn: CompiledFunction, x_min: float, x_max: float, points: int = 241) -> list[Point]:
-    """f and f' on an even grid over the domain (for the reveal only)."""
-    step = (x_max - x_min) / (points - 1)
-    return [fn.at(x_min + i * step) for i in range(points)]

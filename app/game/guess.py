@@ -22,19 +22,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.game.domain import domain_of
 from app.game.expression import CompiledFunction, CompiledPlane
-from app.game.moves import (
-    BadStep,
-    Mode,
-    PlaneStep,
-    Position,
-    Step,
-    StepBounds,
-    read_rate,
-    take_plane_step,
-    take_step,
-)
-from app.game.plane import Rectangle
+from app.game.moves import BadStep, Mode, PlaneStep, Position, Step, StepBounds, read_rate
 from app.game.rules import BadNumber, GuessRules, Refusal, TeamProgress, check_guess, parse_x
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -133,41 +123,26 @@ def decide_guess(
 ) -> Accepted | Refusal:
     """Decide a guess: every rule of a guess, in order, on what the service read.
 
-    ``function`` is the f the team plays (its own copy on a level with variants); ``at`` is
-    where a stepping team stands (the slope there as the team received it)."""
+    ``function`` is the f the team plays (its own copy on a level with variants); ``at``
+    where a stepping team stands (the slope there as the team received it). The level's
+    kind of domain (from the rules' bounds) takes the step and evaluates f."""
     if not progress.entered:
         return Refusal("level_not_entered")
+    domain = domain_of(rules.x_min, rules.x_max, rules.y_min, rules.y_max)
     step: Step | PlaneStep | None = None
     x, y = choice.x, choice.y
     if choice.eta is not None:
         if at is None or not all(map(math.isfinite, (at.fx, at.slope, at.gy))):
             return Refusal("start_undefined")  # a team's copy, at a kink
-        beta = choice.beta or 0.0
-        if isinstance(function, CompiledPlane):
-            box = Rectangle(rules.x_min, rules.x_max, *_y_range(rules))
-            step = take_plane_step(at, eta=choice.eta, beta=beta, box=box)
-            y = step.y
-        else:
-            step = take_step(at, eta=choice.eta, beta=beta, x_min=rules.x_min, x_max=rules.x_max)
-        x = step.x
+        step = domain.step(at, eta=choice.eta, beta=choice.beta or 0.0)
+        x, y = step.x, getattr(step, "y", None)
     assert x is not None  # noqa: S101 - a free choice has x, a step makes one
     refusal = check_guess(rules, progress, x, now, y)
     if refusal is not None:
         return refusal
-    if isinstance(function, CompiledPlane):
-        point = function.at(x, y if y is not None else 0.0)
-        fx, slope, gy, finite = point.fx, point.gx, point.gy, point.is_finite
-    else:
-        line = function.at(x)
-        fx, slope, gy, finite = line.fx, line.slope, None, line.is_finite
-    if not finite:
+    found = domain.evaluate(function, x, y)
+    if not found.is_finite:
         if step is not None:
             return Refusal("step_lands_where_f_undefined")
         return Refusal("not_finite_here" if y is None else "not_finite_at_point")
-    return Accepted(x, y, fx, slope, gy, step)
-
-
-def _y_range(rules: GuessRules) -> tuple[float, float]:
-    if rules.y_min is None or rules.y_max is None:
-        raise ValueError("a two-parameter level has a y range")
-    return rules.y_min, rules.y_max
+    return Accepted(x, y, found.fx, found.gx, found.gy, step)

@@ -20,8 +20,6 @@ from app.game.expression import (
     CompiledPlane,
     ExpressionError,
     PlanePoint,
-    analyze,
-    compile_function,
     compile_plane,
 )
 
@@ -121,31 +119,6 @@ def _descent(fn: CompiledPlane, box: Rectangle, at: PlanePoint) -> PlanePoint | 
             return moved
         step /= 2
     return None
-
-
-@dataclass(frozen=True)
-class LevelFacts:
-    """Where a level's true minimum is (y only on a two-parameter level), its value there
-    and the median of f over the domain: what standings and points are measured against."""
-
-    x_star: float
-    f_star: float
-    f_median: float
-    y_star: float | None = None
-
-
-def level_facts(
-    text: str, x_min: float, x_max: float, y_range: tuple[float, float] | None
-) -> LevelFacts:
-    """The facts of f on a level's domain: an interval, or with ``y_range`` a rectangle.
-
-    Raises ExpressionError when f cannot be used there."""
-    if y_range is None:
-        found = analyze(compile_function(text), x_min, x_max)
-        return LevelFacts(found.x_star, found.f_star, found.f_median)
-    box = Rectangle(x_min, x_max, *y_range)
-    plane = analyze_plane(compile_plane(text), box)
-    return LevelFacts(plane.x_star, plane.f_star, plane.f_median, plane.y_star)
 
 
 def contour_grid(

@@ -22,7 +22,8 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.game.expression import CompiledFunction, PlanePoint, Point, curve
+from app.game.expression import CompiledFunction, PlanePoint, Point
+from app.game.interval import curve
 from app.game.moves import Mode, Position, StepBounds, take_step
 from app.game.noise import with_noisy_slopes
 
@@ -30,23 +31,14 @@ MOMENTUM_BETA = 0.9
 DEFAULT_BUDGET = 20
 
 
-def ghost_setup(
-    x_min: float,
-    x_max: float,
-    guess_budget: int | None,
-    *,
-    first_guesses: list[float],
-    used: list[int],
-) -> tuple[float, int]:
-    """Where the reference players start and how many guesses they get: the median of the
-    teams' first guesses (else the middle of the domain), and the level's budget (else the
-    median number of guesses the teams used, at least 2, else 20)."""
-    start = statistics.median(first_guesses) if first_guesses else (x_min + x_max) / 2
+def ghost_budget(guess_budget: int | None, used: list[int]) -> int:
+    """How many guesses the reference players get: the level's budget, else the median
+    number of guesses the teams used (at least 2), else 20."""
     if guess_budget:
-        return start, guess_budget
+        return guess_budget
     if used:
-        return start, max(2, round(statistics.median(used)))
-    return start, DEFAULT_BUDGET
+        return max(2, round(statistics.median(used)))
+    return DEFAULT_BUDGET
 
 
 @dataclass(frozen=True)

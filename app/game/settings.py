@@ -12,13 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.game.expression import (
-    CompiledFunction,
-    ExpressionError,
-    analyze,
-    compile_function,
-    compile_plane,
-)
+from app.game.domain import Domain, domain_of
+from app.game.expression import CompiledFunction, ExpressionError, compile_function, compile_plane
+from app.game.interval import analyze
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.noise import MAX_NOISE
 from app.game.plane import Rectangle, analyze_plane
@@ -60,11 +56,9 @@ class LevelSpec:
     start_y: float | None = None  # where stepping teams start along y
 
     @property
-    def y_range(self) -> tuple[float, float] | None:
-        """The rectangle's y bounds on a two-parameter level; None on a curve."""
-        if self.y_min is None or self.y_max is None:
-            return None
-        return self.y_min, self.y_max
+    def domain(self) -> Domain:
+        """The level's kind of domain: an interval, or a rectangle with both y bounds."""
+        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max)
 
 
 # What stays as it is once a team has guessed on a level: its stored answers and steps must

@@ -17,7 +17,8 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.game.expression import Analysis, CompiledFunction, analyze, compile_function
+from app.game.expression import CompiledFunction, compile_function
+from app.game.interval import Analysis, analyze
 
 MAX_SCALE = 100.0  # a larger factor between teams is refused
 

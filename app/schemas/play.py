@@ -174,7 +174,7 @@ class LevelOut(Out):
             "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
             "slope_noise": level.slope_noise,
             "variants": level.has_variants,
-            "plane": level.is_plane,
+            "plane": level.domain.plane,
             "y_min": level.y_min,
             "y_max": level.y_max,
             "start_y": level.start_y,

@@ -73,7 +73,7 @@ def seed_demo(session: Session, *, secret_key: str, now: datetime) -> DemoLesson
         for team in teams:
             team.pin_hash = hash_pin(pins[team.number])
     session.commit()
-    levels = session.scalars(
+    ordered = session.scalars(
         select(Level).where(Level.lesson_id == lesson.id).order_by(Level.position)
     ).all()
-    return DemoLesson(lesson, pins, list(levels), created)
+    return DemoLesson(lesson, pins, list(ordered), created)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write, utcnow
 from app.errors import Refused
-from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
+from app.game.expression import CompiledFunction, CompiledPlane
 from app.game.guess import (
     Accepted,
     Choice,
@@ -85,12 +85,13 @@ def submit_guess(
         team_function(level, team.id)  # compiled (and cached) before the lock
         lock_for_write(session)
         now = now or utcnow()
-        level = session.get(Level, level.id, populate_existing=True, with_for_update=True)
+        locked = session.get(Level, level.id, populate_existing=True, with_for_update=True)
         progress = session.get(
             Progress, (team.id, level_id), populate_existing=True, with_for_update=True
         )
-        if level is None:
+        if locked is None:
             raise GuessRefused("level_not_found")
+        level = locked
         # the level as it is under the lock: before anyone guessed, the instructor may
         # have changed its mode, bounds or function since the checks above
         choice = _choose(level, raw_x, raw_eta, raw_beta, raw_y)
@@ -122,7 +123,7 @@ def _choose(
     level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
 ) -> Choice:
     return read_choice(
-        Mode(level.mode), level.step_bounds, level.is_plane, raw_x, raw_eta, raw_beta, raw_y
+        level.move, level.step_bounds, level.domain.plane, raw_x, raw_eta, raw_beta, raw_y
     )
 
 
@@ -169,11 +170,9 @@ def _store(
 
 
 def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlane:
-    """The function a team plays: f(x, y) on a two-parameter level, else f(x), on a level
-    with variants the team's own copy (compiled once per text and process)."""
-    if level.is_plane:
-        return compile_plane(level.expression)
-    return level.variant(team_id).of(compile_function(level.expression))
+    """The function a team plays: on a level with variants the team's own copy (compiled
+    once per text and process)."""
+    return level.domain.function(level.expression, level.variant(team_id))
 
 
 def _stored_for_key(session: Session, progress: Progress, key: str) -> Guess | None:
@@ -243,7 +242,7 @@ def looked_at_level(
 def play_view(session: Session, *, team: Team, level_id: int, now: datetime) -> PlayView:
     """The level as the team plays it (or, once settled, looks back at it)."""
     level, progress = looked_at_level(session, team=team, level_id=level_id, now=now)
-    start = start_position(level, team.id) if Mode(level.mode).steps else None
+    start = start_position(level, team.id) if level.move.steps else None
     if progress is None:
         return PlayView(level, None, [], None, start, start)
     history = _guesses_of(session, team, level)
@@ -296,7 +295,7 @@ def _guesses_out(level: Level, guesses: list[Guess]) -> list[GuessOut]:
             row.true_slope = guess.true_slope
         if guess.true_gy is not None:
             row.true_gy = guess.true_gy
-    if level.mode == Mode.FREE.value:
+    if level.move is Mode.FREE:
         for before, after in zip(out, out[1:], strict=False):
             if after.y is not None and before.y is not None and before.gy is not None:
                 slopes = {"x": before.x, "y": before.y, "slope": before.slope, "gy": before.gy}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.expression import ExpressionError
-from app.game.plane import level_facts
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import FUNCTION_FIELDS, LOCKED_FIELDS, LevelSpec, changed_fields
 from app.models import Guess, Level, Progress, Team, new_noise_seed
@@ -25,7 +25,7 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
     used on this domain.
     """
     try:
-        analysis = level_facts(spec.expression, spec.x_min, spec.x_max, spec.y_range)
+        analysis = spec.domain.facts(spec.expression)
     except ExpressionError as exc:
         raise Refused(exc.code, position=exc.position, **exc.params) from None
     position = len(session.scalars(select(Level.id).where(Level.lesson_id == lesson_id)).all())
@@ -91,7 +91,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     if changes_f or not level.noise_seed:  # a new function (or an older level): new draws
         level.noise_seed = new_noise_seed()
     if changes_f:
-        analysis = level_facts(spec.expression, spec.x_min, spec.x_max, spec.y_range)
+        analysis = spec.domain.facts(spec.expression)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max
         level.y_min, level.y_max = spec.y_min, spec.y_max
         level.x_star, level.y_star = analysis.x_star, analysis.y_star
@@ -138,7 +138,8 @@ def reset_level(session: Session, *, level_id: int) -> int:
     level = session.get(Level, level_id)
     if level is None:
         raise Refused("level_not_found")
-    deleted = session.execute(delete(Guess).where(Guess.level_id == level_id)).rowcount
+    done = session.execute(delete(Guess).where(Guess.level_id == level_id))
+    deleted = cast(CursorResult[Any], done).rowcount  # a DELETE's result has a row count
     session.execute(delete(Progress).where(Progress.level_id == level_id))
     # new draws of slope noise and variants: the revealed ones would tell the next game
     level.noise_seed = new_noise_seed()

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import compile_function, curve
-from app.game.plane import level_contours
+from app.game.domain import CURVE_POINTS
 from app.game.variants import NO_VARIANT, Variant
 from app.models import Guess, Level, Progress, Team
 from app.schemas import Contours, MonitorLevel, MonitorTeam, MonitorView
@@ -40,15 +39,11 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> MonitorVie
         points.setdefault(team_id, []).append([v.level_x(x), v.level_value(fx)])
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
-    plane, line = None, []
-    if level.is_plane:
-        plane = Contours(**level_contours(level.expression, level.rectangle, MONITOR_GRID))
-    else:
-        fn = compile_function(level.expression)
-        line = [[p.x, p.fx] for p in curve(fn, x_min, x_max, 241)]
+    detail = MONITOR_GRID if level.domain.plane else CURVE_POINTS
+    picture = level.domain.picture(level.expression, reach=reach, detail=detail)
     return MonitorView(
-        curve=line,
-        plane=plane,
+        curve=picture.curve,
+        plane=Contours(**picture.contours) if picture.contours else None,
         level=MonitorLevel(
             id=level.id,
             title=level.title,

@@ -142,7 +142,7 @@ def _level_on_screen(session: Session, level: Level, now: datetime) -> Projector
         position=level.position,
         title=level.title,
         mode=level.mode,
-        plane=level.is_plane,
+        plane=level.domain.plane,
         slope_noise=level.slope_noise,
         variants=level.has_variants,
         state=state.value,

@@ -5,25 +5,18 @@ and the reference players as ghosts. Only ever built for a revealed level."""
 
 from __future__ import annotations
 
-import statistics
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import (
-    Analysis,
-    PlanePoint,
-    Point,
-    compile_function,
-    compile_plane,
-    curve,
-)
-from app.game.moves import Mode, Position
-from app.game.plane import level_contours
-from app.game.plane_players import play_plane
-from app.game.players import Ghost, ghost_setup, play_all, play_steps
+from app.game.domain import GhostRules, ghost_start
+from app.game.expression import PlanePoint, Point
+from app.game.interval import Analysis
+from app.game.moves import Position
+from app.game.players import Ghost, ghost_budget
 from app.game.rules import curve_is_public
 from app.game.scoring import Standing, rank_level
 from app.game.variants import Variant, team_facts
@@ -40,30 +33,6 @@ from app.schemas import (
 )
 from app.services.standings import level_entries
 from app.services.steps import start_position
-
-
-def ghosts_of(level: Level, start: float, budget: int, start_y: float = 0.0) -> list[Ghost]:
-    """The reference players' games on this level (on a stepping level, from its start)."""
-    mode = Mode(level.mode)
-    seed, noise = f"downhill-level-{level.id}", level.slope_noise
-    if level.is_plane:
-        plane = compile_plane(level.expression)
-        box = level.rectangle
-        return play_plane(
-            plane,
-            (start, start_y),
-            box,
-            budget,
-            mode=mode,
-            bounds=level.step_bounds,
-            noise=noise,
-            seed=seed,
-        )
-    fn = compile_function(level.expression)
-    if mode.steps:
-        bounds = level.step_bounds
-        return play_steps(fn, start, level.x_min, level.x_max, budget, mode, bounds, noise, seed)
-    return play_all(fn, start, level.x_min, level.x_max, budget, seed, noise)
 
 
 def _point(p: Point | PlanePoint) -> list[float]:
@@ -95,7 +64,45 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
     ).all()
     index = {team.id: i for i, team in enumerate(teams)}
-    # with per-team variants, every guess moved back onto the level's own curve
+    paths, replay = _paths(session, level, teams, index)
+    ghosts, start, budget = _ghosts(session, level, paths)
+    domain, reach = level.domain, level.variant_shift or 0.0  # where teams' copies played
+    picture = domain.picture(level.expression, reach=reach)
+    stepping = start_position(level, None) if level.move.steps else None
+    return RevealView(
+        **_plane_fields(level),
+        level_id=level.id,
+        expression=level.expression,
+        x_min=domain.x_min - reach,
+        x_max=domain.x_max + reach,
+        variants=level.has_variants,
+        x_star=level.x_star,
+        f_star=level.f_star,
+        curve=picture.curve,
+        plane=Contours(**picture.contours) if picture.contours else None,
+        teams=[
+            RevealTeam(number=t.number, name=t.name, guesses=paths[i]) for i, t in enumerate(teams)
+        ],
+        replay=replay,
+        standings=[
+            _final_row(row, index[row.entry.team_id], level.f_star)
+            for row in rank_level(level_entries(session, level=level))
+        ],
+        mode=level.mode,
+        slope_noise=level.slope_noise,
+        start=None if stepping is None else _start(stepping),
+        ghost_start=start[0],
+        ghost_start_y=start[1],
+        ghost_budget=budget,
+        ghosts=[_ghost_out(ghost, level.f_star) for ghost in ghosts],
+    )
+
+
+def _paths(
+    session: Session, level: Level, teams: Sequence[Team], index: dict[int, int]
+) -> tuple[list[list[list[float]]], list[list[int]]]:
+    """Each team's guesses in order, and the order they came in ([team index, guess index]),
+    with per-team variants every guess moved back onto the level's own curve."""
     variants = {team.id: level.variant(team.id) for team in teams}
     paths: list[list[list[float]]] = [[] for _ in teams]
     replay: list[list[int]] = []
@@ -105,61 +112,32 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         i = index[guess.team_id]
         replay.append([i, len(paths[i])])
         paths[i].append(_guess_point(guess, variants[guess.team_id]))
+    return paths, replay
+
+
+def _ghosts(
+    session: Session, level: Level, paths: list[list[list[float]]]
+) -> tuple[list[Ghost], tuple[float, float | None], int]:
+    """The reference players' games, where they started and how many guesses they had."""
     used = [
         n
         for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
         if n
     ]
-    start, budget = ghost_setup(
-        level.x_min,
-        level.x_max,
-        level.guess_budget,
-        first_guesses=[path[0][0] for path in paths if path],
-        used=used,
+    firsts = [path[0] for path in paths if path]
+    start = ghost_start(level.domain, level.move, (level.start_x, level.start_y), firsts)
+    budget = ghost_budget(level.guess_budget, used)
+    play = GhostRules(
+        level.move, level.step_bounds, level.slope_noise, f"downhill-level-{level.id}"
     )
-    start_y = 0.0
-    if level.is_plane:
-        assert level.y_min is not None and level.y_max is not None  # noqa: S101
-        firsts = [path[0][1] for path in paths if path]
-        start_y = statistics.median(firsts) if firsts else (level.y_min + level.y_max) / 2
-    stepping = start_position(level, None) if Mode(level.mode).steps else None
-    if stepping is not None:
-        start = stepping.x  # every team and player steps from the level's start
-        start_y = stepping.y if stepping.y is not None else start_y
-    ghosts = ghosts_of(level, start, budget, start_y)
-    standings = rank_level(level_entries(session, level=level))
-    reach = level.variant_shift or 0.0  # where teams' copies took their guesses
-    x_min, x_max = level.x_min - reach, level.x_max + reach
-    shape: dict[str, Any] = {"plane": None, "curve": []}
-    if level.is_plane:  # a contour map instead of a curve
-        shape["plane"] = Contours(**level_contours(level.expression, level.rectangle))
-        shape |= {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
-    else:
-        fn = compile_function(level.expression)
-        shape["curve"] = [[p.x, p.fx] for p in curve(fn, x_min, x_max)]
-    return RevealView(
-        **shape,
-        level_id=level.id,
-        expression=level.expression,
-        x_min=x_min,
-        x_max=x_max,
-        variants=level.has_variants,
-        x_star=level.x_star,
-        f_star=level.f_star,
-        teams=[
-            RevealTeam(number=team.number, name=team.name, guesses=paths[i])
-            for i, team in enumerate(teams)
-        ],
-        replay=replay,
-        standings=[_final_row(row, index[row.entry.team_id], level.f_star) for row in standings],
-        mode=level.mode,
-        slope_noise=level.slope_noise,
-        start=None if stepping is None else _start(stepping),
-        ghost_start=start,
-        ghost_start_y=start_y if level.is_plane else None,
-        ghost_budget=budget,
-        ghosts=[_ghost_out(ghost, level.f_star) for ghost in ghosts],
-    )
+    return level.domain.ghosts(level.expression, start, budget, play), start, budget
+
+
+def _plane_fields(level: Level) -> dict[str, float | None]:
+    """The y range and the y of the minimum, on a two-parameter level only."""
+    if not level.domain.plane:
+        return {}
+    return {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
 
 
 def _final_row(row: Standing, team_index: int, f_star: float) -> RevealStandingRow:
@@ -195,26 +173,15 @@ def team_reveal(level: Level, team_id: int) -> TeamRevealOut | None:
     revealed: on a level with per-team variants, of the team's own copy of f."""
     if not curve_is_public(level.clock):
         return None
-    if level.is_plane:
-        return TeamRevealOut(
-            expression=level.expression,
-            x_star=level.x_star,
-            y_star=level.y_star,
-            f_star=level.f_star,
-            plane=Contours(**level_contours(level.expression, level.rectangle)),
-        )
     variant = level.variant(team_id)
-    points = curve(variant.of(compile_function(level.expression)), level.x_min, level.x_max)
+    picture = level.domain.picture(level.expression, variant=variant)
     own = (
         team_facts(level.expression, level.x_min, level.x_max, variant)
         if level.has_variants
         else Analysis(level.x_star, level.f_star, level.f_median)
     )
     moved = VariantOut(shift=variant.shift, scale=variant.scale) if level.has_variants else None
-    return TeamRevealOut(
-        expression=level.expression,
-        x_star=own.x_star,
-        f_star=own.f_star,
-        curve=[[p.x, p.fx] for p in points],
-        variant=moved,
-    )
+    drawn: dict[str, Any] = {"curve": picture.curve, "variant": moved}
+    if picture.contours is not None:
+        drawn = {"plane": Contours(**picture.contours), "y_star": level.y_star}
+    return TeamRevealOut(expression=level.expression, x_star=own.x_star, f_star=own.f_star, **drawn)

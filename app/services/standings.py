@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Refused
-from app.game.expression import Analysis
+from app.game.interval import Analysis
 from app.game.rules import LevelState, Visibility, standings_visible
 from app.game.scoring import (
     Entry,
@@ -91,12 +91,17 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
     entries = []
     for team in teams:
         row = by_team.get(team.id)
-        best = row[1] if row else None
-        if best is not None and level.has_variants:
-            best = _on_level_scale(level, team.id, best)
+        team_best: float | None = row[1] if row else None
+        if team_best is not None and level.has_variants:
+            team_best = _on_level_scale(level, team.id, team_best)
         entries.append(
             Entry(
-                team.id, team.number, team.name, best, row[2] if row else None, row[3] if row else 0
+                team.id,
+                team.number,
+                team.name,
+                team_best,
+                row[2] if row else None,
+                row[3] if row else 0,
             )
         )
     return entries

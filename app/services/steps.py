@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.expression import compile_function, compile_plane
 from app.game.moves import Position
 from app.game.noise import slope_noise
+from app.game.variants import NO_VARIANT
 from app.models import Guess, Level, Progress
 
 
@@ -41,21 +41,16 @@ def start_position(level: Level, team_id: int | None) -> Position:
     """Where every team starts on a stepping level, with f and the slope ``team_id`` is
     shown there: on its own copy of f on a level with variants, noisy on a level with noisy
     slopes (``None``: the level's own f and true slope, for the reveal)."""
-    start = level.start_x if level.start_x is not None else (level.x_min + level.x_max) / 2
-    if level.is_plane:
-        box = level.rectangle
-        start_y = level.start_y if level.start_y is not None else (box.y_min + box.y_max) / 2
-        at = compile_plane(level.expression).at(start, start_y)
-        if team_id is None:
-            return Position(start, at.fx, at.gx, y=start_y, gy=at.gy)
-        gx = as_received(level, at.gx, team_id, 0)
-        return Position(start, at.fx, gx, y=start_y, gy=as_received(level, at.gy, team_id, 0, True))
-    function = compile_function(level.expression)
-    if team_id is not None:
-        function = level.variant(team_id).of(function)  # its own copy, with variants
-    point = function.at(start)
-    slope = point.slope if team_id is None else as_received(level, point.slope, team_id, 0)
-    return Position(start, point.fx, slope)
+    domain = level.domain
+    x, y = domain.start(level.start_x, level.start_y)
+    variant = level.variant(team_id) if team_id is not None else NO_VARIANT
+    at = domain.evaluate(domain.function(level.expression, variant), x, y)
+    if team_id is None:
+        return Position(x, at.fx, at.gx, y=y, gy=at.gy or 0.0)
+    gx = as_received(level, at.gx, team_id, 0)
+    if y is None or at.gy is None:
+        return Position(x, at.fx, gx)
+    return Position(x, at.fx, gx, y=y, gy=as_received(level, at.gy, team_id, 0, True))
 
 
 def as_received(level: Level, slope: float, team_id: int, seq: int, along_y: bool = False) -> float:

@@ -13,8 +13,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
@@ -74,7 +75,7 @@ def _revoke(session: Session, lesson_id: int, now: datetime) -> int:
         .where(ApiToken.team_id.in_(teams), ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return done.rowcount or 0
+    return cast(CursorResult[Any], done).rowcount or 0  # an UPDATE's result has a row count
 
 
 def working_tokens(session: Session, *, lesson_id: int) -> int:

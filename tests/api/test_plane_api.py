@@ -63,7 +63,7 @@ def stored(session, level: Level) -> int:
 def test_the_level_knows_its_true_minimum_in_two_parameters(session, demo) -> None:
     level = plane_level(session, demo)
     assert (level.x_star, level.y_star, level.f_star) == pytest.approx((1, -2, 0), abs=1e-6)
-    assert level.is_plane and level.rectangle.holds(0, 0)
+    assert level.domain.plane and level.domain.box.holds(0, 0)
 
 
 def test_a_free_guess_is_a_point_answered_with_f_and_the_gradient(app, session, demo) -> None:

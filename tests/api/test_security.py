@@ -8,7 +8,8 @@ import re
 import pytest
 
 from app.db import utcnow
-from app.game.expression import compile_function, curve
+from app.game.expression import compile_function
+from app.game.interval import curve
 from app.game.rules import LevelState
 from app.main import SESSION_COOKIE
 from app.models import Level

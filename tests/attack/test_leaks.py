@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 import sympy
 
-from app.game.expression import compile_function, curve, parse_expression
+from app.game.expression import compile_function, parse_expression
+from app.game.interval import curve
 from app.models import Level
 from app.web.templating import STATIC_DIR
 from tests.attack.classroom import Classroom, enter, guess, make_classroom, move, phone

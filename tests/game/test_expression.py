@@ -9,13 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.game.expression import (
-    MAX_LENGTH,
-    ExpressionError,
-    analyze,
-    compile_function,
-    parse_expression,
-)
+from app.game.expression import MAX_LENGTH, ExpressionError, compile_function, parse_expression
+from app.game.interval import analyze
 from app.game.presets import PRESETS
 
 

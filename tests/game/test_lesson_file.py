@@ -38,11 +38,11 @@ def test_the_lecture_file_has_a_learning_rate_and_a_momentum_level() -> None:
 
 def test_the_lecture_file_ends_in_two_parameters_with_the_regression_line() -> None:
     levels = load_lesson((LESSONS / "lecture.json").read_bytes()).levels
-    modes = {(level.mode.value, level.y_range is not None) for level in levels}
+    modes = {(level.mode.value, level.domain.plane) for level in levels}
     assert {("free", True), ("learning_rate", True)} <= modes
     assert any(level.slope_noise for level in levels)
     last = levels[-1]
-    assert "regression" in last.title.lower() and last.y_range == (0, 120)
+    assert "regression" in last.title.lower() and (last.y_min, last.y_max) == (0, 120)
 
 
 def test_stepping_levels_round_trip_and_older_files_read_as_free_guess() -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.game.domain import domain_of
 from app.game.expression import ExpressionError, compile_function, compile_plane
 from app.game.lesson_file import dump_lesson, load_lesson
 from app.game.moves import Mode, Position, StepBounds, take_plane_step
@@ -19,7 +20,6 @@ from app.game.plane import (
     REGRESSION_POINTS,
     Rectangle,
     analyze_plane,
-    level_facts,
     mean_squared_error,
 )
 from app.game.plane_players import plane_learning_rate, play_plane
@@ -85,15 +85,15 @@ def test_the_regression_preset_and_the_lectures_last_level_are_that_line() -> No
     preset = PLANE_PRESETS["regression"]
     lecture = load_lesson((LESSONS / "lecture.json").read_bytes()).levels[-1]
     assert lecture.expression == preset.expression()
-    facts = level_facts(lecture.expression, lecture.x_min, lecture.x_max, lecture.y_range)
+    facts = lecture.domain.facts(lecture.expression)
     assert (facts.x_star, facts.y_star) == (pytest.approx(a, rel=1e-9), pytest.approx(b, rel=1e-9))
 
 
 @pytest.mark.parametrize("key", sorted(PLANE_PRESETS))
 def test_every_plane_preset_is_finite_on_its_rectangle(key: str) -> None:
     preset = PLANE_PRESETS[key]
-    facts = level_facts(
-        preset.expression(), preset.x_min, preset.x_max, (preset.y_min, preset.y_max)
+    facts = domain_of(preset.x_min, preset.x_max, preset.y_min, preset.y_max).facts(
+        preset.expression()
     )
     assert Rectangle(preset.x_min, preset.x_max, preset.y_min, preset.y_max).holds(
         facts.x_star, facts.y_star
@@ -114,9 +114,9 @@ def fields(**extra: str) -> dict[str, str]:
 
 def test_a_y_range_makes_a_two_parameter_level() -> None:
     spec = read_level_settings(fields(mode="momentum", start_x="4", start_y="1"))
-    assert spec.y_range == (-4, 4) and (spec.start_x, spec.start_y) == (4, 1)
+    assert (spec.y_min, spec.y_max) == (-4, 4) and (spec.start_x, spec.start_y) == (4, 1)
     curve = read_level_settings(fields(expression="x^2", y_min="", y_max=""))
-    assert curve.y_range is None and curve.start_y is None
+    assert not curve.domain.plane and curve.start_y is None
 
 
 @pytest.mark.parametrize(

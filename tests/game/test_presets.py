@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.game.expression import analyze, compile_function
+from app.game.expression import compile_function
+from app.game.interval import analyze
 from app.game.presets import PRESETS
 
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.game.expression import Analysis, analyze, compile_function
+from app.game.expression import compile_function
+from app.game.interval import Analysis, analyze
 from app.game.variants import NO_VARIANT, Variant, on_level_scale, team_facts, team_variant
 
 

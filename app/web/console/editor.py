@@ -12,13 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.deps import RowId, SessionDep
 from app.errors import Refused
-from app.game.expression import (
-    ExpressionError,
-    analyze,
-    compile_function,
-    compile_plane,
-    curve,
-)
+from app.game.expression import ExpressionError, compile_function, compile_plane
+from app.game.interval import analyze, curve
 from app.game.plane import Rectangle, analyze_plane, contour_grid
 from app.game.presets import PLANE_PRESETS, PRESETS
 from app.game.settings import LOCKED_FIELDS, MAX_DOMAIN, SettingsErrors, read_level_settings
