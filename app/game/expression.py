@@ -183,6 +183,8 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
     for place, character in enumerate(text):
         if character == "\x00" or "\ud800" <= character <= "\udfff":  # unreadable as text
             raise ExpressionError("expression_syntax", place)
+        if character == "#":  # Python would read the rest as a comment and ignore it
+            raise ExpressionError("expression_syntax", place)
     offsets = _Offsets(text)
     source = text.replace("^", "**")
     try:

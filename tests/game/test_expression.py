@@ -81,6 +81,8 @@ def test_evaluates_the_grammar_like_maths(text: str, x: float, expected: float) 
         ("sin", "expression_function_needs_argument", 0),
         ("x +", "expression_syntax", None),
         ("(x", "expression_syntax", None),
+        ("x #[", "expression_syntax", 2),  # no comment hides text from the grammar
+        ("x^2 # import os", "expression_syntax", 4),
         ("", "expression_empty", None),
         ("   ", "expression_empty", None),
         ("x" * 10_000, "expression_too_long", MAX_LENGTH),
