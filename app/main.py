@@ -35,24 +35,8 @@ logger = logging.getLogger("downhill")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The Downhill web application for these settings."""
     settings = settings or get_settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # this run's own hub, stopped at its end even if another run of the app (tests run
-        # it once per client) replaced it meanwhile; the hub it replaced comes back
-        previous = getattr(app.state, "live", None)
-        hub = LiveHub(app.state.database)
-        app.state.live = hub
-        hub.start()
-        try:
-            yield
-        finally:
-            await hub.stop()
-            if app.state.live is hub and previous is not None and not previous.closing:
-                app.state.live = previous
-
     app = FastAPI(
-        lifespan=lifespan,
+        lifespan=_lifespan,
         title="Downhill",
         docs_url="/api/docs",
         redoc_url=None,
@@ -81,32 +65,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
-    app.include_router(api_router)
-    app.include_router(instructor_router)
-    app.include_router(console_router)
-    app.include_router(projector_router)
-    app.include_router(pages_router)
-
-    @app.exception_handler(Refused)
-    async def _refused(request: Request, exc: Refused) -> Response:
-        return refusal_response(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        fields = [".".join(str(part) for part in error["loc"][1:]) for error in exc.errors()]
-        return refusal_response(request, Refused("invalid_request", fields=fields))
-
-    @app.exception_handler(OperationalError)
-    async def _database_busy(request: Request, exc: OperationalError) -> Response:
-        # the database is locked for too long or unreachable: nothing was stored
-        logger.warning("database unavailable: %s", exc.orig)
-        return refusal_response(request, Refused("unavailable", retry_after=2))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-            exc.status_code, "invalid_request"
-        )
-        return refusal_response(request, Refused(code))
-
+    for router in (api_router, instructor_router, console_router, projector_router, pages_router):
+        app.include_router(router)
+    for error, handler in ERROR_HANDLERS.items():
+        app.add_exception_handler(error, handler)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run this process's live hub. Tests run the app once per client: each run stops its
+    own hub at its end, even if another run replaced it meanwhile, and the hub it replaced
+    comes back."""
+    previous = getattr(app.state, "live", None)
+    hub = LiveHub(app.state.database)
+    app.state.live = hub
+    hub.start()
+    try:
+        yield
+    finally:
+        await hub.stop()
+        if app.state.live is hub and previous is not None and not previous.closing:
+            app.state.live = previous
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)  # noqa: S101 - registered for Refused
+    return refusal_response(request, exc)
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    fields = [".".join(str(part) for part in error["loc"][1:]) for error in exc.errors()]
+    return refusal_response(request, Refused("invalid_request", fields=fields))
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    # the database is locked for too long or unreachable: nothing was stored
+    logger.warning("database unavailable: %s", getattr(exc, "orig", exc))
+    return refusal_response(request, Refused("unavailable", retry_after=2))
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        exc.status_code, "invalid_request"
+    )
+    return refusal_response(request, Refused(code))
+
+
+ERROR_HANDLERS = {
+    Refused: _refused,
+    RequestValidationError: _invalid,
+    OperationalError: _database_busy,
+    StarletteHTTPException: _http,
+}

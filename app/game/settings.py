@@ -169,11 +169,33 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         read.fail("title", "name_required")
     elif len(title) > MAX_TITLE:
         read.fail("title", "name_too_long", limit=MAX_TITLE)
+    plane = bool(read.text("y_min").strip() or read.text("y_max").strip())
+    spec: dict[str, Any] = {"title": title, **_read_domain(read, plane), **_read_rules(read)}
+    spec |= _read_moves(read, spec, plane)
+    spec |= _read_noise_and_variants(read, plane)
+    text = spec["expression"] = read.text("expression").strip()
+    x_min, x_max, start_x = spec["x_min"], spec["x_max"], spec["start_x"]
+    try:
+        if plane:
+            y_range = (spec["y_min"], spec["y_max"])
+            _check_plane(read, text, x_min, x_max, *y_range, start_x, spec["start_y"])
+        else:
+            _check_curve(read, text, x_min, x_max, start_x, spec["variant_shift"])
+    except ExpressionError as exc:
+        read.fail("expression", exc.code, exc.position, **exc.params)
+        if exc.code == "expression_unknown_name" and exc.params.get("name") == "y":
+            read.fail("y_min", "y_range_needed")
+    if read.errors:
+        raise SettingsErrors(read.errors)
+    return LevelSpec(**spec)
+
+
+def _read_domain(read: _Reader, plane: bool) -> dict[str, Any]:
+    """x_min and x_max, and on a ``plane`` (either y bound typed) y_min and y_max."""
     x_min, x_max = read.number("x_min"), read.number("x_max")
     if x_min is not None and x_max is not None and x_min >= x_max:
         read.fail("x_max", "domain_invalid")
     y_min = y_max = None
-    plane = bool(read.text("y_min").strip() or read.text("y_max").strip())
     if plane:
         for end in ("y_min", "y_max"):
             if not read.text(end).strip():
@@ -183,8 +205,11 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
             read.fail("y_max", "domain_invalid")
     elif read.text("start_y").strip():
         read.fail("start_y", "start_y_without_range")
-    cooldown = read.whole("cooldown_seconds", 0, MAX_COOLDOWN)
-    budget = read.whole("guess_budget", 1, MAX_BUDGET, optional=True)
+    return {"x_min": x_min, "x_max": x_max, "y_min": y_min, "y_max": y_max}
+
+
+def _read_rules(read: _Reader) -> dict[str, Any]:
+    """The cooldown, the budget, the time limit, the password and the standings' visibility."""
     limit = read.whole("time_limit_seconds", MIN_TIME_LIMIT, MAX_TIME_LIMIT, optional=True)
     raw_password = read.text("password")
     password = raw_password.strip() or None
@@ -203,26 +228,41 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
             read.fail("standings_visibility", "freeze_needs_time_limit")
         else:
             freeze = read.whole("freeze_seconds", 1, max(limit - 1, 1))
+    return {
+        "cooldown_seconds": read.whole("cooldown_seconds", 0, MAX_COOLDOWN),
+        "guess_budget": read.whole("guess_budget", 1, MAX_BUDGET, optional=True),
+        "time_limit_seconds": limit,
+        "password": password,
+        "standings_visibility": visibility,
+        "freeze_seconds": freeze,
+    }
+
+
+def _read_moves(read: _Reader, domain: Mapping[str, Any], plane: bool) -> dict[str, Any]:
+    """The mode and, on a stepping level, where teams start and the bounds of η and β."""
     try:
         mode = Mode(read.text("mode") or Mode.FREE.value)
     except ValueError:
         read.fail("mode", "invalid_request")
         mode = Mode.FREE
-    start_x = start_y = eta_max = beta_max = None
-    if mode.steps:
-        start_x = read.number("start_x")
-        if x_min is not None and x_max is not None and start_x is not None:
-            if not x_min <= start_x <= x_max:
-                read.fail("start_x", "start_outside_domain", x_min=x_min, x_max=x_max)
-        if plane:
-            start_y = read.number("start_y")
-            if y_min is not None and y_max is not None and start_y is not None:
-                if not y_min <= start_y <= y_max:
-                    read.fail("start_y", "start_outside_domain", x_min=y_min, x_max=y_max)
-        eta_max = read.bound("eta_max", DEFAULT_ETA_MAX, MAX_ETA)
-        if mode is Mode.MOMENTUM:
-            beta_max = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
-    slope_noise = read.size("slope_noise", MAX_NOISE)
+    moves: dict[str, Any] = {"mode": mode, "start_x": None, "start_y": None}
+    moves |= {"eta_max": None, "beta_max": None}
+    if not mode.steps:
+        return moves
+    for axis in ("x", "y") if plane else ("x",):
+        low, high = domain[f"{axis}_min"], domain[f"{axis}_max"]
+        start = moves[f"start_{axis}"] = read.number(f"start_{axis}")
+        if low is not None and high is not None and start is not None:
+            if not low <= start <= high:
+                read.fail(f"start_{axis}", "start_outside_domain", x_min=low, x_max=high)
+    moves["eta_max"] = read.bound("eta_max", DEFAULT_ETA_MAX, MAX_ETA)
+    if mode is Mode.MOMENTUM:
+        moves["beta_max"] = read.bound("beta_max", DEFAULT_BETA_MAX, MAX_BETA)
+    return moves
+
+
+def _read_noise_and_variants(read: _Reader, plane: bool) -> dict[str, Any]:
+    """The slope noise, and each team's copy of f (one-variable levels only)."""
     variant_shift = read.size("variant_shift", MAX_DOMAIN)
     variant_scale = read.size("variant_scale", MAX_SCALE)
     if variant_scale is not None and variant_scale < 1:
@@ -230,41 +270,11 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     variant_scale = variant_scale if variant_scale != 1 else None
     if plane and (variant_shift or variant_scale):
         read.fail("variant_shift", "variants_one_variable")
-    expression = read.text("expression").strip()
-    try:
-        if plane:
-            _check_plane(read, expression, x_min, x_max, y_min, y_max, start_x, start_y)
-        else:
-            _check_curve(read, expression, x_min, x_max, start_x, variant_shift)
-    except ExpressionError as exc:
-        read.fail("expression", exc.code, exc.position, **exc.params)
-        if exc.code == "expression_unknown_name" and exc.params.get("name") == "y":
-            read.fail("y_min", "y_range_needed")
-    if read.errors:
-        raise SettingsErrors(read.errors)
-    assert x_min is not None and x_max is not None and cooldown is not None  # noqa: S101
-    return LevelSpec(
-        title=title,
-        expression=expression,
-        x_min=x_min,
-        x_max=x_max,
-        cooldown_seconds=cooldown,
-        guess_budget=budget,
-        time_limit_seconds=limit,
-        password=password,
-        standings_visibility=visibility,
-        freeze_seconds=freeze,
-        mode=mode,
-        start_x=start_x,
-        eta_max=eta_max,
-        beta_max=beta_max,
-        slope_noise=slope_noise,
-        variant_shift=variant_shift,
-        variant_scale=variant_scale,
-        y_min=y_min,
-        y_max=y_max,
-        start_y=start_y,
-    )
+    return {
+        "slope_noise": read.size("slope_noise", MAX_NOISE),
+        "variant_shift": variant_shift,
+        "variant_scale": variant_scale,
+    }
 
 
 def _check_curve(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,48 +47,7 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
     """Every team of the level's lesson with its best f(x) on the level (as of a moment);
     with per-team variants, on the level's scale (see ``app.game.variants``)."""
     teams = session.scalars(select(Team).where(Team.lesson_id == level.lesson_id)).all()
-    if as_of is None:
-        rows = session.execute(
-            select(
-                Progress.team_id, Progress.best_fx, Progress.best_at, Progress.guesses_used
-            ).where(Progress.level_id == level.id)
-        ).all()
-    else:
-        # Per team, from the guess table's indexes: the best f(x) before the freeze is a seek
-        # in f(x) order, when it was first reached another seek, and the guesses made by then
-        # are all the team's guesses less those made after it (a range the freeze bounds).
-        # None of it reads every guess of the level.
-        own = (Guess.level_id == level.id, Guess.team_id == Progress.team_id)
-        best_fx = (
-            select(func.min(Guess.fx)).where(*own, Guess.created_at <= as_of).scalar_subquery()
-        )
-        later = (
-            select(func.count())
-            .select_from(Guess)
-            .where(*own, Guess.created_at > as_of)
-            .scalar_subquery()
-        )
-        best = (
-            select(
-                Progress.team_id,
-                best_fx.label("best_fx"),
-                (Progress.guesses_used - later).label("guesses"),
-            )
-            .where(Progress.level_id == level.id)
-            .subquery()
-        )
-        first_at = (
-            select(func.min(Guess.created_at))
-            .where(
-                Guess.level_id == level.id,
-                Guess.team_id == best.c.team_id,
-                Guess.fx == best.c.best_fx,
-            )
-            .scalar_subquery()
-        )
-        rows = session.execute(
-            select(best.c.team_id, best.c.best_fx, first_at, best.c.guesses)
-        ).all()
+    rows = _live_rows(session, level) if as_of is None else _frozen_rows(session, level, as_of)
     by_team = {row[0]: row for row in rows}
     entries = []
     for team in teams:
@@ -105,6 +66,50 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
             )
         )
     return entries
+
+
+def _live_rows(session: Session, level: Level) -> Sequence[Any]:
+    """Per team (team id, best f(x), when first reached, guesses): its progress row."""
+    return session.execute(
+        select(Progress.team_id, Progress.best_fx, Progress.best_at, Progress.guesses_used).where(
+            Progress.level_id == level.id
+        )
+    ).all()
+
+
+def _frozen_rows(session: Session, level: Level, as_of: datetime) -> Sequence[Any]:
+    """The same as of a moment (the freeze)."""
+    # Per team, from the guess table's indexes: the best f(x) before the freeze is a seek
+    # in f(x) order, when it was first reached another seek, and the guesses made by then
+    # are all the team's guesses less those made after it (a range the freeze bounds).
+    # None of it reads every guess of the level.
+    own = (Guess.level_id == level.id, Guess.team_id == Progress.team_id)
+    best_fx = select(func.min(Guess.fx)).where(*own, Guess.created_at <= as_of).scalar_subquery()
+    later = (
+        select(func.count())
+        .select_from(Guess)
+        .where(*own, Guess.created_at > as_of)
+        .scalar_subquery()
+    )
+    best = (
+        select(
+            Progress.team_id,
+            best_fx.label("best_fx"),
+            (Progress.guesses_used - later).label("guesses"),
+        )
+        .where(Progress.level_id == level.id)
+        .subquery()
+    )
+    first_at = (
+        select(func.min(Guess.created_at))
+        .where(
+            Guess.level_id == level.id,
+            Guess.team_id == best.c.team_id,
+            Guess.fx == best.c.best_fx,
+        )
+        .scalar_subquery()
+    )
+    return session.execute(select(best.c.team_id, best.c.best_fx, first_at, best.c.guesses)).all()
 
 
 def _on_level_scale(level: Level, team_id: int, best: float) -> float:

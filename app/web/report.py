@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -68,34 +69,8 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
     import plotly.graph_objects as go  # heavy to import: only when a report is made
 
     figure = go.Figure()
-    level, plane = view.level, view.plane
-    if plane:
-        low = min(v for row in plane.z for v in row if v is not None)
-        figure.add_contour(  # shaded as plane.js: by log(1 + f − min f), the true f on hover
-            x=plane.x,
-            y=plane.y,
-            z=[[None if v is None else math.log1p(v - low) for v in row] for row in plane.z],
-            text=[["–" if v is None else f"{v:.5g}" for v in row] for row in plane.z],
-            colorscale=[[0, "#6baed6"], [0.3, "#c6dbef"], [1, "#ffffff"]],  # as plane.js
-            ncontours=24,
-            showscale=False,
-            name=gettext("f(x, y), the hidden function"),
-            hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{text}<extra></extra>",
-        )
-        hover, minimum = "x = %{x:.4g}<br>y = %{y:.4g}", (level.x_star, level.y_star)
-        axes = {"title": {"text": "y"}, "range": [level.y_min, level.y_max]}
-    else:
-        curve = view.curve
-        figure.add_scatter(
-            x=[p[0] for p in curve],
-            y=[p[1] for p in curve],
-            mode="lines",
-            name=gettext("f(x), the hidden function"),
-            line={"color": "#9aa5b1", "width": 3},
-            hoverinfo="skip",
-        )
-        hover, minimum = "x = %{x:.4g}<br>f(x) = %{y:.4g}", (level.x_star, level.f_star)
-        axes = {"title": {"text": "f(x)"}}
+    level = view.level
+    hover, minimum, axes = _draw_function(figure, view)
     for index, team in enumerate(view.teams):
         if not team.points:
             continue
@@ -105,7 +80,7 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
             y=[p[1] for p in team.points],
             mode="markers+lines",
             name=plotly_text(team_label(team.number, team.name)),
-            line={"color": colour, "width": 1.5 if plane else 1},
+            line={"color": colour, "width": 1.5 if view.plane else 1},
             marker={"color": colour, "size": 8, "line": {"color": "#fff", "width": 1}},
             hovertemplate=hover + "<extra>%{fullData.name}</extra>",
         )
@@ -132,6 +107,37 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
         config={"displaylogo": False, "responsive": True},
     )
     return Markup(html)  # noqa: S704 - plotly's own markup; the names are JSON-escaped
+
+
+def _draw_function(figure: Any, view: MonitorView) -> tuple[str, tuple[Any, Any], dict[str, Any]]:
+    """The hidden function on the chart: a shaded contour map of f(x, y), or the curve of
+    f(x); with the hover text, the minimum's place and the y axis that go with it."""
+    level, plane = view.level, view.plane
+    if plane is None:
+        figure.add_scatter(
+            x=[p[0] for p in view.curve],
+            y=[p[1] for p in view.curve],
+            mode="lines",
+            name=gettext("f(x), the hidden function"),
+            line={"color": "#9aa5b1", "width": 3},
+            hoverinfo="skip",
+        )
+        hover = "x = %{x:.4g}<br>f(x) = %{y:.4g}"
+        return hover, (level.x_star, level.f_star), {"title": {"text": "f(x)"}}
+    low = min(v for row in plane.z for v in row if v is not None)
+    figure.add_contour(  # shaded as plane.js: by log(1 + f − min f), the true f on hover
+        x=plane.x,
+        y=plane.y,
+        z=[[None if v is None else math.log1p(v - low) for v in row] for row in plane.z],
+        text=[["–" if v is None else f"{v:.5g}" for v in row] for row in plane.z],
+        colorscale=[[0, "#6baed6"], [0.3, "#c6dbef"], [1, "#ffffff"]],  # as plane.js
+        ncontours=24,
+        showscale=False,
+        name=gettext("f(x, y), the hidden function"),
+        hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{text}<extra></extra>",
+    )
+    axes = {"title": {"text": "y"}, "range": [level.y_min, level.y_max]}
+    return "x = %{x:.4g}<br>y = %{y:.4g}", (level.x_star, level.y_star), axes
 
 
 def lesson_report(session: Session, *, lesson: Lesson, now: datetime) -> LessonReport:
