@@ -19,12 +19,13 @@ from typing import Any, ClassVar
 from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
 from app.game.interval import analyze, curve
 from app.game.moves import Mode, PlaneStep, Position, Step, StepBounds, take_plane_step, take_step
-from app.game.plane import Rectangle, analyze_plane, level_contours
+from app.game.plane import Rectangle, analyze_plane, contour_grid, level_contours
 from app.game.plane_players import play_plane
 from app.game.players import Ghost, play_all, play_steps
 from app.game.variants import NO_VARIANT, Variant
 
 CURVE_POINTS = 241  # the samples of a curve the reveal and the monitor draw
+THUMBNAIL_POINTS = 48  # the samples of a preset's thumbnail in the editor
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,18 @@ class Interval:
         points = curve(fn, self.x_min - reach, self.x_max + reach, detail)
         return Picture(curve=[[p.x, p.fx] for p in points])
 
+    def preview(self, text: str) -> dict[str, Any]:
+        """What the editor draws while the instructor types: f and f' over the domain, the
+        true minimum and the median (ExpressionError where f cannot be used)."""
+        found = self.facts(text)
+        points = curve(compile_function(text), self.x_min, self.x_max, CURVE_POINTS)
+        drawn = {"x": [p.x for p in points], "f": [p.fx for p in points]}
+        return drawn | {"df": [p.slope for p in points], **_facts_fields(found)}
+
+    def thumbnail(self, text: str, size: int = THUMBNAIL_POINTS) -> list[float]:
+        """f at ``size`` even steps over the domain, for the preset picker's thumbnail."""
+        return [p.fx for p in curve(compile_function(text), self.x_min, self.x_max, size)]
+
     def ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
     ) -> list[Ghost]:
@@ -192,6 +205,20 @@ class Plane:
         grid = level_contours(text, self.box, detail) if detail else level_contours(text, self.box)
         return Picture(curve=[], contours=dict(grid))
 
+    def preview(self, text: str) -> dict[str, Any]:
+        """What the editor draws while the instructor types: f over a grid of the
+        rectangle (a contour map), the true minimum and the median."""
+        fn = compile_plane(text)
+        found = self.facts(text)
+        return {"plane": contour_grid(fn, self.box), **_facts_fields(found)}
+
+    def thumbnail(self, text: str, size: int = THUMBNAIL_POINTS) -> list[float]:
+        """f along x through the minimum (the valley's cross-section), for the thumbnail."""
+        fn, low_y = compile_plane(text), self.facts(text).y_star or 0.0
+        box = self.box
+        xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
+        return [fn.at(x, low_y).fx for x in xs]
+
     def ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
     ) -> list[Ghost]:
@@ -220,6 +247,11 @@ class GhostRules:
 
 
 Domain = Interval | Plane
+
+
+def _facts_fields(found: LevelFacts) -> dict[str, float]:
+    fields = {"x_star": found.x_star, "f_star": found.f_star, "f_median": found.f_median}
+    return fields | ({"y_star": found.y_star} if found.y_star is not None else {})
 
 
 def ghost_start(

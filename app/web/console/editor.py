@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from app.deps import RowId, SessionDep
 from app.errors import Refused
-from app.game.expression import ExpressionError, compile_function, compile_plane
-from app.game.interval import analyze, curve
-from app.game.plane import Rectangle, analyze_plane, contour_grid
+from app.game.domain import domain_of
+from app.game.expression import ExpressionError
 from app.game.presets import PLANE_PRESETS, PRESETS
 from app.game.settings import LOCKED_FIELDS, MAX_DOMAIN, SettingsErrors, read_level_settings
 from app.models import Lesson, Level
-from app.schemas import Contours, PreviewOut
+from app.schemas import PreviewOut
 from app.services import lessons, levels
 from app.web.responses import refusal_body
 from app.web.templating import render
@@ -31,15 +30,8 @@ def preset_catalog() -> list[dict[str, Any]]:
     """The presets for the editor's picker, each with a thumbnail of its curve (SVG points)."""
     catalog = []
     for preset in (*PRESETS.values(), *PLANE_PRESETS.values()):
-        if preset.y_min is None or preset.y_max is None:
-            points = curve(compile_function(preset.expression()), preset.x_min, preset.x_max, 48)
-            ys = [p.fx for p in points]
-        else:  # f along x through the minimum: the valley's cross-section
-            plane = compile_plane(preset.expression())
-            box = Rectangle(preset.x_min, preset.x_max, preset.y_min, preset.y_max)
-            low_y = analyze_plane(plane, box).y_star
-            xs = [preset.x_min + (preset.x_max - preset.x_min) * i / 47 for i in range(48)]
-            ys = [plane.at(x, low_y).fx for x in xs]
+        domain = domain_of(preset.x_min, preset.x_max, preset.y_min, preset.y_max)
+        ys = domain.thumbnail(preset.expression())
         low, high = min(ys), max(ys)
         span = high - low or 1.0
         thumb = " ".join(
@@ -217,31 +209,9 @@ def preview(request: Request, body: PreviewIn) -> Response:
     """f and f' over the domain with the true minimum, or where the text goes wrong: what the
     editor draws while the instructor types (on a two-parameter level, f over a grid of
     the rectangle, for a contour map). Nothing is saved."""
+    domain = domain_of(body.x_min, body.x_max, body.y_min, body.y_max)
     try:
-        if body.y_min is not None and body.y_max is not None:
-            box = Rectangle(body.x_min, body.x_max, body.y_min, body.y_max)
-            fn = compile_plane(body.expression)
-            found = analyze_plane(fn, box)
-            return PreviewOut(
-                plane=Contours(**contour_grid(fn, box)),
-                x_star=found.x_star,
-                y_star=found.y_star,
-                f_star=found.f_star,
-                f_median=found.f_median,
-            ).response()
-        if not body.x_min < body.x_max:
-            raise ExpressionError("domain_invalid")
-        function = compile_function(body.expression)
-        analysis = analyze(function, body.x_min, body.x_max)
+        return PreviewOut(**domain.preview(body.expression)).response()
     except ExpressionError as exc:
         error = refusal_body(request, Refused(exc.code, **exc.params))["error"]
         return PreviewOut(error={**error, "position": exc.position}).response()
-    points = curve(function, body.x_min, body.x_max, 241)
-    return PreviewOut(
-        x=[p.x for p in points],
-        f=[p.fx for p in points],
-        df=[p.slope for p in points],
-        x_star=analysis.x_star,
-        f_star=analysis.f_star,
-        f_median=analysis.f_median,
-    ).response()
