@@ -23,9 +23,11 @@ $(SYSTEM_STAMP): scripts/system-packages | $(STAMP)
 run: setup
 	$(VENV)/bin/downhill run
 
-# The whole suite twice: on SQLite, then on the PostgreSQL at 127.0.0.1:5432 (started if it
-# is down; the run fails, saying so, if it cannot be had).
+# The front end's modules under node's own test runner, then the whole suite twice: on
+# SQLite, then on the PostgreSQL at 127.0.0.1:5432 (started if it is down; the run fails,
+# saying so, if it cannot be had).
 test: setup $(SYSTEM_STAMP) lint
+	node --test tests/js/
 	$(PY) -m pytest
 	DOWNHILL_TEST_ENGINE=postgresql $(PY) -m pytest
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.game.scoring import rank_level
 from app.models import Guess, Lesson, Level, Team
+from app.numbers import plain
 from app.services.standings import level_entries, overall_standings
 
 GUESS_COLUMNS = (
@@ -52,7 +53,9 @@ STANDING_COLUMNS = (
 
 def _cell(value: object) -> object:
     """A text cell a spreadsheet will not run as a formula (names are typed by people);
-    numbers are written as numbers (Python's shortest exact form)."""
+    numbers are written as numbers, at full precision without float noise (app.numbers)."""
+    if isinstance(value, float):
+        return plain(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -138,7 +141,7 @@ def standings_csv(session: Session, *, lesson: Lesson, now: datetime) -> str:
             row.team_name or "",
             "",
             "",
-            f"{row.total:.2f}",
+            float(row.total),
         )
         for row in ranking
     )

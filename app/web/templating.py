@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from app.errors import N_
 from app.i18n import LOCALES, current_locale, gettext, ngettext
+from app.numbers import points, shown
 from app.schemas import as_json
 from app.security import csrf_token, request_locale
 
@@ -29,13 +30,26 @@ def _static_hash(path: str) -> str:
     return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
 
 
+@cache
+def _modules_version() -> str:
+    """One hash of every ES module: a page's modules import each other by relative URL."""
+    digest = hashlib.sha256()
+    for module in sorted((STATIC_DIR / "js").glob("*.js")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def static_url(path: str) -> str:
-    """The URL of a static file, with its content hash so it can be cached forever."""
+    """The URL of a static file, with its content hash so it can be cached forever (an ES
+    module's carries the version of every module in its path: see app/static.py)."""
+    if path.startswith("js/"):
+        return f"/static/js/v-{_modules_version()}/{path.removeprefix('js/')}"
     return f"/static/{path}?v={_static_hash(path)}"
 
 
 # Each team's colour on charts, by its place in the lesson (the same palette as
-# static/js/monitor.js and static/js/reveal.js, so a team keeps its colour everywhere).
+# every page's <meta name="team-colours"> for static/js/teams.js, so a team keeps its colour
+# everywhere).
 TEAM_COLOURS = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
     "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
@@ -100,12 +114,6 @@ def reveal_text() -> dict[str, Any]:
     }
 
 
-def _number(value: float | None, digits: int = 6) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}g}"
-
-
 def _tojson_script(value: Any) -> Markup:
     """JSON safe inside a <script type="application/json"> element."""
     text = as_json(value)
@@ -130,8 +138,9 @@ templates.env.globals.update(
     mode_label=mode_label,
     reveal_text=reveal_text,
     team_colour=team_colour,
+    TEAM_COLOURS=TEAM_COLOURS,
 )
-templates.env.filters.update(num=_number, script_json=_tojson_script, isotime=_isotime)
+templates.env.filters.update(num=shown, points=points, script_json=_tojson_script, isotime=_isotime)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,5 +1,4 @@
 // The instructor's console: confirm before removing, print the slips.
-'use strict';
 
 document.querySelectorAll('form[data-confirm]').forEach((form) => {
   form.addEventListener('submit', (event) => {

@@ -1,150 +1,150 @@
 // The level editor: presets fill the function, and f, f' and the true minimum are drawn
 // (on a two-parameter level, a contour map of f(x, y)) while the instructor types, with the place of any mistake marked in the text.
-'use strict';
 
-(() => {
-  const data = JSON.parse(document.getElementById('editor-data').textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const expression = document.getElementById('expression');
-  const xMin = document.getElementById('x_min');
-  const xMax = document.getElementById('x_max');
-  const yMin = document.getElementById('y_min');
-  const yMax = document.getElementById('y_max');
-  const caret = document.getElementById('expression-caret');
-  const error = document.getElementById('expression-error');
-  const facts = document.getElementById('preview-facts');
-  const chart = document.getElementById('preview');
-  const params = document.getElementById('preset-params');
-  const fmt = (v) => String(Number(v.toPrecision(6)));
-  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
-  let timer = null;
-  let asked = 0;
+import { shown } from './format.js';
+import { contour, layout as planeLayout } from './plane.js';
 
-  function showError(message, position) {
-    error.textContent = message;
-    error.hidden = false;
-    if (position === null || position === undefined) { caret.hidden = true; return; }
-    const text = expression.value;
-    const mark = document.createElement('mark');
-    mark.textContent = text.slice(position, position + 1) || ' ';
-    caret.replaceChildren(text.slice(0, position), mark, text.slice(position + 1));
-    caret.hidden = false;
+const data = JSON.parse(document.getElementById('editor-data').textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const expression = document.getElementById('expression');
+const xMin = document.getElementById('x_min');
+const xMax = document.getElementById('x_max');
+const yMin = document.getElementById('y_min');
+const yMax = document.getElementById('y_max');
+const caret = document.getElementById('expression-caret');
+const error = document.getElementById('expression-error');
+const facts = document.getElementById('preview-facts');
+const chart = document.getElementById('preview');
+const params = document.getElementById('preset-params');
+const fmt = (v) => shown(v);
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+let timer = null;
+let asked = 0;
+
+function showError(message, position) {
+  error.textContent = message;
+  error.hidden = false;
+  if (position === null || position === undefined) { caret.hidden = true; return; }
+  const text = expression.value;
+  const mark = document.createElement('mark');
+  mark.textContent = text.slice(position, position + 1) || ' ';
+  caret.replaceChildren(text.slice(0, position), mark, text.slice(position + 1));
+  caret.hidden = false;
+}
+
+function drawPlane(body) {
+  facts.textContent = fill(data.text.plane_facts, { x: fmt(body.x_star), y: fmt(body.y_star), f: fmt(body.f_star), median: fmt(body.f_median) });
+  if (!window.Plotly) return;
+  const grid = body.plane;
+  window.Plotly.react(chart, [
+    contour(grid),
+    { x: [body.x_star], y: [body.y_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
+  ], planeLayout(grid, { margin: { l: 48, r: 12, t: 24, b: 36 }, legend: { orientation: 'h', y: 1.12 } }),
+  { responsive: true, displayModeBar: false });
+}
+
+function draw(body) {
+  error.hidden = true;
+  caret.hidden = true;
+  if (body.plane) { drawPlane(body); return; }
+  facts.textContent = fill(data.text.facts, { x: fmt(body.x_star), f: fmt(body.f_star), median: fmt(body.f_median) });
+  if (!window.Plotly) return;
+  window.Plotly.react(chart, [
+    { x: body.x, y: body.f, name: data.text.f, mode: 'lines', line: { color: '#1f5fbf', width: 2 } },
+    { x: body.x, y: body.df, name: data.text.df, mode: 'lines', yaxis: 'y2', line: { color: '#e07b00', width: 1.5, dash: 'dot' } },
+    { x: [body.x_star], y: [body.f_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
+  ], {
+    margin: { l: 48, r: 48, t: 24, b: 36 },
+    xaxis: { range: [body.x[0], body.x[body.x.length - 1]], fixedrange: true },
+    yaxis: { fixedrange: true, title: { text: 'f(x)' } },
+    yaxis2: { overlaying: 'y', side: 'right', fixedrange: true, showgrid: false, title: { text: "f′(x)" } },
+    legend: { orientation: 'h', y: 1.12 }, dragmode: false,
+  }, { responsive: true, displayModeBar: false });
+}
+
+async function preview() {
+  const ask = ++asked;
+  const body = { expression: expression.value, x_min: Number(xMin.value), x_max: Number(xMax.value) };
+  if (!Number.isFinite(body.x_min) || !Number.isFinite(body.x_max)) return;
+  if (yMin.value.trim() && yMax.value.trim()) {
+    body.y_min = Number(yMin.value);
+    body.y_max = Number(yMax.value);
+    if (!Number.isFinite(body.y_min) || !Number.isFinite(body.y_max)) return;
   }
-
-  function drawPlane(body) {
-    facts.textContent = fill(data.text.plane_facts, { x: fmt(body.x_star), y: fmt(body.y_star), f: fmt(body.f_star), median: fmt(body.f_median) });
-    if (!window.Plotly) return;
-    const grid = body.plane;
-    window.Plotly.react(chart, [
-      window.DownhillPlane.contour(grid),
-      { x: [body.x_star], y: [body.y_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
-    ], window.DownhillPlane.layout(grid, { margin: { l: 48, r: 12, t: 24, b: 36 }, legend: { orientation: 'h', y: 1.12 } }),
-    { responsive: true, displayModeBar: false });
-  }
-
-  function draw(body) {
-    error.hidden = true;
-    caret.hidden = true;
-    if (body.plane) { drawPlane(body); return; }
-    facts.textContent = fill(data.text.facts, { x: fmt(body.x_star), f: fmt(body.f_star), median: fmt(body.f_median) });
-    if (!window.Plotly) return;
-    window.Plotly.react(chart, [
-      { x: body.x, y: body.f, name: data.text.f, mode: 'lines', line: { color: '#1f5fbf', width: 2 } },
-      { x: body.x, y: body.df, name: data.text.df, mode: 'lines', yaxis: 'y2', line: { color: '#e07b00', width: 1.5, dash: 'dot' } },
-      { x: [body.x_star], y: [body.f_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
-    ], {
-      margin: { l: 48, r: 48, t: 24, b: 36 },
-      xaxis: { range: [body.x[0], body.x[body.x.length - 1]], fixedrange: true },
-      yaxis: { fixedrange: true, title: { text: 'f(x)' } },
-      yaxis2: { overlaying: 'y', side: 'right', fixedrange: true, showgrid: false, title: { text: "f′(x)" } },
-      legend: { orientation: 'h', y: 1.12 }, dragmode: false,
-    }, { responsive: true, displayModeBar: false });
-  }
-
-  async function preview() {
-    const ask = ++asked;
-    const body = { expression: expression.value, x_min: Number(xMin.value), x_max: Number(xMax.value) };
-    if (!Number.isFinite(body.x_min) || !Number.isFinite(body.x_max)) return;
-    if (yMin.value.trim() && yMax.value.trim()) {
-      body.y_min = Number(yMin.value);
-      body.y_max = Number(yMax.value);
-      if (!Number.isFinite(body.y_min) || !Number.isFinite(body.y_max)) return;
-    }
-    try {
-      const response = await fetch('/instructor/preview', {
-        method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify(body),
-      });
-      const answer = await response.json();
-      if (ask !== asked) return; // a newer preview is on its way
-      if (answer.error) showError(answer.error.message, answer.error.position); else draw(answer);
-    } catch { /* offline: the saved form is checked on the server anyway */ }
-  }
-
-  function later() {
-    clearTimeout(timer);
-    timer = setTimeout(preview, 300);
-  }
-
-  function usePreset(preset, values) {
-    const shown = {};
-    for (const [name, value] of Object.entries(values)) shown[name] = value < 0 ? `(${value})` : String(value);
-    // the same tidying as the server's presets: x - (-2) reads x + 2
-    expression.value = fill(preset.template, shown)
-      .replace(/([+-]) \((-)([^()]+)\)(?!\s*(?:\^|\*\*))/g, (_, sign, __, rest) => `${sign === '-' ? '+' : '-'} ${rest}`);
-    later();
-  }
-
-  document.querySelectorAll('button[data-preset]').forEach((button) => {
-    button.addEventListener('click', () => {
-      const preset = data.presets.find((p) => p.key === button.dataset.preset);
-      const values = { ...preset.defaults };
-      xMin.value = preset.x_min;
-      xMax.value = preset.x_max;
-      yMin.value = preset.y_min === null ? '' : preset.y_min;
-      yMax.value = preset.y_max === null ? '' : preset.y_max;
-      showModeFields();
-      params.replaceChildren(...Object.keys(values).map((name) => {
-        const label = document.createElement('label');
-        const input = document.createElement('input');
-        input.value = values[name];
-        input.inputMode = 'decimal';
-        input.dataset.param = name;
-        input.addEventListener('input', () => {
-          const value = Number(input.value);
-          if (input.value.trim() !== '' && Number.isFinite(value)) { values[name] = value; usePreset(preset, values); }
-        });
-        label.append(`${name} = `, input);
-        return label;
-      }));
-      params.hidden = false;
-      document.querySelectorAll('button[data-preset]').forEach((b) => b.classList.toggle('chosen', b === button));
-      usePreset(preset, values);
+  try {
+    const response = await fetch('/instructor/preview', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body),
     });
+    const answer = await response.json();
+    if (ask !== asked) return; // a newer preview is on its way
+    if (answer.error) showError(answer.error.message, answer.error.position); else draw(answer);
+  } catch { /* offline: the saved form is checked on the server anyway */ }
+}
+
+function later() {
+  clearTimeout(timer);
+  timer = setTimeout(preview, 300);
+}
+
+function usePreset(preset, values) {
+  const shown = {};
+  for (const [name, value] of Object.entries(values)) shown[name] = value < 0 ? `(${value})` : String(value);
+  // the same tidying as the server's presets: x - (-2) reads x + 2
+  expression.value = fill(preset.template, shown)
+    .replace(/([+-]) \((-)([^()]+)\)(?!\s*(?:\^|\*\*))/g, (_, sign, __, rest) => `${sign === '-' ? '+' : '-'} ${rest}`);
+  later();
+}
+
+document.querySelectorAll('button[data-preset]').forEach((button) => {
+  button.addEventListener('click', () => {
+    const preset = data.presets.find((p) => p.key === button.dataset.preset);
+    const values = { ...preset.defaults };
+    xMin.value = preset.x_min;
+    xMax.value = preset.x_max;
+    yMin.value = preset.y_min === null ? '' : preset.y_min;
+    yMax.value = preset.y_max === null ? '' : preset.y_max;
+    showModeFields();
+    params.replaceChildren(...Object.keys(values).map((name) => {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.value = values[name];
+      input.inputMode = 'decimal';
+      input.dataset.param = name;
+      input.addEventListener('input', () => {
+        const value = Number(input.value);
+        if (input.value.trim() !== '' && Number.isFinite(value)) { values[name] = value; usePreset(preset, values); }
+      });
+      label.append(`${name} = `, input);
+      return label;
+    }));
+    params.hidden = false;
+    document.querySelectorAll('button[data-preset]').forEach((b) => b.classList.toggle('chosen', b === button));
+    usePreset(preset, values);
   });
+});
 
-  const WORDS = ['valley', 'slope', 'summit', 'ridge', 'canyon', 'basin', 'meadow', 'river', 'delta',
-    'plateau', 'crater', 'dune', 'lagoon', 'mesa', 'gorge', 'cliff', 'glacier', 'hollow'];
-  document.getElementById('generate-password').addEventListener('click', () => {
-    const pick = new Uint32Array(2);
-    crypto.getRandomValues(pick);
-    document.getElementById('password').value = `${WORDS[pick[0] % WORDS.length]}${10 + (pick[1] % 90)}`;
-  });
+const WORDS = ['valley', 'slope', 'summit', 'ridge', 'canyon', 'basin', 'meadow', 'river', 'delta',
+  'plateau', 'crater', 'dune', 'lagoon', 'mesa', 'gorge', 'cliff', 'glacier', 'hollow'];
+document.getElementById('generate-password').addEventListener('click', () => {
+  const pick = new Uint32Array(2);
+  crypto.getRandomValues(pick);
+  document.getElementById('password').value = `${WORDS[pick[0] % WORDS.length]}${10 + (pick[1] % 90)}`;
+});
 
-  // the start and the bounds on η and β matter only when teams move by learning rate
-  const mode = document.getElementById('mode');
-  function showModeFields() {
-    document.querySelectorAll('[data-steps]').forEach((el) => { el.hidden = mode.value === 'free'; });
-    document.querySelectorAll('[data-momentum]').forEach((el) => { el.hidden = mode.value !== 'momentum'; });
-    const plane = Boolean(yMin.value.trim() || yMax.value.trim());
-    document.querySelectorAll('[data-plane]').forEach((el) => { el.hidden = mode.value === 'free' || !plane; });
-    document.getElementById('expression-label').textContent = plane ? 'f(x, y) =' : 'f(x) =';
-  }
-  mode.addEventListener('change', showModeFields);
-  for (const input of [yMin, yMax]) input.addEventListener('input', () => { showModeFields(); later(); });
-  showModeFields();
+// the start and the bounds on η and β matter only when teams move by learning rate
+const mode = document.getElementById('mode');
+function showModeFields() {
+  document.querySelectorAll('[data-steps]').forEach((el) => { el.hidden = mode.value === 'free'; });
+  document.querySelectorAll('[data-momentum]').forEach((el) => { el.hidden = mode.value !== 'momentum'; });
+  const plane = Boolean(yMin.value.trim() || yMax.value.trim());
+  document.querySelectorAll('[data-plane]').forEach((el) => { el.hidden = mode.value === 'free' || !plane; });
+  document.getElementById('expression-label').textContent = plane ? 'f(x, y) =' : 'f(x) =';
+}
+mode.addEventListener('change', showModeFields);
+for (const input of [yMin, yMax]) input.addEventListener('input', () => { showModeFields(); later(); });
+showModeFields();
 
-  for (const input of [expression, xMin, xMax]) input.addEventListener('input', later);
-  window.addEventListener('load', preview);
-})();
+for (const input of [expression, xMin, xMax]) input.addEventListener('input', later);
+window.addEventListener('load', preview);

@@ -1,260 +1,212 @@
 // The projector: follows the lesson live (Server-Sent Events, polling as a fallback) and
 // shows the welcome screen, the live race of the announced level, or its reveal.
-'use strict';
 
-(() => {
-  const data = JSON.parse(document.getElementById('projector-data').textContent);
-  const text = data.text;
-  const code = data.snapshot.lesson.join_code;
-  const $ = (id) => document.getElementById(id);
-  const fmt = (v) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(5))));
-  const label = (row) => (row.team_name ? `${row.team_number} · ${row.team_name}` : text.team_n.replace('{n}', row.team_number));
-  const gap = (v) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(3))));
-  const dark = document.body.classList.contains('theme-dark');
-  const FINAL_ROWS = 8; // with the four algorithms and the overall top five, one screen
-  const OVERALL_ROWS = 4;
-  let snapshot = data.snapshot;
-  let skew = 0; // server clock minus this clock, in ms
-  let reveal = null;
-  let failures = 0;
-  let pollTimer = null;
-  let wakeTimer = null;
-  const previousRanks = new Map(); // team number -> rank, for the arrows
-  const arrows = new Map(); // team number -> {up, until}: an arrow shows for a few seconds
-  let boardLevel = null;
+import { points, shown } from './format.js';
+import { follow } from './live.js';
+import { mount } from './reveal.js';
+import { teamColour, teamLabel } from './teams.js';
 
-  function show(id) {
-    for (const view of ['welcome', 'live-view', 'reveal-view']) $(view).hidden = view !== id;
+const data = JSON.parse(document.getElementById('projector-data').textContent);
+const text = data.text;
+const code = data.snapshot.lesson.join_code;
+const $ = (id) => document.getElementById(id);
+const fmt = (v) => shown(v);
+const label = (row) => teamLabel(row.team_number, row.team_name, text.team_n);
+const gap = (v) => shown(v, 3);
+const dark = document.body.classList.contains('theme-dark');
+const FINAL_ROWS = 8; // with the four algorithms and the overall top five, one screen
+const OVERALL_ROWS = 4;
+let snapshot = data.snapshot;
+let skew = 0; // server clock minus this clock, in ms
+let reveal = null;
+let wakeTimer = null;
+const previousRanks = new Map(); // team number -> rank, for the arrows
+const arrows = new Map(); // team number -> {up, until}: an arrow shows for a few seconds
+let boardLevel = null;
+
+function show(id) {
+  for (const view of ['welcome', 'live-view', 'reveal-view']) $(view).hidden = view !== id;
+}
+
+function teamsIn(n) {
+  if (n === 0) return text.no_team_in;
+  if (n === 1) return text.one_team_in;
+  return text.teams_in.replace('{n}', n);
+}
+
+function cell(tag, content, className) {
+  const element = document.createElement(tag);
+  element.textContent = content;
+  if (className) element.className = className;
+  return element;
+}
+
+function drawBoard(standings) {
+  const board = $('board');
+  const notice = $('standings-notice');
+  const more = $('board-more');
+  notice.hidden = true;
+  more.hidden = true;
+  if (standings.hidden) {
+    notice.textContent = text.hidden;
+    notice.hidden = false;
+    board.replaceChildren();
+    return;
   }
-
-  function teamsIn(n) {
-    if (n === 0) return text.no_team_in;
-    if (n === 1) return text.one_team_in;
-    return text.teams_in.replace('{n}', n);
-  }
-
-  function cell(tag, content, className) {
-    const element = document.createElement(tag);
-    element.textContent = content;
-    if (className) element.className = className;
-    return element;
-  }
-
-  function drawBoard(standings) {
-    const board = $('board');
-    const notice = $('standings-notice');
-    const more = $('board-more');
-    notice.hidden = true;
-    more.hidden = true;
-    if (standings.hidden) {
-      notice.textContent = text.hidden;
-      notice.hidden = false;
-      board.replaceChildren();
-      return;
+  if (standings.frozen_at) { notice.textContent = text.frozen; notice.hidden = false; }
+  // FLIP: remember where each team was, draw, then slide from there
+  const before = new Map([...board.children].map((li) => [li.dataset.team, li.getBoundingClientRect()]));
+  const now = Date.now();
+  board.replaceChildren(...standings.rows.map((row) => {
+    const li = document.createElement('li');
+    li.dataset.team = String(row.team_number);
+    const previous = previousRanks.get(row.team_number);
+    if (previous !== undefined && previous !== row.rank) {
+      arrows.set(row.team_number, { up: row.rank < previous, until: now + 6000 });
     }
-    if (standings.frozen_at) { notice.textContent = text.frozen; notice.hidden = false; }
-    // FLIP: remember where each team was, draw, then slide from there
-    const before = new Map([...board.children].map((li) => [li.dataset.team, li.getBoundingClientRect()]));
-    const now = Date.now();
-    board.replaceChildren(...standings.rows.map((row) => {
-      const li = document.createElement('li');
-      li.dataset.team = String(row.team_number);
-      const previous = previousRanks.get(row.team_number);
-      if (previous !== undefined && previous !== row.rank) {
-        arrows.set(row.team_number, { up: row.rank < previous, until: now + 6000 });
-      }
-      previousRanks.set(row.team_number, row.rank);
-      const shown = arrows.get(row.team_number);
-      const arrow = shown && shown.until > now ? shown : null;
-      li.append(cell('span', row.rank ?? '–', 'rank'), cell('span', label(row), 'name'),
-        cell('span', fmt(row.best_fx), 'value'),
-        cell('span', arrow ? (arrow.up ? '▲' : '▼') : '', `move ${arrow ? (arrow.up ? 'up' : 'down') : ''}`));
-      return li;
-    }));
-    // FLIP: each row starts where it was (across columns too) and slides to its place
-    const moved = [];
-    for (const li of board.children) {
-      const was = before.get(li.dataset.team);
-      if (!was) continue;
-      const is = li.getBoundingClientRect();
-      const dx = was.left - is.left;
-      const dy = was.top - is.top;
-      if (!dx && !dy) continue;
-      li.style.transition = 'none';
-      li.style.transform = `translate(${dx}px, ${dy}px)`;
-      moved.push(li);
-    }
-    if (moved.length) {
-      board.getBoundingClientRect(); // apply the starting positions before sliding
-      for (const li of moved) { li.style.transition = ''; li.style.transform = ''; }
-    }
-    const extra = [];
-    if (standings.more) extra.push(text.more.replace('{n}', standings.more));
-    if (standings.waiting) extra.push(text.waiting.replace('{n}', standings.waiting));
-    if (extra.length) { more.textContent = extra.join(' · '); more.hidden = false; }
+    previousRanks.set(row.team_number, row.rank);
+    const shown = arrows.get(row.team_number);
+    const arrow = shown && shown.until > now ? shown : null;
+    li.append(cell('span', row.rank ?? '–', 'rank'), cell('span', label(row), 'name'),
+      cell('span', fmt(row.best_fx), 'value'),
+      cell('span', arrow ? (arrow.up ? '▲' : '▼') : '', `move ${arrow ? (arrow.up ? 'up' : 'down') : ''}`));
+    return li;
+  }));
+  // FLIP: each row starts where it was (across columns too) and slides to its place
+  const moved = [];
+  for (const li of board.children) {
+    const was = before.get(li.dataset.team);
+    if (!was) continue;
+    const is = li.getBoundingClientRect();
+    const dx = was.left - is.left;
+    const dy = was.top - is.top;
+    if (!dx && !dy) continue;
+    li.style.transition = 'none';
+    li.style.transform = `translate(${dx}px, ${dy}px)`;
+    moved.push(li);
   }
-
-  function tickCountdown() {
-    const level = snapshot.level;
-    const fact = $('countdown-fact');
-    if (!level || !level.deadline || level.state !== 'open') { fact.hidden = true; return; }
-    fact.hidden = false;
-    const left = Math.max(0, Math.round((Date.parse(level.deadline) - (Date.now() + skew)) / 1000));
-    $('countdown').textContent = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : text.time_up;
-    $('countdown').classList.toggle('ending', left <= 30);
+  if (moved.length) {
+    board.getBoundingClientRect(); // apply the starting positions before sliding
+    for (const li of moved) { li.style.transition = ''; li.style.transform = ''; }
   }
+  const extra = [];
+  if (standings.more) extra.push(text.more.replace('{n}', standings.more));
+  if (standings.waiting) extra.push(text.waiting.replace('{n}', standings.waiting));
+  if (extra.length) { more.textContent = extra.join(' · '); more.hidden = false; }
+}
 
-  function wakeAt(moments) {
-    // a freeze or a time limit changes what the projector may show with no change in the
-    // database: ask again just after that moment
-    clearTimeout(wakeTimer);
-    const now = Date.now() + skew;
-    const next = moments.filter(Boolean).map((m) => Date.parse(m) - now).filter((ms) => ms > 0);
-    if (next.length) wakeTimer = setTimeout(refresh, Math.min(...next) + 1500);
+function tickCountdown() {
+  const level = snapshot.level;
+  const fact = $('countdown-fact');
+  if (!level || !level.deadline || level.state !== 'open') { fact.hidden = true; return; }
+  fact.hidden = false;
+  const left = Math.max(0, Math.round((Date.parse(level.deadline) - (Date.now() + skew)) / 1000));
+  $('countdown').textContent = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : text.time_up;
+  $('countdown').classList.toggle('ending', left <= 30);
+}
+
+function wakeAt(moments) {
+  // a freeze or a time limit changes what the projector may show with no change in the
+  // database: ask again just after that moment
+  clearTimeout(wakeTimer);
+  const now = Date.now() + skew;
+  const next = moments.filter(Boolean).map((m) => Date.parse(m) - now).filter((ms) => ms > 0);
+  if (next.length) wakeTimer = setTimeout(() => live.refresh(), Math.min(...next) + 1500);
+}
+
+function drawReveal(level) {
+  const r = level.reveal;
+  $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
+  $('reveal-expression').textContent = `${r.plane ? 'f(x, y)' : 'f(x)'} = ${r.expression}`;
+  $('final-best').textContent = r.plane ? text.best_fxy : text.best_fx;
+  const played = r.standings.filter((row) => row.best_fx !== null);
+  const rows = played.slice(0, FINAL_ROWS).map((row) => {
+    const tr = document.createElement('tr');
+    const name = cell('td', label(row));
+    const swatch = cell('span', '', 'swatch');
+    swatch.style.background = teamColour(row.team_index);
+    name.prepend(swatch);
+    tr.append(cell('td', row.rank ?? '–'), name, cell('td', fmt(row.best_fx), 'num'), cell('td', gap(row.gap), 'num'));
+    return tr;
+  });
+  if (played.length > FINAL_ROWS) {
+    const tr = document.createElement('tr');
+    const more = cell('td', text.more.replace('{n}', played.length - FINAL_ROWS), 'more-row');
+    more.colSpan = 4;
+    tr.append(more);
+    rows.push(tr);
   }
-
-  function drawReveal(level) {
-    const r = level.reveal;
-    $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
-    $('reveal-expression').textContent = `${r.plane ? 'f(x, y)' : 'f(x)'} = ${r.expression}`;
-    $('final-best').textContent = r.plane ? text.best_fxy : text.best_fx;
-    const played = r.standings.filter((row) => row.best_fx !== null);
-    const rows = played.slice(0, FINAL_ROWS).map((row) => {
-      const tr = document.createElement('tr');
-      const name = cell('td', label(row));
-      const swatch = cell('span', '', 'swatch');
-      swatch.style.background = window.DownhillReveal.COLOURS[row.team_index % window.DownhillReveal.COLOURS.length];
-      name.prepend(swatch);
-      tr.append(cell('td', row.rank ?? '–'), name, cell('td', fmt(row.best_fx), 'num'), cell('td', gap(row.gap), 'num'));
-      return tr;
-    });
-    if (played.length > FINAL_ROWS) {
-      const tr = document.createElement('tr');
-      const more = cell('td', text.more.replace('{n}', played.length - FINAL_ROWS), 'more-row');
-      more.colSpan = 4;
-      tr.append(more);
-      rows.push(tr);
-    }
-    for (const ghost of r.ghosts) {
-      const tr = document.createElement('tr');
-      tr.className = 'ghost';
-      const params = Object.entries(ghost.params).map(([k, v]) => `${k === 'eta' ? 'η' : 'β'}=${v}`).join(' ');
-      tr.append(cell('td', '·'), cell('td', `${data.reveal_text.ghosts[ghost.key]} ${params}`.trim()), cell('td', fmt(ghost.best_fx), 'num'), cell('td', gap(ghost.gap), 'num'));
-      rows.push(tr);
-    }
-    $('final-rows').replaceChildren(...rows);
-    const overall = snapshot.overall ? snapshot.overall.rows.slice(0, OVERALL_ROWS).map((row) => {
-      const tr = document.createElement('tr');
-      tr.append(cell('td', row.rank), cell('td', label(row)), cell('td', text.points.replace('{n}', row.total.toFixed(1)), 'num'));
-      return tr;
-    }) : [];
-    $('overall-rows').replaceChildren(...overall);
-    // one reveal component for the page's life: a new level updates it (and stops the
-    // previous level's replay) instead of mounting a second one on the same buttons
-    if (!reveal) {
-      reveal = window.DownhillReveal.mount($('reveal-root'), r, data.reveal_text, { dark, teamLegend: false, fontSize: Math.round(window.innerHeight / 45), markerSize: Math.round(window.innerHeight / 70) });
-    } else {
-      reveal.update(r);
-    }
+  for (const ghost of r.ghosts) {
+    const tr = document.createElement('tr');
+    tr.className = 'ghost';
+    const params = Object.entries(ghost.params).map(([k, v]) => `${k === 'eta' ? 'η' : 'β'}=${v}`).join(' ');
+    tr.append(cell('td', '·'), cell('td', `${data.reveal_text.ghosts[ghost.key]} ${params}`.trim()), cell('td', fmt(ghost.best_fx), 'num'), cell('td', gap(ghost.gap), 'num'));
+    rows.push(tr);
   }
-
-  function receive(next) {
-    skew = Date.parse(next.server_now) - Date.now(); // once per snapshot received
-    draw(next);
+  $('final-rows').replaceChildren(...rows);
+  const overall = snapshot.overall ? snapshot.overall.rows.slice(0, OVERALL_ROWS).map((row) => {
+    const tr = document.createElement('tr');
+    tr.append(cell('td', row.rank), cell('td', label(row)), cell('td', text.points.replace('{n}', points(row.total)), 'num'));
+    return tr;
+  }) : [];
+  $('overall-rows').replaceChildren(...overall);
+  // one reveal component for the page's life: a new level updates it (and stops the
+  // previous level's replay) instead of mounting a second one on the same buttons
+  if (!reveal) {
+    reveal = mount($('reveal-root'), r, data.reveal_text, { dark, teamLegend: false, fontSize: Math.round(window.innerHeight / 45), markerSize: Math.round(window.innerHeight / 70) });
+  } else {
+    reveal.update(r);
   }
+}
 
-  function draw(next) {
-    snapshot = next;
-    $('lesson-name').textContent = next.lesson.name;
-    $('teams-in').textContent = teamsIn(next.lesson.teams);
-    const level = next.level;
-    if (!level) { show('welcome'); wakeAt([]); return; }
-    if (level.state === 'revealed' && level.reveal) {
-      show('reveal-view');
-      if (window.Plotly && window.DownhillReveal) drawReveal(level);
-      wakeAt([]);
-      return;
-    }
-    show('live-view');
-    if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
-    $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
-    $('level-state').textContent = text[level.state] || level.state;
-    const rules = [level.plane ? text.plane : null, text[`mode_${level.mode}`],
-      level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null,
-      level.variants ? text.variants : null].filter(Boolean);
-    $('mode-rule').hidden = !rules.length;
-    $('mode-rule').textContent = rules.join(' ');
-    $('level-state').dataset.state = level.state;
-    $('password-fact').hidden = !level.password;
-    $('password').textContent = level.password || '';
-    $('guess-total').textContent = level.guesses;
-    drawBoard(level.standings);
-    if (level.state === 'closed' && !level.standings.hidden) {
-      $('standings-notice').textContent = text.closed_wait;
-      $('standings-notice').hidden = false;
-    }
-    tickCountdown();
-    wakeAt([level.freeze_at, level.deadline]);
+function receive(next) {
+  skew = Date.parse(next.server_now) - Date.now(); // once per snapshot received
+  draw(next);
+}
+
+function draw(next) {
+  snapshot = next;
+  $('lesson-name').textContent = next.lesson.name;
+  $('teams-in').textContent = teamsIn(next.lesson.teams);
+  const level = next.level;
+  if (!level) { show('welcome'); wakeAt([]); return; }
+  if (level.state === 'revealed' && level.reveal) {
+    show('reveal-view');
+    if (window.Plotly) drawReveal(level);
+    wakeAt([]);
+    return;
   }
-
-  function say(state) { $('live').dataset.live = state; }
-
-  async function refresh() {
-    try {
-      const response = await fetch(`/projector/${encodeURIComponent(code)}/state.json`, { headers: { Accept: 'application/json' } });
-      if (response.ok) receive(await response.json());
-    } catch { /* the next poll or event catches up */ }
+  show('live-view');
+  if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
+  $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
+  $('level-state').textContent = text[level.state] || level.state;
+  const rules = [level.plane ? text.plane : null, text[`mode_${level.mode}`],
+    level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null,
+    level.variants ? text.variants : null].filter(Boolean);
+  $('mode-rule').hidden = !rules.length;
+  $('mode-rule').textContent = rules.join(' ');
+  $('level-state').dataset.state = level.state;
+  $('password-fact').hidden = !level.password;
+  $('password').textContent = level.password || '';
+  $('guess-total').textContent = level.guesses;
+  drawBoard(level.standings);
+  if (level.state === 'closed' && !level.standings.hidden) {
+    $('standings-notice').textContent = text.closed_wait;
+    $('standings-notice').hidden = false;
   }
+  tickCountdown();
+  wakeAt([level.freeze_at, level.deadline]);
+}
 
-  let polling = false;
-  let source = null;
-  let backoff = 1000;
+function say(state) { $('live').dataset.live = state; }
 
-  async function poll() {
-    await refresh();
-    if (polling) pollTimer = setTimeout(poll, 2000);
-  }
-
-  function startPolling() {
-    if (polling) return;
-    polling = true;
-    say('polling');
-    poll();
-  }
-
-  function stopPolling() {
-    polling = false;
-    clearTimeout(pollTimer);
-  }
-
-  function listen() {
-    if (!window.EventSource) { startPolling(); return; }
-    source = new EventSource(`/projector/${encodeURIComponent(code)}/stream`);
-    source.addEventListener('projector', (event) => {
-      failures = 0;
-      backoff = 1000;
-      stopPolling();
-      say('live');
-      receive(JSON.parse(event.data));
-    });
-    source.onerror = () => {
-      failures += 1;
-      if (source.readyState === EventSource.CLOSED) {
-        // an HTTP error (a proxy's 502 during a restart, say): the browser gives up on
-        // this stream, so poll meanwhile and open a new one a little later each time
-        startPolling();
-        setTimeout(listen, backoff);
-        backoff = Math.min(backoff * 2, 30000);
-        return;
-      }
-      // the stream ended (it does every minute) or the network dropped: EventSource
-      // reconnects by itself and its first event catches up; poll if that takes a while
-      if (failures >= 3) startPolling(); else if (!polling) say('connecting');
-    };
-  }
-
-  setInterval(tickCountdown, 1000);
-  receive(snapshot);
-  window.addEventListener('load', () => draw(snapshot));
-  listen();
-})();
+setInterval(tickCountdown, 1000);
+receive(snapshot);
+window.addEventListener('load', () => draw(snapshot));
+const live = follow({
+  stream: `/projector/${encodeURIComponent(code)}/stream`,
+  poll: `/projector/${encodeURIComponent(code)}/state.json`,
+  event: 'projector',
+  onData: receive,
+  onStatus: say,
+});

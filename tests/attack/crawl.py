@@ -12,15 +12,17 @@ import json
 import re
 from collections import deque
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+from app.static import VERSIONED_MODULE
 from app.web.templating import STATIC_DIR
 from tests.attack.classroom import session_cookie, session_data
 
 LINK = re.compile(r'(?:href|src|action)="([^"]*)"')
+IMPORT = re.compile(r"""^import [^;]*? from '(\./[\w-]+\.js)';""", re.M)
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?")
 
 
@@ -68,7 +70,7 @@ def _same_site(url: str) -> bool:
 def _static_text(url: str, body: bytes) -> str:
     """A static file is served byte for byte as it is in the repository (so it cannot carry
     anything of a level); the vendored plotly.js is checked that way only, the rest searched."""
-    path = urlsplit(url).path.removeprefix("/static/")
+    path = VERSIONED_MODULE.sub("js/", urlsplit(url).path.removeprefix("/static/"))
     on_disk = STATIC_DIR / path
     assert on_disk.is_file(), url
     assert body == on_disk.read_bytes(), f"{url} is not the file in the repository"
@@ -106,6 +108,8 @@ def fetch(client: TestClient, url: str) -> tuple[int, str, str, list[str]]:
         links.append(response.headers["location"])
     if "html" in response.headers.get("content-type", ""):
         links += [html.unescape(link) for link in LINK.findall(body)]
+    if "javascript" in response.headers.get("content-type", ""):  # a module's imports
+        links += [urljoin(url, module) for module in IMPORT.findall(body)]
     links = [link.split("#", 1)[0] for link in links if _same_site(link)]
     text = f"{body}\n{headers}\nsession: {session}"
     return response.status_code, response.headers.get("content-type", ""), text, links

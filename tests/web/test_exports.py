@@ -109,7 +109,7 @@ def test_standings_per_level_and_overall(app, desk, session, demo: Demo) -> None
     assert function_1[1][2:7] == ["2", "3", "", repr(3.7**2 / 8 + 2), "1"]
     assert function_1[2][2] == ""  # no guess, no rank
     overall = [row for row in rows if row[1] == "overall"]
-    assert len(overall) == 10 and all(row[7] == "0.00" for row in overall)  # nothing revealed
+    assert len(overall) == 10 and all(row[7] == "0.0" for row in overall)  # nothing revealed
 
 
 def test_steps_and_noisy_slopes_are_in_the_csv(app, desk, session, demo: Demo) -> None:
