@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.db import utcnow
-from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
 from app.game.moves import Mode
 from app.game.noise import slope_noise
 from app.game.settings import LevelSpec
@@ -162,22 +161,3 @@ def test_a_bad_noise_size_is_refused_and_changes_nothing(desk, session, demo, va
     assert 'data-field="slope_noise"' in answer.text
     reread(session)
     assert session.get(Level, level.id).slope_noise is None
-
-
-def test_the_noise_size_round_trips_through_a_lesson_file() -> None:
-    content = {
-        "format": "downhill-lesson",
-        "version": 1,
-        "name": "Noise",
-        "levels": [
-            {"title": "A", "expression": "x^2", "x_min": -1, "x_max": 1, "slope_noise": 0.3},
-            {"title": "B", "expression": "x^2", "x_min": -1, "x_max": 1, "slope_noise": 0},
-        ],
-    }
-    lesson = load_lesson(json.dumps(content))
-    assert [level.slope_noise for level in lesson.levels] == [0.3, None]
-    assert load_lesson(dump_lesson(lesson.name, lesson.levels)) == lesson
-    content["levels"][0]["slope_noise"] = -2
-    with pytest.raises(LessonFileError) as refused:
-        load_lesson(json.dumps(content))
-    assert (refused.value.field, refused.value.detail) == ("levels[0].slope_noise", "field_range")

@@ -152,3 +152,22 @@ def without(key: str) -> dict:
 def test_bad_files_are_refused_at_their_field(data, code, field, detail) -> None:
     error = refusal(data)
     assert (error.code, error.field, error.detail) == (code, field, detail)
+
+
+def test_the_noise_size_round_trips_through_a_lesson_file() -> None:
+    content = {
+        "format": "downhill-lesson",
+        "version": 1,
+        "name": "Noise",
+        "levels": [
+            {"title": "A", "expression": "x^2", "x_min": -1, "x_max": 1, "slope_noise": 0.3},
+            {"title": "B", "expression": "x^2", "x_min": -1, "x_max": 1, "slope_noise": 0},
+        ],
+    }
+    lesson = load_lesson(json.dumps(content))
+    assert [level.slope_noise for level in lesson.levels] == [0.3, None]
+    assert load_lesson(dump_lesson(lesson.name, lesson.levels)) == lesson
+    content["levels"][0]["slope_noise"] = -2
+    with pytest.raises(LessonFileError) as refused:
+        load_lesson(json.dumps(content))
+    assert (refused.value.field, refused.value.detail) == ("levels[0].slope_noise", "field_range")
