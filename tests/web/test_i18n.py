@@ -161,3 +161,27 @@ def test_api_refusals_are_translated(client) -> None:
         "code": "lesson_not_found",
         "message": "沒有這個加入代碼的課堂。請核對黑板上的代碼。",
     }
+
+
+def test_a_kinds_and_a_moves_words_follow_each_request(app, demo) -> None:
+    """The parts of a level's kind and move (templates/kinds, templates/moves) are
+    translated for each page, not once for the process."""
+    from tests.support import browser_like, enter, login_as
+
+    level_id = demo.levels[0].id
+    texts = {}
+    for language in ("en", "zh-TW", "en"):
+        with browser_like(app) as phone:
+            login_as(phone, 1)
+            enter(phone, level_id)
+            page = phone.get(f"/levels/{level_id}/play", headers={"Accept-Language": language})
+            match = re.search(
+                r'<script type="application/json" id="play-text">(.*?)</script>', page.text, re.S
+            )
+            assert match, page.text[:300]
+            texts.setdefault(language, []).append(match.group(1))
+            assert ("找出最低的 f(x)" in page.text) is (language == "zh-TW")
+    assert '"best_fx": "最佳 f(x)"' in texts["zh-TW"][0]
+    assert all(
+        '"best_fx": "Best f(x)"' in text and '"guess": "Guess"' in text for text in texts["en"]
+    )
