@@ -114,10 +114,11 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> Projec
         level=None,
         server_now=now,
     )
-    level = announcement_of(session, lesson_id=lesson.id).level
+    announcement = announcement_of(session, lesson_id=lesson.id)
+    level = announcement.level
     if level is None or level.clock.state_at(now) is LevelState.DRAFT:
         return view  # never announced as a draft; a safety net all the same
-    view.level = _level_on_screen(session, level, now)
+    view.level = _level_on_screen(session, level, announcement.show_password, now)
     if view.level.state == LevelState.REVEALED.value:
         overall, revealed = overall_standings(session, lesson_id=lesson.id, now=now)
         view.overall = OverallBoard(
@@ -128,10 +129,11 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> Projec
     return view
 
 
-def _level_on_screen(session: Session, level: Level, now: datetime) -> ProjectorLevel:
+def _level_on_screen(
+    session: Session, level: Level, show_password: bool, now: datetime
+) -> ProjectorLevel:
     state = level.clock.state_at(now)
     deadline = level.clock.deadline
-    show_password = announcement_of(session, lesson_id=level.lesson_id).show_password
     guesses = session.scalar(
         select(func.coalesce(func.sum(Progress.guesses_used), 0)).where(
             Progress.level_id == level.id
