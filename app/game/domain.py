@@ -25,6 +25,7 @@ from app.game.players import Ghost, play_all, play_steps
 from app.game.variants import NO_VARIANT, Variant
 
 CURVE_POINTS = 241  # the samples of a curve the reveal and the monitor draw
+MONITOR_GRID = 41  # the monitor's contour map is sent with every live update: a coarser one
 THUMBNAIL_POINTS = 48  # the samples of a preset's thumbnail in the editor
 
 
@@ -70,6 +71,7 @@ class Interval:
     x_max: float
     kind: ClassVar[str] = "interval"
     plane: ClassVar[bool] = False
+    monitor_detail: ClassVar[int] = CURVE_POINTS
 
     def function(self, text: str, variant: Variant = NO_VARIANT) -> CompiledFunction:
         """f as a team plays it: its own moved and stretched copy on a level with variants."""
@@ -149,6 +151,7 @@ class Plane:
     box: Rectangle
     kind: ClassVar[str] = "rectangle"
     plane: ClassVar[bool] = True
+    monitor_detail: ClassVar[int] = MONITOR_GRID
 
     @property
     def x_min(self) -> float:

@@ -34,6 +34,13 @@ class Mode(StrEnum):
         """Whether the server moves the team (from the level's start point)."""
         return self is not Mode.FREE
 
+    def shown_bounds(self, bounds: StepBounds) -> tuple[float | None, float | None]:
+        """The limits of η and β a team of this mode is told (None: it does not choose it)."""
+        return (
+            bounds.eta_max if self.steps else None,
+            bounds.beta_max if self is Mode.MOMENTUM else None,
+        )
+
 
 @dataclass(frozen=True)
 class StepBounds:

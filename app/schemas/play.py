@@ -140,6 +140,7 @@ class LevelOut(Out):
     deadline: Moment | None
     has_password: bool
     standings_visibility: str
+    kind: str
     mode: str
     start_x: float | None
     eta_max: float | None
@@ -154,7 +155,7 @@ class LevelOut(Out):
     @classmethod
     def fields_of(cls, level: Level, now: datetime) -> dict[str, Any]:
         """The level's fields as every team may know them, at ``now``."""
-        stepping = level.mode != "free"
+        eta_max, beta_max = level.move.shown_bounds(level.step_bounds)
         return {
             "id": level.id,
             "title": level.title,
@@ -168,10 +169,11 @@ class LevelOut(Out):
             "deadline": level.clock.deadline,
             "has_password": bool(level.password),
             "standings_visibility": level.standings_visibility,
+            "kind": level.domain.kind,
             "mode": level.mode,
             "start_x": level.start_x,
-            "eta_max": level.step_bounds.eta_max if stepping else None,
-            "beta_max": level.step_bounds.beta_max if level.mode == "momentum" else None,
+            "eta_max": eta_max,
+            "beta_max": beta_max,
             "slope_noise": level.slope_noise,
             "variants": level.has_variants,
             "plane": level.domain.plane,

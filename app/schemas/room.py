@@ -46,6 +46,7 @@ class RevealView(Out):
     the reference players as ghosts. Only ever built for a revealed level."""
 
     level_id: int
+    kind: str
     expression: str
     x_min: float
     x_max: float
@@ -103,6 +104,7 @@ class MonitorView(Out):
     """What the instructor's monitor shows of a level: every team, every point, the curve
     (on a two-parameter level, a contour map and each team's path of points (x, y, f))."""
 
+    kind: str
     curve: list[list[float]]
     plane: Contours | None
     level: MonitorLevel
@@ -147,6 +149,7 @@ class ProjectorLevel(Out):
     id: int
     position: int
     title: str
+    kind: str
     mode: str
     plane: bool
     slope_noise: float | None
@@ -174,6 +177,7 @@ class PreviewOut(Out):
     a plane a grid for a contour map, with the true minimum and the median; or, when the
     text goes wrong, only ``error`` (its code, message and place). Nothing is saved."""
 
+    kind: str | None = None
     x_star: float | None = None
     f_star: float | None = None
     f_median: float | None = None

@@ -8,12 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.domain import CURVE_POINTS
 from app.game.variants import NO_VARIANT, Variant
 from app.models import Guess, Level, Progress, Team
 from app.schemas import Contours, MonitorLevel, MonitorTeam, MonitorView
-
-MONITOR_GRID = 41  # the contour map is sent with every live update: a coarser one
 
 
 def monitor_view(session: Session, *, level: Level, now: datetime) -> MonitorView:
@@ -39,9 +36,10 @@ def monitor_view(session: Session, *, level: Level, now: datetime) -> MonitorVie
         points.setdefault(team_id, []).append([v.level_x(x), v.level_value(fx)])
     reach = level.variant_shift or 0.0  # where teams' copies took their guesses
     x_min, x_max = level.x_min - reach, level.x_max + reach
-    detail = MONITOR_GRID if level.domain.plane else CURVE_POINTS
-    picture = level.domain.picture(level.expression, reach=reach, detail=detail)
+    domain = level.domain
+    picture = domain.picture(level.expression, reach=reach, detail=domain.monitor_detail)
     return MonitorView(
+        kind=domain.kind,
         curve=picture.curve,
         plane=Contours(**picture.contours) if picture.contours else None,
         level=MonitorLevel(

@@ -144,6 +144,7 @@ def _level_on_screen(
         position=level.position,
         title=level.title,
         mode=level.mode,
+        kind=level.domain.kind,
         plane=level.domain.plane,
         slope_noise=level.slope_noise,
         variants=level.has_variants,

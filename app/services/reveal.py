@@ -72,6 +72,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
     return RevealView(
         **_plane_fields(level),
         level_id=level.id,
+        kind=domain.kind,
         expression=level.expression,
         x_min=domain.x_min - reach,
         x_max=domain.x_max + reach,

@@ -34,8 +34,9 @@ def _static_hash(path: str) -> str:
 def _modules_version() -> str:
     """One hash of every ES module: a page's modules import each other by relative URL."""
     digest = hashlib.sha256()
-    for module in sorted((STATIC_DIR / "js").glob("*.js")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    folder = STATIC_DIR / "js"
+    for module in sorted(folder.rglob("*.js")):
+        digest.update(module.relative_to(folder).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()[:12]
 
 

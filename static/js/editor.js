@@ -1,8 +1,8 @@
 // The level editor: presets fill the function, and f, f' and the true minimum are drawn
 // (on a two-parameter level, a contour map of f(x, y)) while the instructor types, with the place of any mistake marked in the text.
 
-import { shown } from './format.js';
-import { contour, layout as planeLayout } from './plane.js';
+import { fill } from './chart.js';
+import { kindOf } from './kinds/index.js';
 
 const data = JSON.parse(document.getElementById('editor-data').textContent);
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -16,8 +16,6 @@ const error = document.getElementById('expression-error');
 const facts = document.getElementById('preview-facts');
 const chart = document.getElementById('preview');
 const params = document.getElementById('preset-params');
-const fmt = (v) => shown(v);
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 let timer = null;
 let asked = 0;
 
@@ -32,34 +30,12 @@ function showError(message, position) {
   caret.hidden = false;
 }
 
-function drawPlane(body) {
-  facts.textContent = fill(data.text.plane_facts, { x: fmt(body.x_star), y: fmt(body.y_star), f: fmt(body.f_star), median: fmt(body.f_median) });
-  if (!window.Plotly) return;
-  const grid = body.plane;
-  window.Plotly.react(chart, [
-    contour(grid),
-    { x: [body.x_star], y: [body.y_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
-  ], planeLayout(grid, { margin: { l: 48, r: 12, t: 24, b: 36 }, legend: { orientation: 'h', y: 1.12 } }),
-  { responsive: true, displayModeBar: false });
-}
-
 function draw(body) {
   error.hidden = true;
   caret.hidden = true;
-  if (body.plane) { drawPlane(body); return; }
-  facts.textContent = fill(data.text.facts, { x: fmt(body.x_star), f: fmt(body.f_star), median: fmt(body.f_median) });
-  if (!window.Plotly) return;
-  window.Plotly.react(chart, [
-    { x: body.x, y: body.f, name: data.text.f, mode: 'lines', line: { color: '#1f5fbf', width: 2 } },
-    { x: body.x, y: body.df, name: data.text.df, mode: 'lines', yaxis: 'y2', line: { color: '#e07b00', width: 1.5, dash: 'dot' } },
-    { x: [body.x_star], y: [body.f_star], name: data.text.minimum, mode: 'markers', marker: { symbol: 'diamond', size: 12, color: '#6a3fb5' } },
-  ], {
-    margin: { l: 48, r: 48, t: 24, b: 36 },
-    xaxis: { range: [body.x[0], body.x[body.x.length - 1]], fixedrange: true },
-    yaxis: { fixedrange: true, title: { text: 'f(x)' } },
-    yaxis2: { overlaying: 'y', side: 'right', fixedrange: true, showgrid: false, title: { text: "f′(x)" } },
-    legend: { orientation: 'h', y: 1.12 }, dragmode: false,
-  }, { responsive: true, displayModeBar: false });
+  const drawn = kindOf(body.kind).previewChart(body, data.text);
+  facts.textContent = drawn.facts;
+  if (window.Plotly) window.Plotly.react(chart, drawn.traces, drawn.layout, { responsive: true, displayModeBar: false });
 }
 
 async function preview() {
@@ -138,9 +114,10 @@ const mode = document.getElementById('mode');
 function showModeFields() {
   document.querySelectorAll('[data-steps]').forEach((el) => { el.hidden = mode.value === 'free'; });
   document.querySelectorAll('[data-momentum]').forEach((el) => { el.hidden = mode.value !== 'momentum'; });
-  const plane = Boolean(yMin.value.trim() || yMax.value.trim());
-  document.querySelectorAll('[data-plane]').forEach((el) => { el.hidden = mode.value === 'free' || !plane; });
-  document.getElementById('expression-label').textContent = plane ? 'f(x, y) =' : 'f(x) =';
+  // the kind the bounds describe, as the server reads them (app/game/domain.py domain_of)
+  const kind = kindOf(yMin.value.trim() || yMax.value.trim() ? 'rectangle' : 'interval');
+  document.querySelectorAll('[data-plane]').forEach((el) => { el.hidden = mode.value === 'free' || !kind.coords.includes('y'); });
+  document.getElementById('expression-label').textContent = `${kind.f} =`;
 }
 mode.addEventListener('change', showModeFields);
 for (const input of [yMin, yMax]) input.addEventListener('input', () => { showModeFields(); later(); });

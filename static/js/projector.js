@@ -3,6 +3,7 @@
 
 import { points, shown } from './format.js';
 import { follow } from './live.js';
+import { kindOf } from './kinds/index.js';
 import { mount } from './reveal.js';
 import { teamColour, teamLabel } from './teams.js';
 
@@ -117,8 +118,9 @@ function wakeAt(moments) {
 function drawReveal(level) {
   const r = level.reveal;
   $('reveal-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
-  $('reveal-expression').textContent = `${r.plane ? 'f(x, y)' : 'f(x)'} = ${r.expression}`;
-  $('final-best').textContent = r.plane ? text.best_fxy : text.best_fx;
+  const kind = kindOf(r.kind);
+  $('reveal-expression').textContent = `${kind.f} = ${r.expression}`;
+  $('final-best').textContent = text[kind.bestKey];
   const played = r.standings.filter((row) => row.best_fx !== null);
   const rows = played.slice(0, FINAL_ROWS).map((row) => {
     const tr = document.createElement('tr');
@@ -180,7 +182,7 @@ function draw(next) {
   if (boardLevel !== level.id) { previousRanks.clear(); arrows.clear(); boardLevel = level.id; }
   $('level-title').textContent = `${text.level_n.replace('{n}', level.position)} · ${level.title}`;
   $('level-state').textContent = text[level.state] || level.state;
-  const rules = [level.plane ? text.plane : null, text[`mode_${level.mode}`],
+  const rules = [text[`kind_${level.kind}`], text[`mode_${level.mode}`],
     level.slope_noise ? text.noisy_slopes.replace('{size}', fmt(level.slope_noise)) : null,
     level.variants ? text.variants : null].filter(Boolean);
   $('mode-rule').hidden = !rules.length;

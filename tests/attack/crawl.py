@@ -22,7 +22,7 @@ from app.web.templating import STATIC_DIR
 from tests.attack.classroom import session_cookie, session_data
 
 LINK = re.compile(r'(?:href|src|action)="([^"]*)"')
-IMPORT = re.compile(r"""^import [^;]*? from '(\./[\w-]+\.js)';""", re.M)
+IMPORT = re.compile(r"""^import [^;]*? from '(\.\.?/[\w/-]+\.js)';""", re.M)
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)?")
 
 

@@ -211,7 +211,7 @@ def preview(request: Request, body: PreviewIn) -> Response:
     the rectangle, for a contour map). Nothing is saved."""
     domain = domain_of(body.x_min, body.x_max, body.y_min, body.y_max)
     try:
-        return PreviewOut(**domain.preview(body.expression)).response()
+        return PreviewOut(kind=domain.kind, **domain.preview(body.expression)).response()
     except ExpressionError as exc:
         error = refusal_body(request, Refused(exc.code, **exc.params))["error"]
         return PreviewOut(error={**error, "position": exc.position}).response()
