@@ -134,11 +134,10 @@ def _ghosts(
     return level.domain.ghosts(level.expression, start, budget, play), start, budget
 
 
-def _plane_fields(level: Level) -> dict[str, float | None]:
-    """The y range and the y of the minimum, on a two-parameter level only."""
-    if not level.domain.plane:
-        return {}
-    return {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
+def _plane_fields(level: Level) -> dict[str, float]:
+    """The y range and the y of the minimum, on a level that has them (a rectangle)."""
+    fields = {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _final_row(row: Standing, team_index: int, f_star: float) -> RevealStandingRow:

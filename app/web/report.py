@@ -70,7 +70,7 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
 
     figure = go.Figure()
     level = view.level
-    hover, minimum, axes = _draw_function(figure, view)
+    hover, minimum, axes, width = _DRAW_FUNCTION[view.kind](figure, view)
     for index, team in enumerate(view.teams):
         if not team.points:
             continue
@@ -80,7 +80,7 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
             y=[p[1] for p in team.points],
             mode="markers+lines",
             name=plotly_text(team_label(team.number, team.name)),
-            line={"color": colour, "width": 1.5 if view.plane else 1},
+            line={"color": colour, "width": width},
             marker={"color": colour, "size": 8, "line": {"color": "#fff", "width": 1}},
             hovertemplate=hover + "<extra>%{fullData.name}</extra>",
         )
@@ -109,21 +109,29 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
     return Markup(html)  # noqa: S704 - plotly's own markup; the names are JSON-escaped
 
 
-def _draw_function(figure: Any, view: MonitorView) -> tuple[str, tuple[Any, Any], dict[str, Any]]:
-    """The hidden function on the chart: a shaded contour map of f(x, y), or the curve of
-    f(x); with the hover text, the minimum's place and the y axis that go with it."""
+Drawn = tuple[str, tuple[Any, Any], dict[str, Any], float]
+
+
+def _draw_curve(figure: Any, view: MonitorView) -> Drawn:
+    """The hidden function of an interval on the chart: the curve of f(x); with the hover
+    text, the minimum's place, the y axis and the width of the teams' lines that go with it."""
+    level = view.level
+    figure.add_scatter(
+        x=[p[0] for p in view.curve],
+        y=[p[1] for p in view.curve],
+        mode="lines",
+        name=gettext("f(x), the hidden function"),
+        line={"color": "#9aa5b1", "width": 3},
+        hoverinfo="skip",
+    )
+    hover = "x = %{x:.4g}<br>f(x) = %{y:.4g}"
+    return hover, (level.x_star, level.f_star), {"title": {"text": "f(x)"}}, 1
+
+
+def _draw_contours(figure: Any, view: MonitorView) -> Drawn:
+    """The hidden function of a rectangle: a shaded contour map of f(x, y)."""
     level, plane = view.level, view.plane
-    if plane is None:
-        figure.add_scatter(
-            x=[p[0] for p in view.curve],
-            y=[p[1] for p in view.curve],
-            mode="lines",
-            name=gettext("f(x), the hidden function"),
-            line={"color": "#9aa5b1", "width": 3},
-            hoverinfo="skip",
-        )
-        hover = "x = %{x:.4g}<br>f(x) = %{y:.4g}"
-        return hover, (level.x_star, level.f_star), {"title": {"text": "f(x)"}}
+    assert plane is not None  # noqa: S101 - a rectangle's picture is its contour map
     low = min(v for row in plane.z for v in row if v is not None)
     figure.add_contour(  # shaded as plane.js: by log(1 + f − min f), the true f on hover
         x=plane.x,
@@ -137,7 +145,11 @@ def _draw_function(figure: Any, view: MonitorView) -> tuple[str, tuple[Any, Any]
         hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{text}<extra></extra>",
     )
     axes = {"title": {"text": "y"}, "range": [level.y_min, level.y_max]}
-    return "x = %{x:.4g}<br>y = %{y:.4g}", (level.x_star, level.y_star), axes
+    return "x = %{x:.4g}<br>y = %{y:.4g}", (level.x_star, level.y_star), axes, 1.5
+
+
+# How the report draws each kind of level's function (by app/game/domain.py's ``kind``).
+_DRAW_FUNCTION = {"interval": _draw_curve, "rectangle": _draw_contours}
 
 
 def lesson_report(session: Session, *, lesson: Lesson, now: datetime) -> LessonReport:
