@@ -4,17 +4,25 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
 SYSTEM_STAMP := $(VENV)/.system-packages-stamp
 
-.PHONY: setup run test lint format bench translations clean
+.PHONY: setup dev-setup run test lint format bench translations clean
 
+# `make run` installs only what serving needs; the test and lint tools come with the
+# first `make test` (or `make dev-setup`).
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -e . -c constraints.txt
 	touch $(STAMP)
+
+dev-setup: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]" -c constraints.txt
+	touch $(DEV_STAMP)
 
 $(SYSTEM_STAMP): scripts/system-packages | $(STAMP)
 	bash scripts/system-packages
@@ -26,31 +34,32 @@ run: setup
 # The front end's modules under node's own test runner, then the whole suite twice: on
 # SQLite, then on the PostgreSQL at 127.0.0.1:5432 (started if it is down; the run fails,
 # saying so, if it cannot be had).
-test: setup $(SYSTEM_STAMP) lint
+test: dev-setup $(SYSTEM_STAMP) lint
 	node --test tests/js/
 	$(PY) -m pytest
 	DOWNHILL_TEST_ENGINE=postgresql $(PY) -m pytest
 
-lint: setup
+lint: dev-setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-format: setup
+format: dev-setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: setup $(SYSTEM_STAMP)
+bench: dev-setup $(SYSTEM_STAMP)
 	bash scripts/bench-packages
 	$(PY) bench/quick.py
 	$(PY) bench/throughput.py
+	$(PY) bench/scale.py
 	$(PY) bench/standings.py
 	$(PY) bench/fanout.py
 	$(PY) bench/page_weight.py
 	$(PY) bench/class_simulation.py
 
 # Refresh the catalogues after changing user-facing strings, then translate the new entries.
-translations: setup
+translations: dev-setup
 	$(VENV)/bin/pybabel extract --no-location --omit-header --sort-output -F babel.cfg -k N_ -o locales/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 -i locales/messages.pot -d locales
 
