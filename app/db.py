@@ -19,6 +19,7 @@ NAMING_CONVENTION = {
 }
 
 WRITE_LOCK = "downhill_write_lock"
+GUESS_LOCK = "downhill_guess_lock"  # a guess: SQLite's write lock, and on PostgreSQL row locks
 PG_WRITE_LOCK_KEY = 0x646F776E  # "down": the advisory lock writers take on PostgreSQL
 
 
@@ -61,8 +62,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin_pg(connection: Any) -> None:
-            # SQLite has one writer at a time; here every deciding transaction takes one
-            # advisory lock, held to its commit, so the same rules hold on both engines
+            # SQLite has one writer at a time; here every deciding transaction but a guess
+            # takes one advisory lock, held to its commit, so the same rules hold on both
+            # engines. Guesses lock rows instead (app.services.submit), so they do not
+            # queue behind each other; a change to a level locks the level's row too.
             if connection.get_execution_options().get(WRITE_LOCK, False):
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
 
@@ -83,7 +86,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+        options = connection.get_execution_options()
+        immediate = options.get(WRITE_LOCK, False) or options.get(GUESS_LOCK, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -94,9 +98,11 @@ def lock_for_write(session: Session) -> None:
 
     Call first in a service that reads, decides and writes: on SQLite the decision is
     then made with no other writer in between. On PostgreSQL the transaction takes one
-    advisory lock to the same effect (and rows are also locked FOR UPDATE where it
-    matters). A read-only transaction already begun (say, by loading the current team) is
-    ended first, so rows the decision rests on must be read again after this call
+    advisory lock to the same effect against every writer but guesses, which lock their
+    team's progress row and share their level's: a service that changes a level also
+    reads it FOR UPDATE, so that change and guesses on the level exclude each other. A
+    read-only transaction already begun (say, by loading the current team) is ended
+    first, so rows the decision rests on must be read again after this call
     (``populate_existing``); unsaved changes are a mistake of the caller and raise.
     """
     if session.new or session.dirty or session.deleted:
@@ -104,6 +110,17 @@ def lock_for_write(session: Session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_LOCK: True})
+
+
+def begin_guess(session: Session) -> None:
+    """Start a guess's transaction: on SQLite holding the write lock (as lock_for_write),
+    on PostgreSQL with no lock shared by all teams (the guess locks its team's progress
+    row and shares the level's: see app.services.submit)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_guess() called with unsaved changes in the session")
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={GUESS_LOCK: True})
 
 
 class Database:

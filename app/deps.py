@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Refused
 from app.models import MAX_ROW_ID, Team
+from app.services.submit import Caller
 from app.services.tokens import team_for_token
 
 
@@ -88,6 +89,24 @@ def get_api_team(
 
 
 ApiTeam = Annotated[Team, Depends(get_api_team)]
+
+
+def get_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    """Who sends a guess, read from the request alone (no database): a program's bearer
+    token, or the browser's signed login. The guess checks it in its own transaction, so
+    an accepted guess is one transaction (see app.services.submit)."""
+    if credentials is not None:
+        return Caller(token=credentials.credentials)
+    team_id, since = request.session.get("team_id"), request.session.get("team_since")
+    if not isinstance(team_id, int) or not isinstance(since, str):
+        raise Refused("token_invalid" if request.headers.get("authorization") else "not_logged_in")
+    return Caller(team_id=team_id, since=since)
+
+
+GuessCaller = Annotated[Caller, Depends(get_caller)]
 
 
 def require_instructor(request: Request) -> None:

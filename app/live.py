@@ -1,8 +1,10 @@
-"""Live updates: each process watches the live_version rows and wakes its open streams.
+"""Live updates: each process watches every lesson's mark and wakes its open streams.
 
-No broker: a guess accepted by any process bumps its lesson's version in the database;
-every process polls the few version rows a few times a second and wakes the Server-Sent
-Event streams of that lesson, which then send a fresh snapshot.
+No broker: a change made by any process shows in the database (an instructor's change
+bumps its lesson's live version, a guess adds to its team's progress: see
+app.services.live); every process reads the marks a few times a second, at once after
+one of its own guesses, and wakes the Server-Sent Event streams of a lesson whose mark
+changed, which then send a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from app.db import Database
-from app.services.live import versions
+from app.services.live import Mark, marks
 
 logger = logging.getLogger("downhill.live")
 
 POLL_SECONDS = 0.25
+SOONEST_SECONDS = 0.05  # after a poke (a guess of this process), no sooner than this
 STREAM_SECONDS = 55  # a stream ends by itself; browsers reconnect at once (EventSource)
 
 
@@ -30,7 +33,11 @@ class LiveHub:
     def __init__(self, database: Database, interval: float = POLL_SECONDS) -> None:
         self.database = database
         self.interval = interval
-        self.known: dict[int, int] = {}
+        self.known: dict[int, int] = {}  # lesson -> this process's count of its changes
+        self.marks: dict[int, Mark] = {}
+        self._changes = 0
+        self._poked = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._changed = asyncio.Event()  # set, and replaced, at each change
         self.closing = False
         self.streams = 0  # open streams of this process, for /api/health
@@ -38,31 +45,50 @@ class LiveHub:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def _read(self) -> dict[int, int]:
+    def _read(self) -> dict[int, Mark]:
         with self.database.sessions() as session:
-            return versions(session)
+            return marks(session)
+
+    def _note(self, latest: dict[int, Mark]) -> bool:
+        """Count a change of every lesson whose mark moved; whether any did."""
+        moved = [lesson for lesson, mark in latest.items() if self.marks.get(lesson) != mark]
+        for lesson in moved:
+            self._changes += 1
+            self.known[lesson] = self._changes
+        self.marks = latest
+        return bool(moved)
 
     async def _watch(self) -> None:
         while not self.closing:
+            self._poked.clear()
             try:
                 latest = await run_in_threadpool(self._read)
             except Exception:  # the database is busy or away: try again at the next tick
                 logger.warning("live: cannot read versions", exc_info=True)
             else:
-                if latest != self.known:
-                    self.known = latest
+                if self._note(latest):
                     self._wake()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
+                await asyncio.wait_for(self._stop.wait(), SOONEST_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poked.wait(), self.interval - SOONEST_SECONDS)
 
     def start(self) -> None:
         """Start watching (at application start-up)."""
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._watch())
+
+    def poke(self) -> None:
+        """Look again soon: this process has just committed a change (any thread)."""
+        if self._loop is not None and not self.closing:
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
+                self._loop.call_soon_threadsafe(self._poked.set)
 
     async def stop(self) -> None:
         """Stop watching and let every open stream end (at shutdown)."""
         self.closing = True
         self._stop.set()
+        self._poked.set()
         self._wake()
         if self._task is not None:
             # let a read in flight finish and give its connection back before the engine

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.db import utcnow
-from app.deps import ApiTeam, RowId, SessionDep, remember_team
+from app.deps import ApiTeam, GuessCaller, RowId, SessionDep, remember_team
+from app.errors import Refused
 from app.schemas import (
     AnswerOut,
     CsrfOut,
@@ -31,7 +32,7 @@ from app.schemas import (
     TeamOut,
 )
 from app.security import check_csrf, csrf_token
-from app.services import guesses, levels, standings, teams
+from app.services import guesses, levels, standings, submit, teams
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
 
@@ -106,19 +107,28 @@ def history(level_id: RowId, team: ApiTeam, session: SessionDep) -> Response:
 
 
 @router.post("/levels/{level_id}/guesses", response_model=AnswerOut)
-def guess(level_id: RowId, body: GuessIn, team: ApiTeam, session: SessionDep) -> Response:
+def guess(
+    level_id: RowId, body: GuessIn, caller: GuessCaller, request: Request, session: SessionDep
+) -> Response:
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far
     (on a two-parameter level: x and y, f(x, y) and the gradient, ``slope`` and ``gy``)."""
-    answer = guesses.submit_guess(
-        session,
-        team=team,
-        level_id=level_id,
-        idempotency_key=body.idempotency_key,
-        raw_x=body.x,
-        raw_eta=body.eta,
-        raw_beta=body.beta,
-        raw_y=body.y,
-    )
+    try:
+        answer = submit.submit_guess(
+            session,
+            team=caller,
+            level_id=level_id,
+            idempotency_key=body.idempotency_key,
+            raw_x=body.x,
+            raw_eta=body.eta,
+            raw_beta=body.beta,
+            raw_y=body.y,
+        )
+    except Refused as refused:
+        if refused.code == "not_logged_in":  # as every page: forget a login that is gone
+            request.session.pop("team_id", None)
+            request.session.pop("team_since", None)
+        raise
+    request.app.state.live.poke()  # this process's streams need not wait for their next look
     return guesses.answer_out(answer, utcnow()).response()
 
 

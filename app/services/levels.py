@@ -77,7 +77,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     teams have guessed (their stored answers and steps must stay true): duplicate the lesson
     instead. The slope noise may change at any time: it changes the slopes to come."""
     lock_for_write(session)
-    level = session.get(Level, level_id, populate_existing=True)
+    level = session.get(Level, level_id, populate_existing=True, with_for_update=True)
     if level is None:
         raise Refused("level_not_found")
     changed = changed_fields(spec, {name: getattr(level, name) for name in LOCKED_FIELDS})
@@ -135,7 +135,7 @@ def move_level(session: Session, *, level_id: int, step: int) -> Level:
 def reset_level(session: Session, *, level_id: int) -> int:
     """Delete a level's guesses and every team's progress on it; returns how many guesses."""
     lock_for_write(session)
-    level = session.get(Level, level_id)
+    level = session.get(Level, level_id, populate_existing=True, with_for_update=True)
     if level is None:
         raise Refused("level_not_found")
     done = session.execute(delete(Guess).where(Guess.level_id == level_id))
@@ -235,7 +235,7 @@ def set_level_state(session: Session, *, level: Level, state: LevelState, now: d
     Raises NoSuchMove for a move the life of a level does not have.
     """
     lock_for_write(session)
-    session.refresh(level)
+    session.refresh(level, with_for_update=True)
     session.refresh(level.lesson)
     if state is LevelState.OPEN and level.lesson.archived:
         raise Refused("lesson_archived_moves")

@@ -1,11 +1,21 @@
-"""The live version of each lesson: bumped with every change live pages show."""
+"""What live pages watch of each lesson: its live version, bumped by every change the
+instructor makes, and the guesses its teams have made on its open levels.
+
+A guess bumps nothing: it adds one to its team's progress row when it commits, and
+``marks`` counts those rows. So no row shared by a lesson's teams is written by every
+guess (on PostgreSQL that row would queue every guess of the lesson), and a guess is
+seen by every process once it commits, whatever order concurrent guesses commit in.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import LiveVersion
+from app.game.rules import LevelState
+from app.models import Level, LiveVersion, Progress
+
+Mark = tuple[int, int]  # (live version, guesses on the lesson's open levels)
 
 
 def bump(session: Session, *, lesson_id: int) -> None:
@@ -19,11 +29,22 @@ def bump(session: Session, *, lesson_id: int) -> None:
         session.add(LiveVersion(lesson_id=lesson_id, version=1))
 
 
-def versions(session: Session) -> dict[int, int]:
-    """Every lesson's live version (one small query, run by each process a few times a second)."""
-    return {
-        lesson_id: version
+def marks(session: Session) -> dict[int, Mark]:
+    """Every lesson's mark: its live version and the guesses made on its open levels (two
+    small queries, run by each process a few times a second; any change is a change to
+    show)."""
+    found: dict[int, Mark] = {
+        lesson_id: (version, 0)
         for lesson_id, version in session.execute(
             select(LiveVersion.lesson_id, LiveVersion.version)
         )
     }
+    guesses = (
+        select(Level.lesson_id, func.coalesce(func.sum(Progress.guesses_used), 0))
+        .join(Progress, Progress.level_id == Level.id)
+        .where(Level.state == LevelState.OPEN.value)
+        .group_by(Level.lesson_id)
+    )
+    for lesson_id, made in session.execute(guesses):
+        found[lesson_id] = (found.get(lesson_id, (0, 0))[0], int(made))
+    return found

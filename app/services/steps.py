@@ -23,18 +23,23 @@ def position(session: Session, level: Level, progress: Progress | None) -> Posit
             .limit(1)
         ).first()
     if last is not None:
-        if last.y is not None:
-            return Position(
-                last.x,
-                last.fx,
-                last.slope,
-                last.velocity or 0.0,
-                last.y,
-                last.gy if last.gy is not None else 0.0,
-                last.velocity_y or 0.0,
-            )
-        return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
+        return last_position(last)
     return start_position(level, progress.team_id if progress is not None else None)
+
+
+def last_position(last: Guess) -> Position:
+    """Where a stepping team stands after its step ``last``."""
+    if last.y is not None:
+        return Position(
+            last.x,
+            last.fx,
+            last.slope,
+            last.velocity or 0.0,
+            last.y,
+            last.gy if last.gy is not None else 0.0,
+            last.velocity_y or 0.0,
+        )
+    return Position(last.x, last.fx, last.slope, last.velocity or 0.0)
 
 
 def start_position(level: Level, team_id: int | None) -> Position:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
 from app.errors import Refused
-from app.models import ApiToken, Team
+from app.models import ApiToken, Lesson, Team
 from app.services.lessons import get_lesson
 
 PREFIX = "dh_"
@@ -90,17 +90,21 @@ def working_tokens(session: Session, *, lesson_id: int) -> int:
 
 
 def team_for_token(session: Session, token: str) -> Team:
-    """The team a bearer token plays as; ``token_invalid``, ``token_revoked`` or
-    ``lesson_archived`` otherwise."""
+    """The team a bearer token plays as (one read: the token, its team and lesson);
+    ``token_invalid``, ``token_revoked`` or ``lesson_archived`` otherwise."""
     found = None
     if token.startswith(PREFIX) and len(token) <= 100:
-        found = session.scalars(
-            select(ApiToken).where(ApiToken.token_hash == token_hash(token))
+        found = session.execute(
+            select(ApiToken.revoked_at, Team, Lesson.archived)
+            .join(Team, Team.id == ApiToken.team_id)
+            .join(Lesson, Lesson.id == Team.lesson_id)
+            .where(ApiToken.token_hash == token_hash(token))
         ).first()
     if found is None:
         raise Refused("token_invalid")
-    if found.revoked_at is not None:
+    revoked_at, team, archived = found
+    if revoked_at is not None:
         raise Refused("token_revoked")
-    if found.team.lesson.archived:
+    if archived:
         raise Refused("lesson_archived")
-    return found.team
+    return team

@@ -8,8 +8,8 @@ import io
 
 from app.db import lock_for_write, utcnow
 from app.services.exports import guesses_csv, standings_csv
-from app.services.guesses import submit_guess
 from app.services.levels import enter_level
+from app.services.submit import submit_guess
 from tests.support import Demo
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from app.db import Database, utcnow
 from app.errors import Refused
 from app.models import Guess, Level, Progress, Team
-from app.services.guesses import Answer, own_guesses, submit_guess
+from app.services.guesses import own_guesses
 from app.services.levels import enter_level
+from app.services.submit import Answer, submit_guess
 from tests.support import Demo, run_together, set_level
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.db import utcnow
-from app.services.guesses import submit_guess
 from app.services.levels import enter_level
 from app.services.monitor import monitor_view
+from app.services.submit import submit_guess
 from tests.support import Demo
 
 

@@ -10,9 +10,9 @@ import pytest
 from app.db import utcnow
 from app.game.expression import compile_function
 from app.game.rules import LevelState
-from app.services.guesses import submit_guess
 from app.services.levels import enter_level, set_level_state
 from app.services.reveal import reveal_view, team_reveal
+from app.services.submit import submit_guess
 from tests.support import Demo
 
 

@@ -9,9 +9,9 @@ import pytest
 from app.db import utcnow
 from app.errors import Refused
 from app.game.rules import LevelState
-from app.services.guesses import submit_guess
 from app.services.levels import enter_level, set_level_state
 from app.services.standings import overall_standings, team_level_standings
+from app.services.submit import submit_guess
 from tests.support import Demo, set_level
 
 

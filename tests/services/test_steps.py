@@ -11,9 +11,9 @@ from app.db import lock_for_write, utcnow
 from app.game.moves import Mode
 from app.game.settings import LevelSpec
 from app.models import Progress
-from app.services.guesses import submit_guess
 from app.services.levels import enter_level
 from app.services.steps import position, start_position
+from app.services.submit import submit_guess
 from tests.support import Demo, open_level
 
 SPEC = LevelSpec(title="Steps", expression="(x - 1)^2", x_min=-4, x_max=6, mode=Mode.LEARNING_RATE)

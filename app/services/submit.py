@@ -1,0 +1,320 @@
+"""Submitting a guess: the hot path of the game, in one short transaction.
+
+An accepted guess is one transaction of at most five statements: its lock (on SQLite,
+``BEGIN IMMEDIATE``: SQLite has one writer), one read of everything the decision needs
+(the team and its lesson, the level, the team's progress, a guess already stored under
+the idempotency key, the team's last and best guesses), the INSERT of the guess and the
+UPDATE of the progress (with a program's bearer token, one more read of the token).
+``app.game.guess.decide_guess`` decides in between, on what was read.
+
+On PostgreSQL a first statement locks the team's own progress row (``FOR UPDATE``) and
+shares the level's (``FOR SHARE``) instead of ``BEGIN IMMEDIATE``: two guesses of one team
+queue up, guesses of different teams do not wait for each other, and an instructor's
+change to the level (which locks its row for update) waits for the guesses in flight and
+is waited for by the next ones. The read comes after the locks, so that it sees what the
+guess it waited for committed (a statement sees what was committed when it began).
+
+Nothing else is written: the projector and the monitor learn of a guess from the progress
+rows (see ``app.services.live``), so no row shared by a lesson's teams is held by a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.db import begin_guess, utcnow
+from app.errors import Refused
+from app.game.expression import CompiledFunction, CompiledPlane
+from app.game.guess import Accepted, Choice, GuessRefused, check_key, decide_guess, read_choice
+from app.game.moves import PlaneStep, Position
+from app.game.rules import LevelState, Refusal, guesses_left, next_allowed_at
+from app.models import Guess, Lesson, Level, Progress, Team
+from app.services.levels import team_level
+from app.services.steps import as_received, last_position, start_position
+from app.services.tokens import team_for_token
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sends a guess, as the request says before any database read: a browser's signed
+    login (the team's id and when that team was made), or a program's bearer token. Both
+    are checked inside the guess's own transaction."""
+
+    team_id: int | None = None
+    since: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def of(cls, team: Team) -> Caller:
+        """A team already loaded (tests, the CLI): its login as a browser would carry it."""
+        return cls(team.id, team.created_at.isoformat())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server answers to an accepted guess (also to a retried one)."""
+
+    guess: Guess
+    guesses_left: int | None
+    next_allowed_at: datetime | None
+    best: Guess
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The one read: the team's progress, the level, the guess stored under the key, the
+    team's last and best guesses so far, and what the login check needs."""
+
+    progress: Progress
+    level: Level
+    stored: Guess | None
+    last: Guess | None
+    best: Guess | None
+    team_since: datetime
+    archived: bool
+
+
+def submit_guess(
+    session: Session,
+    *,
+    team: Team | Caller,
+    level_id: int,
+    idempotency_key: str,
+    raw_x: object = None,
+    raw_eta: object = None,
+    raw_beta: object = None,
+    raw_y: object = None,
+    now: datetime | None = None,
+) -> Answer:
+    """Check every rule of a guess atomically and store it, or refuse and change nothing.
+
+    A retry with an idempotency key already stored for this team and level returns the
+    stored answer and spends nothing; the same key with another choice is refused. ``now``
+    is read from the server clock once the transaction holds its locks, unless given.
+    """
+    caller = team if isinstance(team, Caller) else Caller.of(team)
+    try:
+        check_key(idempotency_key)
+        begin_guess(session)
+        team_id = _team_id(session, caller)
+        read = _read(session, team_id, level_id, idempotency_key)
+        now = now or utcnow()
+        if read is None:
+            raw = (raw_x, raw_eta, raw_beta, raw_y)
+            raise _refusal_without_progress(session, caller, team_id, level_id, raw)
+        _check_login(read, caller)
+        level, progress = read.level, read.progress
+        choice = _choose(level, raw_x, raw_eta, raw_beta, raw_y)
+        if read.stored is not None:
+            session.commit()
+            if not choice.made(read.stored.x, read.stored.y, read.stored.eta, read.stored.beta):
+                raise GuessRefused("idempotency_key_reused")
+            return _answer(level, progress, read.stored, read.best, replayed=True)
+        verdict = decide_guess(
+            level.rules,
+            progress.as_rules_input(),
+            choice,
+            now,
+            function=team_function(level, team_id),
+            at=_position(level, team_id, read.last) if choice.eta is not None else None,
+        )
+    except GuessRefused as refused:
+        session.rollback()
+        raise Refused(refused.refusal.code, **refused.refusal.params) from None
+    except BaseException:
+        session.rollback()
+        raise
+    if isinstance(verdict, Refusal):
+        session.rollback()
+        raise Refused(verdict.code, **verdict.params)
+    best_before = read.best
+    guess = _store(session, level, progress, verdict, idempotency_key, choice, now)
+    best = guess if best_before is None or guess.fx < best_before.fx else best_before
+    return _answer(level, progress, guess, best, replayed=False)
+
+
+def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlane:
+    """The function a team plays: on a level with variants the team's own copy (compiled
+    once per text and process)."""
+    return level.domain.function(level.expression, level.variant(team_id))
+
+
+def _team_id(session: Session, caller: Caller) -> int:
+    """The caller's team: a browser's login says it (checked in the read), a token is read."""
+    if caller.token is not None:
+        return team_for_token(session, caller.token).id
+    if caller.team_id is None:
+        raise Refused("not_logged_in")
+    return caller.team_id
+
+
+_Row = Select[Progress, Level, Guess, Guess, Guess, datetime, bool]
+
+
+def _read_query(team_id: int, level_id: int, key: str) -> _Row:
+    stored, last, best = aliased(Guess), aliased(Guess), aliased(Guess)
+    mine = (Progress.team_id, Progress.level_id)
+    first_best = (  # the guess where the team first reached its best f
+        select(func.min(Guess.seq))
+        .where(Guess.level_id == Progress.level_id, Guess.team_id == Progress.team_id)
+        .where(Guess.fx == Progress.best_fx)
+        .correlate(Progress)
+        .scalar_subquery()
+    )
+    return (
+        select(Progress, Level, stored, last, best, Team.created_at, Lesson.archived)
+        .join(Team, Team.id == Progress.team_id)
+        .join(Lesson, Lesson.id == Team.lesson_id)
+        .join(Level, and_(Level.id == Progress.level_id, Level.lesson_id == Team.lesson_id))
+        .outerjoin(
+            stored,
+            and_(
+                stored.team_id == mine[0],
+                stored.level_id == mine[1],
+                stored.idempotency_key == key,
+            ),
+        )
+        .outerjoin(
+            last,
+            and_(
+                last.team_id == mine[0],
+                last.level_id == mine[1],
+                last.seq == Progress.guesses_used,
+            ),
+        )
+        .outerjoin(
+            best,
+            and_(best.team_id == mine[0], best.level_id == mine[1], best.seq == first_best),
+        )
+        .where(Progress.team_id == team_id, Progress.level_id == level_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _lock_rows(session: Session, team_id: int, level_id: int) -> None:
+    """On PostgreSQL, lock the team's progress row and share the level's (SQLite's
+    transaction already holds its one write lock)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        select(Progress.team_id)
+        .join(Level, Level.id == Progress.level_id)
+        .where(Progress.team_id == team_id, Progress.level_id == level_id)
+        .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
+    )
+
+
+def _read(session: Session, team_id: int, level_id: int, key: str) -> _Read | None:
+    """Everything the decision needs, in one statement; None when the team has no progress
+    on a level of its lesson (it has not entered it, or there is no such level)."""
+    _lock_rows(session, team_id, level_id)
+    row = session.execute(_read_query(team_id, level_id, key)).first()
+    if row is None:
+        return None
+    progress, level, stored, last, best, since, archived = row
+    return _Read(progress, level, stored, last, best, since, archived)
+
+
+def _check_login(read: _Read, caller: Caller) -> None:
+    """A browser's login names a team that still exists (not another one made since with
+    its id) in a lesson still running; a token was checked when it was read."""
+    if caller.token is None and read.team_since.isoformat() != caller.since:
+        raise Refused("not_logged_in")
+    if read.archived:
+        raise Refused("lesson_archived" if caller.token is not None else "not_logged_in")
+    if read.level.state == LevelState.DRAFT:  # as team_level: teams never see a draft
+        raise Refused("level_not_found")
+
+
+def _refusal_without_progress(
+    session: Session,
+    caller: Caller,
+    team_id: int,
+    level_id: int,
+    raw: tuple[object, object, object, object],
+) -> Refused | GuessRefused:
+    """Why a team with no progress on the level is refused, as the rules order it: not
+    logged in, no such level for it, a choice it cannot make, not entered."""
+    team = session.get(Team, team_id)
+    if team is None or team.lesson.archived:
+        return Refused("not_logged_in")
+    if caller.token is None and team.created_at.isoformat() != caller.since:
+        return Refused("not_logged_in")
+    level = team_level(session, team=team, level_id=level_id)
+    try:
+        _choose(level, *raw)
+    except GuessRefused as refused:
+        return refused
+    return GuessRefused("level_not_entered")
+
+
+def _choose(
+    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
+) -> Choice:
+    return read_choice(
+        level.move, level.step_bounds, level.domain.plane, raw_x, raw_eta, raw_beta, raw_y
+    )
+
+
+def _position(level: Level, team_id: int, last: Guess | None) -> Position:
+    """Where a stepping team stands: after its last step, or at the level's start."""
+    return last_position(last) if last is not None else start_position(level, team_id)
+
+
+def _store(
+    session: Session,
+    level: Level,
+    progress: Progress,
+    accepted: Accepted,
+    key: str,
+    choice: Choice,
+    now: datetime,
+) -> Guess:
+    """Write an accepted guess and the team's progress; commit."""
+    team_id, seq, step = progress.team_id, progress.guesses_used + 1, accepted.step
+    guess = Guess(
+        team_id=team_id,
+        level_id=level.id,
+        seq=seq,
+        x=accepted.x,
+        fx=accepted.fx,
+        slope=as_received(level, accepted.slope, team_id, seq),
+        true_slope=accepted.slope if level.slope_noise else None,
+        idempotency_key=key,
+        created_at=now,
+        eta=choice.eta,
+        beta=choice.beta,
+        velocity=step.velocity if step else None,
+        clamped=step.clamped if step else False,
+    )
+    if accepted.gy is not None:
+        guess.y = accepted.y
+        guess.gy = as_received(level, accepted.gy, team_id, seq, along_y=True)
+        guess.true_gy = accepted.gy if level.slope_noise else None
+        guess.velocity_y = step.velocity_y if isinstance(step, PlaneStep) else None
+    session.add(guess)
+    progress.guesses_used = seq
+    progress.last_guess_at = now
+    if progress.best_fx is None or accepted.fx < progress.best_fx:
+        progress.best_fx, progress.best_x, progress.best_at = accepted.fx, accepted.x, now
+        progress.best_y = accepted.y
+    session.commit()
+    return guess
+
+
+def _answer(
+    level: Level, progress: Progress, guess: Guess, best: Guess | None, *, replayed: bool
+) -> Answer:
+    rules, state = level.rules, progress.as_rules_input()
+    return Answer(
+        guess=guess,
+        guesses_left=guesses_left(rules, state),
+        next_allowed_at=next_allowed_at(rules, state),
+        best=best or guess,
+        replayed=replayed,
+    )

@@ -1,0 +1,171 @@
+"""The guess path stays short: an accepted guess is one transaction of at most five SQL
+statements, counted on the engine itself (so the count cannot grow unnoticed), and on
+PostgreSQL a team's open transaction does not hold up other teams' guesses."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
+
+from app.db import begin_guess, utcnow
+from app.services.tokens import issue_tokens
+from tests.databases import ENGINE
+from tests.support import Demo, browser_like, enter, login_as
+
+MAX_STATEMENTS = 5
+
+
+@dataclass
+class Count:
+    statements: list[str] = field(default_factory=list)
+    begins: int = 0
+    commits: int = 0
+    rollbacks: int = 0
+
+
+@contextmanager
+def counted(app) -> Iterator[Count]:
+    """Every statement and transaction the app's engine runs meanwhile. The live hub, which
+    looks at every lesson's mark a few times a second on its own, is stopped first."""
+    hub = app.state.live
+    hub.closing = True  # its loop ends after the look it may be taking now
+    deadline = time.monotonic() + 5
+    while not hub._task.done() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert hub._task.done()
+    engine = app.state.database.engine
+    count = Count()
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+        count.statements.append(statement.split("\n", 1)[0][:80])
+
+    def on_begin(conn) -> None:
+        count.begins += 1
+
+    def on_commit(conn) -> None:
+        count.commits += 1
+
+    def on_rollback(conn) -> None:
+        count.rollbacks += 1
+
+    listeners = [
+        ("before_cursor_execute", on_statement),
+        ("begin", on_begin),
+        ("commit", on_commit),
+        ("rollback", on_rollback),
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield count
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
+def guess(client: TestClient, level_id: int, x: float, key: str):
+    return client.post(f"/api/levels/{level_id}/guesses", json={"x": x, "idempotency_key": key})
+
+
+def test_an_accepted_guess_is_one_transaction_of_at_most_five_statements(
+    app, client, demo: Demo
+) -> None:
+    login_as(client, 1)
+    level = demo.levels[0]
+    enter(client, level.id)
+    for n in range(3):  # the first, and the next ones (a best to compare, a last guess)
+        with counted(app) as count:
+            answer = guess(client, level.id, 1.0 + n, f"path-key-{n:04d}")
+        assert answer.status_code == 200, answer.text
+        assert len(count.statements) <= MAX_STATEMENTS, count.statements
+        assert count.commits == 1, count
+        _next_window(app, demo, team=1)
+
+
+def test_a_programs_guess_reads_its_token_in_the_same_transaction(app, session, demo: Demo) -> None:
+    level = demo.levels[0]
+    issued = issue_tokens(session, lesson_id=demo.lesson.id, now=utcnow())
+    tokens = {t.team.number: t.token for t in issued}
+    with TestClient(app, headers={"Authorization": f"Bearer {tokens[2]}"}) as bot:
+        assert bot.post(f"/api/levels/{level.id}/enter", json={}).status_code == 200
+        with counted(app) as count:
+            answer = guess(bot, level.id, 2.0, "bot-key-0001")
+        assert answer.status_code == 200, answer.text
+        assert len(count.statements) <= MAX_STATEMENTS, count.statements
+        assert count.commits == 1, count
+
+
+def test_a_refused_guess_writes_nothing_and_commits_nothing(app, client, demo: Demo) -> None:
+    login_as(client, 1)
+    level = demo.levels[0]
+    enter(client, level.id)
+    assert guess(client, level.id, 1.0, "first-key-01").status_code == 200
+    with counted(app) as count:
+        refused = guess(client, level.id, 2.0, "second-key-1")  # within the cooldown
+    assert refused.json()["error"]["code"] == "cooldown"
+    assert count.commits == 0
+    assert not [s for s in count.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def _next_window(app, demo: Demo, *, team: int) -> None:
+    """Move the team's last guess back past the cooldown (as if time had passed)."""
+    with app.state.database.sessions() as s, s.begin():
+        s.execute(
+            text(
+                "UPDATE progress SET last_guess_at = :at"
+                " WHERE team_id = :team AND level_id = :level"
+            ),
+            {
+                "at": utcnow().replace(year=2000),
+                "team": demo.teams[team].id,
+                "level": demo.levels[0].id,
+            },
+        )
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="SQLite has one writer: guesses queue there")
+def test_other_teams_guess_while_one_teams_transaction_is_held_open(
+    app, database, demo: Demo
+) -> None:
+    """A global lock would make the other teams wait for team 1's transaction to end."""
+    level = demo.levels[0]
+    with ExitStack() as stack:
+        phones = {n: stack.enter_context(browser_like(app)) for n in (1, 2, 3)}
+        for n, phone in phones.items():
+            login_as(phone, n)
+            enter(phone, level.id)
+        answers: dict[int, int] = {}
+
+        def play(n: int) -> None:
+            answers[n] = guess(phones[n], level.id, float(n), f"held-key-{n:04d}").status_code
+
+        held = stack.enter_context(database.sessions())
+        begin_guess(held)  # team 1's guess, stalled between its read and its write
+        held.execute(
+            text(
+                "SELECT * FROM progress JOIN level ON level.id = progress.level_id"
+                " WHERE team_id = :team AND level_id = :level"
+                " FOR UPDATE OF progress FOR SHARE OF level"
+            ),
+            {"team": demo.teams[1].id, "level": level.id},
+        )
+        others = [threading.Thread(target=play, args=(n,)) for n in (2, 3)]
+        for thread in others:
+            thread.start()
+        for thread in others:
+            thread.join(timeout=20)
+        assert answers == {2: 200, 3: 200}, answers  # they did not wait for team 1
+        blocked = threading.Thread(target=play, args=(1,))
+        blocked.start()
+        blocked.join(timeout=1.5)
+        assert blocked.is_alive(), "team 1's own second guess waits for its first"
+        held.rollback()
+        blocked.join(timeout=20)
+        assert answers[1] == 200
