@@ -53,6 +53,7 @@ bench: dev-setup $(SYSTEM_STAMP)
 	$(PY) bench/quick.py
 	$(PY) bench/throughput.py
 	$(PY) bench/scale.py
+	$(PY) bench/logins.py
 	$(PY) bench/standings.py
 	$(PY) bench/fanout.py
 	$(PY) bench/page_weight.py

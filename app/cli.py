@@ -148,6 +148,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
         workers=workers,
         proxy_headers=False,
         log_level="info",
+        access_log=settings.access_log,
         timeout_graceful_shutdown=5,
     )
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     public_url: str | None = None
     max_body_bytes: int = 16_384
+    # one line per request on the console: off by default (a class of phones guessing makes
+    # thousands, and writing them costs a quarter of what a simple request costs)
+    access_log: bool = False
 
     @field_validator("secret_key")
     @classmethod

@@ -4,10 +4,13 @@ A lesson of 1,000 teams and one open level with no cooldown and no budget; every
 in and enters the level through the JSON API beforehand. Then wrk (bench/rotate_teams.lua)
 sends, at 64 and at 256 connections for 10 s each, accepted guesses where every request is
 another team's (its session cookie, its CSRF token, a new x, a new idempotency key), and
-the same load of GET /api/health with the same cookies as the baseline. Prints requests/s,
-p50/p90/p99 latency, non-2xx and socket errors, the guess/health ratio, and how many guesses
-the database really holds afterwards. One uvicorn process on SQLite; wrk and the server
-share this machine's cores. Figures are printed, never asserted.
+the same load of GET /api/health with the same cookies. The baseline is the bare FastAPI
+app of bench/bare.py, served the same way, answering the same guess requests at 64
+connections. Prints requests/s, p50/p90/p99 latency, non-2xx and socket errors, the ratios
+(accepted guesses/s ÷ the bare endpoint's: the goal is 0.6 or more), and how many guesses
+the database really holds afterwards. One uvicorn process on SQLite (with
+DOWNHILL_TEST_ENGINE=postgresql, on PostgreSQL; ``--workers N`` for more processes); wrk
+and the server share this machine's cores. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.db import Database  # noqa: E402
 from app.models import Guess  # noqa: E402
+from bench.bare import bare_server  # noqa: E402
 from bench.common import (  # noqa: E402
     SECRET,
     BenchLesson,
@@ -34,10 +38,12 @@ from bench.common import (  # noqa: E402
     log_in_all,
     seed_lesson,
 )
-from tests.server import running_server  # noqa: E402
+from tests.databases import ENGINE  # noqa: E402
+from tests.server import free_port, running_server  # noqa: E402
 
 TEAMS = 1000
 CONNECTIONS = (64, 256)
+BARE_CONNECTIONS = 64
 SECONDS = 10
 THREADS = 2
 SCRIPT = ROOT / "bench" / "rotate_teams.lua"
@@ -170,41 +176,72 @@ def stored_line(stored: int, guess: WrkRun, connections: int) -> str:
     return f"stored in the database: {stored} guesses for {guess.ok} answered 2xx ({verdict})"
 
 
-def main() -> None:
+def bare_run(wrk: str, teams_file: Path, connections: int) -> WrkRun:
+    """The bare endpoint under the same guess requests (bench/bare.py)."""
+    with bare_server(free_port()) as base:
+        target = Target(wrk, base, teams_file, 1)
+        run_wrk(target, "guess", "warm", connections=16, seconds=2)
+        return run_wrk(target, "guess", "bare", connections, SECONDS)
+
+
+def measure(
+    workers: int = 1, connections: tuple[int, ...] = CONNECTIONS, *, bare: bool = True
+) -> dict[int, WrkRun]:
+    """Serve Downhill with ``workers`` processes, log every team in, and run the loads
+    (then the bare endpoint's, with ``bare``); returns the guess runs by connections."""
     wrk = ensure_wrk()
     seeded: dict[str, BenchLesson] = {}
     urls: list[str] = []
+    runs: dict[int, WrkRun] = {}
 
     def prepare(database_url: str) -> None:
         urls.append(database_url)
         seeded["lesson"] = seed_lesson(database_url, teams=TEAMS, cooldown=0)
 
     with data_dir("throughput") as directory:
-        with running_server(directory, SECRET, before_serve=prepare) as base:
+        teams_file = directory / "teams.tsv"
+        with running_server(directory, SECRET, before_serve=prepare, workers=workers) as base:
             lesson = seeded["lesson"]
             started = time.perf_counter()
             logins = log_in_all(base, lesson)
             took = time.perf_counter() - started
-            teams_file = directory / "teams.tsv"
             teams_file.write_text("".join(f"{t.cookie}\t{t.csrf}\n" for t in logins))
             heading(
                 f"Guesses under load: {TEAMS} teams (logged in and entered through the API in "
-                f"{took:.0f} s), wrk -t{THREADS}, {SECONDS} s a run, one uvicorn process, SQLite"
+                f"{took:.0f} s), wrk -t{THREADS}, {SECONDS} s a run, {workers} uvicorn "
+                f"process(es), {ENGINE}"
             )
             database = urls[0]
             target = Target(wrk, base, teams_file, lesson.level_id)
             run_wrk(target, "health", "warm", connections=16, seconds=2)
-            for connections in CONNECTIONS:
+            for n in connections:
                 before = stored_guesses(database, lesson.level_id)
-                health = run_wrk(target, "health", "h", connections, SECONDS)
-                guess = run_wrk(target, "guess", f"c{connections}", connections, SECONDS)
+                health = run_wrk(target, "health", f"h{workers}", n, SECONDS)
+                guess = run_wrk(target, "guess", f"w{workers}c{n}", n, SECONDS)
                 time.sleep(1)  # requests still in flight when wrk stops finish on the server
                 stored = stored_guesses(database, lesson.level_id) - before
-                print(f"{connections} connections:")
-                print(describe("GET /api/health (base)", health))
+                print(f"{n} connections:")
+                print(describe("GET /api/health", health))
                 print(describe("POST an accepted guess", guess))
                 print(f"  {ratios(guess, health)}")
-                print(f"  {stored_line(stored, guess, connections)}", flush=True)
+                print(f"  {stored_line(stored, guess, n)}", flush=True)
+                runs[n] = guess
+        if bare:
+            base_run = bare_run(wrk, teams_file, BARE_CONNECTIONS)
+            print(f"{BARE_CONNECTIONS} connections, the bare FastAPI endpoint (bench/bare.py):")
+            print(describe("POST to the bare endpoint", base_run))
+            ours = runs[BARE_CONNECTIONS]
+            print(
+                f"  accepted guesses/s ÷ the bare endpoint's: {ours.rate / base_run.rate:.2f} "
+                f"(goal ≥ 0.6); p99 {ours.p99 / base_run.p99:.1f}× the bare endpoint's",
+                flush=True,
+            )
+    return runs
+
+
+def main() -> None:
+    workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 1
+    measure(workers)
 
 
 if __name__ == "__main__":
