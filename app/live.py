@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
@@ -24,6 +25,10 @@ logger = logging.getLogger("downhill.live")
 
 POLL_SECONDS = 0.25
 SOONEST_SECONDS = 0.05  # after a poke (a guess of this process), no sooner than this
+
+# The numbers hubs give lessons' changes, unique in the process: a snapshot cached under
+# (lesson, number) by one run of the app is never taken for another's (tests run several).
+_NUMBERS = itertools.count(1)
 STREAM_SECONDS = 55  # a stream ends by itself; browsers reconnect at once (EventSource)
 
 
@@ -33,9 +38,9 @@ class LiveHub:
     def __init__(self, database: Database, interval: float = POLL_SECONDS) -> None:
         self.database = database
         self.interval = interval
-        self.known: dict[int, int] = {}  # lesson -> this process's count of its changes
+        self.known: dict[int, int] = {}  # lesson -> the number of its latest change seen
         self.marks: dict[int, Mark] = {}
-        self._changes = 0
+        self._unseen = next(_NUMBERS)  # the number of every lesson until it is first seen
         self._poked = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed = asyncio.Event()  # set, and replaced, at each change
@@ -53,8 +58,7 @@ class LiveHub:
         """Count a change of every lesson whose mark moved; whether any did."""
         moved = [lesson for lesson, mark in latest.items() if self.marks.get(lesson) != mark]
         for lesson in moved:
-            self._changes += 1
-            self.known[lesson] = self._changes
+            self.known[lesson] = next(_NUMBERS)
         self.marks = latest
         return bool(moved)
 
@@ -103,7 +107,7 @@ class LiveHub:
 
     def version(self, lesson_id: int) -> int:
         """The lesson's version as this process last read it."""
-        return self.known.get(lesson_id, 0)
+        return self.known.get(lesson_id, self._unseen)
 
     def changes(self, lesson_id: int) -> AsyncIterator[int]:
         """Yield the lesson's version now and after each change, for a bounded time.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.game.scoring import OverallStanding, Standing
 from app.schemas.base import Moment, Out
 
@@ -16,17 +18,23 @@ class StandingRow(Out):
     best_fx: float | None
     guesses: int
 
+    @staticmethod
+    def fields(row: Standing) -> dict[str, Any]:
+        """A ranked entry's fields as every standings table shows them (plain values: a
+        thousand rows are validated at once with the table that holds them)."""
+        entry = row.entry
+        return {
+            "rank": row.rank if entry.best_fx is not None else None,
+            "team_number": entry.team_number,
+            "team_name": entry.team_name,
+            "best_fx": entry.best_fx,
+            "guesses": entry.guesses,
+        }
+
     @classmethod
     def of(cls, row: Standing) -> StandingRow:
         """A ranked entry as every standings table shows it."""
-        entry = row.entry
-        return cls(
-            rank=row.rank if entry.best_fx is not None else None,
-            team_number=entry.team_number,
-            team_name=entry.team_name,
-            best_fx=entry.best_fx,
-            guesses=entry.guesses,
-        )
+        return cls(**cls.fields(row))
 
 
 class LevelStandingsOut(Out):

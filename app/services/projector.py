@@ -165,13 +165,12 @@ def _standings(session: Session, level: Level, now: datetime) -> Board:
         seen = team_level_standings(session, level=level, now=now)
     except Refused:  # hidden until the level closes
         return Board(hidden=True)
-    rows = [StandingRow.of(row) for row in seen.standings]
-    played = [row for row in rows if row.best_fx is not None]
+    played = [row for row in seen.standings if row.entry.best_fx is not None]
     return Board(
         hidden=False,
         frozen_at=seen.as_of,
         final=seen.final,
-        rows=played[:TOP],
+        rows=[StandingRow.of(row) for row in played[:TOP]],
         more=max(0, len(played) - TOP),
-        waiting=len(rows) - len(played),
+        waiting=len(seen.standings) - len(played),
     )

@@ -144,7 +144,7 @@ def _final_row(row: Standing, team_index: int, f_star: float) -> RevealStandingR
     """A final standings row, with the team's colour on the chart and its gap to f*."""
     best = row.entry.best_fx
     gap = None if best is None else best - f_star
-    return RevealStandingRow(**StandingRow.of(row).json_data(), team_index=team_index, gap=gap)
+    return RevealStandingRow(**StandingRow.fields(row), team_index=team_index, gap=gap)
 
 
 def _ghost_out(ghost: Ghost, f_star: float) -> GhostOut:
