@@ -4,8 +4,10 @@ meant for the room (see ``projector_view``)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -26,6 +28,8 @@ THEMES = ("light", "dark")
 
 
 SNAPSHOT_SECONDS = 1.0  # streams woken by one change share one snapshot for this long
+_BUILDING: dict[int, threading.Lock] = {}  # per lesson: one snapshot built at a time
+_BUILDING_GUARD = threading.Lock()
 
 
 def _snapshot(request: Request, join_code: str) -> ProjectorView:
@@ -36,23 +40,40 @@ def _snapshot(request: Request, join_code: str) -> ProjectorView:
         return view
 
 
-def _shared_snapshot(
-    request: Request, join_code: str, lesson_id: int, version: int
-) -> ProjectorView:
-    """The snapshot for this lesson version, built once for every stream and poll that asks
-    within a second (sixty projectors and monitors woken by one guess make one query)."""
-    cache: dict[tuple[int, int, str], tuple[float, ProjectorView]]
-    cache = request.app.state.projector_snapshots
+@dataclass(frozen=True)
+class Shared:
+    """A snapshot as every stream and poll of one lesson version gets it: built and
+    encoded once."""
+
+    made: float
+    view: ProjectorView
+    text: str
+
+
+def _cached(request: Request, lesson_id: int, version: int) -> Shared | None:
+    """The snapshot of this lesson version, if one was made within the last second."""
     key = (lesson_id, version, str(request.base_url))
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < SNAPSHOT_SECONDS:
-        return hit[1]
-    snapshot = _snapshot(request, join_code)
-    if len(cache) > 256:
-        cache.clear()
-    cache[key] = (now, snapshot)
-    return snapshot
+    hit: Shared | None = request.app.state.projector_snapshots.get(key)
+    return hit if hit is not None and time.monotonic() - hit.made < SNAPSHOT_SECONDS else None
+
+
+def _shared_snapshot(request: Request, join_code: str, lesson_id: int, version: int) -> Shared:
+    """The snapshot for this lesson version, built once for every stream and poll that asks
+    within a second: a thousand projectors and phones woken by one guess make one query
+    and one encoding (single flight: whoever comes while it is built waits for it)."""
+    with _BUILDING_GUARD:
+        building = _BUILDING.setdefault(lesson_id, threading.Lock())
+    with building:
+        hit = _cached(request, lesson_id, version)
+        if hit is not None:
+            return hit
+        view = _snapshot(request, join_code)
+        shared = Shared(time.monotonic(), view, view.model_dump_json(exclude_unset=True))
+        cache = request.app.state.projector_snapshots
+        if len(cache) > 256:
+            cache.clear()
+        cache[(lesson_id, version, str(request.base_url))] = shared
+        return shared
 
 
 def _lesson_id(join_code: str, request: Request) -> int:
@@ -84,7 +105,8 @@ def projector_json(join_code: str, request: Request) -> Response:
     """What the projector shows, for browsers that cannot keep a stream open (polling)."""
     lesson_id = _lesson_id(join_code, request)
     version = request.app.state.live.version(lesson_id)
-    return _shared_snapshot(request, join_code, lesson_id, version).response()
+    text = _shared_snapshot(request, join_code, lesson_id, version).text
+    return Response(text, media_type="application/json")
 
 
 @router.get(
@@ -97,9 +119,7 @@ async def projector_stream(
 ) -> AsyncIterator[ServerSentEvent]:
     """What the projector shows, now and after every change, as Server-Sent Events."""
     async for version in request.app.state.live.changes(lesson_id):
-        snapshot = await run_in_threadpool(_shared_snapshot, request, join_code, lesson_id, version)
-        yield ServerSentEvent(
-            event="projector",
-            id=str(version),
-            raw_data=snapshot.model_dump_json(exclude_unset=True),
+        shared = _cached(request, lesson_id, version) or await run_in_threadpool(
+            _shared_snapshot, request, join_code, lesson_id, version
         )
+        yield ServerSentEvent(event="projector", id=str(version), raw_data=shared.text)
