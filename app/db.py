@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ NAMING_CONVENTION = {
 }
 
 WRITE_LOCK = "downhill_write_lock"
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite writer waits for the one before it
+_HOLDS_WRITER = "downhill_holds_writer"  # in a SQLite connection's info: this process's lock
 GUESS_LOCK = "downhill_guess_lock"  # a guess: SQLite's write lock, and on PostgreSQL row locks
 PG_WRITE_LOCK_KEY = 0x646F776E  # "down": the advisory lock writers take on PostgreSQL
 
@@ -72,7 +75,9 @@ def make_engine(url: str) -> Engine:
         return engine
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -81,14 +86,43 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
+
+    # Writers of this process queue on a lock of their own before BEGIN IMMEDIATE: one
+    # waiting in SQLite's busy handler sleeps in steps of up to 100 ms and may miss its
+    # turn again and again, while a thread waiting here wakes the moment the writer before
+    # it is done. (Writers of other processes still meet in the busy handler.)
+    writer = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
         immediate = options.get(WRITE_LOCK, False) or options.get(GUESS_LOCK, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=SQLITE_BUSY_SECONDS):
+            raise TimeoutError("database is locked: another writer held it too long")
+        connection.info[_HOLDS_WRITER] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection.info)
+            raise
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        _release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release(record.info)  # a connection given back without its commit or rollback
 
     return engine
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db import begin_guess, utcnow
@@ -153,10 +153,9 @@ def _team_id(session: Session, caller: Caller) -> int:
     return caller.team_id
 
 
-_Row = Select[Progress, Level, Guess, Guess, Guess, datetime, bool]
-
-
-def _read_query(team_id: int, level_id: int, key: str) -> _Row:
+def _read_query() -> Select[Progress, Level, Guess, Guess, Guess, datetime, bool]:
+    """The one read, with the team, the level and the key as parameters: built once (a
+    query built per guess, with its aliases, cost more than the rest of the guess)."""
     stored, last, best = aliased(Guess), aliased(Guess), aliased(Guess)
     mine = (Progress.team_id, Progress.level_id)
     first_best = (  # the guess where the team first reached its best f
@@ -176,7 +175,7 @@ def _read_query(team_id: int, level_id: int, key: str) -> _Row:
             and_(
                 stored.team_id == mine[0],
                 stored.level_id == mine[1],
-                stored.idempotency_key == key,
+                stored.idempotency_key == bindparam("key"),
             ),
         )
         .outerjoin(
@@ -191,29 +190,30 @@ def _read_query(team_id: int, level_id: int, key: str) -> _Row:
             best,
             and_(best.team_id == mine[0], best.level_id == mine[1], best.seq == first_best),
         )
-        .where(Progress.team_id == team_id, Progress.level_id == level_id)
+        .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
         .execution_options(populate_existing=True)
     )
 
 
-def _lock_rows(session: Session, team_id: int, level_id: int) -> None:
-    """On PostgreSQL, lock the team's progress row and share the level's (SQLite's
-    transaction already holds its one write lock)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    session.execute(
-        select(Progress.team_id)
-        .join(Level, Level.id == Progress.level_id)
-        .where(Progress.team_id == team_id, Progress.level_id == level_id)
-        .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
-    )
+_READ = _read_query()
+
+# On PostgreSQL, before the read: lock the team's progress row and share the level's
+# (SQLite's transaction already holds its one write lock).
+_LOCK_ROWS = (
+    select(Progress.team_id)
+    .join(Level, Level.id == Progress.level_id)
+    .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
+    .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
+)
 
 
 def _read(session: Session, team_id: int, level_id: int, key: str) -> _Read | None:
     """Everything the decision needs, in one statement; None when the team has no progress
     on a level of its lesson (it has not entered it, or there is no such level)."""
-    _lock_rows(session, team_id, level_id)
-    row = session.execute(_read_query(team_id, level_id, key)).first()
+    mine = {"team_id": team_id, "level_id": level_id}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_ROWS, mine)
+    row = session.execute(_READ, {**mine, "key": key}).first()
     if row is None:
         return None
     progress, level, stored, last, best, since, archived = row
