@@ -75,6 +75,12 @@ def make_engine(url: str) -> Engine:
         return engine
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
+    return _sqlite_engine(url)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    """SQLite with WAL, foreign keys, a busy timeout, and write transactions that take the
+    write lock when they begin, queued first on a lock of the process."""
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
     )
