@@ -91,7 +91,7 @@ def get_api_team(
 ApiTeam = Annotated[Team, Depends(get_api_team)]
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from app.web.pages import router as pages_router
 from app.web.projector import router as projector_router
 from app.web.responses import refusal_response
 from app.web.templating import STATIC_DIR
+from app.writer import GuessWriter
 
 SESSION_COOKIE = "downhill_session"
 logger = logging.getLogger("downhill")
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)
+    app.state.guesses = GuessWriter(app.state.database)
     app.state.projector_snapshots = {}  # see app/web/projector.py
 
     # the last one added runs first: headers, locale, session, then the body limit
@@ -84,6 +87,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await asyncio.to_thread(app.state.guesses.stop)
         await hub.stop()
         if app.state.live is hub and previous is not None and not previous.closing:
             app.state.live = previous

@@ -107,21 +107,16 @@ def history(level_id: RowId, team: ApiTeam, session: SessionDep) -> Response:
 
 
 @router.post("/levels/{level_id}/guesses", response_model=AnswerOut)
-def guess(
-    level_id: RowId, body: GuessIn, caller: GuessCaller, request: Request, session: SessionDep
-) -> Response:
+async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Request) -> Response:
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far
-    (on a two-parameter level: x and y, f(x, y) and the gradient, ``slope`` and ``gy``)."""
+    (on a two-parameter level: x and y, f(x, y) and the gradient, ``slope`` and ``gy``).
+
+    Answered once the guess is stored (``app.writer``); nothing here blocks the event loop."""
     try:
-        answer = submit.submit_guess(
-            session,
-            team=caller,
-            level_id=level_id,
-            idempotency_key=body.idempotency_key,
-            raw_x=body.x,
-            raw_eta=body.eta,
-            raw_beta=body.beta,
-            raw_y=body.y,
+        answer = await request.app.state.guesses.submit(
+            submit.GuessRequest(
+                caller, level_id, body.idempotency_key, body.x, body.eta, body.beta, body.y
+            )
         )
     except Refused as refused:
         if refused.code == "not_logged_in":  # as every page: forget a login that is gone

@@ -79,6 +79,20 @@ class _Read:
     archived: bool
 
 
+@dataclass(frozen=True)
+class GuessRequest:
+    """A guess as a request sends it: who, on which level, its idempotency key, and the
+    choice as typed (read and checked only inside the guess's transaction)."""
+
+    caller: Caller
+    level_id: int
+    idempotency_key: str
+    raw_x: object = None
+    raw_eta: object = None
+    raw_beta: object = None
+    raw_y: object = None
+
+
 def submit_guess(
     session: Session,
     *,
@@ -91,27 +105,45 @@ def submit_guess(
     raw_y: object = None,
     now: datetime | None = None,
 ) -> Answer:
-    """Check every rule of a guess atomically and store it, or refuse and change nothing.
+    """Check every rule of a guess atomically and store it, or refuse and change nothing:
+    one guess in a transaction of its own (``app.writer`` commits several at once).
 
     A retry with an idempotency key already stored for this team and level returns the
     stored answer and spends nothing; the same key with another choice is refused. ``now``
     is read from the server clock once the transaction holds its locks, unless given.
     """
     caller = team if isinstance(team, Caller) else Caller.of(team)
+    request = GuessRequest(caller, level_id, idempotency_key, raw_x, raw_eta, raw_beta, raw_y)
     try:
         check_key(idempotency_key)
-        begin_guess(session)
-        team_id = _team_id(session, caller)
-        read = _read(session, team_id, level_id, idempotency_key)
+    except GuessRefused as refused:
+        raise Refused(refused.refusal.code, **refused.refusal.params) from None
+    begin_guess(session)
+    try:
+        answer = decide_and_store(session, request, now)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return answer
+
+
+def decide_and_store(session: Session, request: GuessRequest, now: datetime | None) -> Answer:
+    """Decide a guess in a transaction that holds the guess lock (``begin_guess``), and
+    write it when it is accepted; a refusal (``Refused``) writes nothing. The caller ends
+    the transaction: commits, or rolls back on any exception."""
+    try:
+        check_key(request.idempotency_key)
+        team_id = _team_id(session, request.caller)
+        read = _read(session, team_id, request.level_id, request.idempotency_key)
         now = now or utcnow()
+        raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y)
         if read is None:
-            raw = (raw_x, raw_eta, raw_beta, raw_y)
-            raise _refusal_without_progress(session, caller, team_id, level_id, raw)
-        _check_login(read, caller)
+            raise _refusal_without_progress(session, request.caller, team_id, request.level_id, raw)
+        _check_login(read, request.caller)
         level, progress = read.level, read.progress
-        choice = _choose(level, raw_x, raw_eta, raw_beta, raw_y)
+        choice = _choose(level, *raw)
         if read.stored is not None:
-            session.commit()
             if not choice.made(read.stored.x, read.stored.y, read.stored.eta, read.stored.beta):
                 raise GuessRefused("idempotency_key_reused")
             return _answer(level, progress, read.stored, read.best, replayed=True)
@@ -124,16 +156,11 @@ def submit_guess(
             at=_position(level, team_id, read.last) if choice.eta is not None else None,
         )
     except GuessRefused as refused:
-        session.rollback()
         raise Refused(refused.refusal.code, **refused.refusal.params) from None
-    except BaseException:
-        session.rollback()
-        raise
     if isinstance(verdict, Refusal):
-        session.rollback()
         raise Refused(verdict.code, **verdict.params)
     best_before = read.best
-    guess = _store(session, level, progress, verdict, idempotency_key, choice, now)
+    guess = _store(session, level, progress, verdict, request.idempotency_key, choice, now)
     best = guess if best_before is None or guess.fx < best_before.fx else best_before
     return _answer(level, progress, guess, best, replayed=False)
 
@@ -275,7 +302,8 @@ def _store(
     choice: Choice,
     now: datetime,
 ) -> Guess:
-    """Write an accepted guess and the team's progress; commit."""
+    """Write an accepted guess and the team's progress (flushed now, so that an error is
+    this guess's; the caller commits)."""
     team_id, seq, step = progress.team_id, progress.guesses_used + 1, accepted.step
     guess = Guess(
         team_id=team_id,
@@ -292,6 +320,8 @@ def _store(
         velocity=step.velocity if step else None,
         clamped=step.clamped if step else False,
     )
+    # every column set, none left to load: the answer is read after the session is closed
+    guess.y = guess.gy = guess.true_gy = guess.velocity_y = None
     if accepted.gy is not None:
         guess.y = accepted.y
         guess.gy = as_received(level, accepted.gy, team_id, seq, along_y=True)
@@ -303,7 +333,7 @@ def _store(
     if progress.best_fx is None or accepted.fx < progress.best_fx:
         progress.best_fx, progress.best_x, progress.best_at = accepted.fx, accepted.x, now
         progress.best_y = accepted.y
-    session.commit()
+    session.flush()
     return guess
 
 

@@ -1,0 +1,148 @@
+"""Where a process decides its guesses: on SQLite one thread that commits them in groups,
+on PostgreSQL a transaction per guess in a worker thread.
+
+SQLite has one writer at a time. With a transaction per guess, every request in flight
+queues on that one lock, the thread that holds it shares the interpreter with all the
+waiting ones (its turn grows longer as the load grows), and each guess pays its own
+synchronous commit. Here one thread per process takes the guesses as they arrive, decides
+each in turn inside one transaction (``app.services.submit.decide_and_store``: every rule,
+on what that transaction reads, so a later guess of the same team sees the earlier one),
+commits them together (still ``synchronous=FULL``) and only then answers each: an answer
+still means the guess is on disk. While a group commits, the next one gathers.
+
+A refusal writes nothing, so it needs no savepoint. An unexpected error rolls the group
+back, and its guesses are decided again one by one, so that one broken guess fails alone.
+Processes still exclude each other with SQLite's write lock (``BEGIN IMMEDIATE``).
+
+PostgreSQL locks a guess's own team row instead of the database (see
+``app.services.submit``), so guesses run in parallel, one transaction each; grouping them
+would make a guess wait for another team's lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from app.db import Database, begin_guess
+from app.errors import Refused
+from app.services.submit import Answer, GuessRequest, decide_and_store, submit_guess
+
+log = logging.getLogger(__name__)
+
+MOST_IN_A_GROUP = 128  # guesses committed together at most (a group takes a few ms)
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A guess handed to the writer, and where its answer goes."""
+
+    request: GuessRequest
+    future: asyncio.Future[Answer]
+    loop: asyncio.AbstractEventLoop
+
+
+class GuessWriter:
+    """Decides this process's guesses; ``await submit(request)`` answers once it is stored."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self.groups = database.engine.dialect.name == "sqlite"
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+
+    async def submit(self, request: GuessRequest) -> Answer:
+        """The answer to the guess, once it is committed; ``Refused`` when it is refused."""
+        if not self.groups:
+            return await run_in_threadpool(self._alone, request)
+        self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answer] = loop.create_future()
+        self._queue.put(_Waiting(request, future, loop))
+        return await future
+
+    def stop(self) -> None:
+        """Answer the guesses already handed over, then end the thread (a later guess
+        starts it again)."""
+        with self._starting:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join()
+
+    def _alone(self, request: GuessRequest) -> Answer:
+        with self._database.sessions() as session:
+            return submit_guess(
+                session,
+                team=request.caller,
+                level_id=request.level_id,
+                idempotency_key=request.idempotency_key,
+                raw_x=request.raw_x,
+                raw_eta=request.raw_eta,
+                raw_beta=request.raw_beta,
+                raw_y=request.raw_y,
+            )
+
+    def _start(self) -> None:
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="guess-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < MOST_IN_A_GROUP:
+                try:
+                    waiting = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if waiting is None:
+                    self._queue.put(None)  # stop after this group
+                    break
+                group.append(waiting)
+            self._decide(group)
+
+    def _decide(self, group: list[_Waiting]) -> None:
+        """Decide and commit a group; answer each of its guesses."""
+        outcomes: list[Answer | BaseException] = []
+        try:
+            with self._database.sessions() as session:
+                begin_guess(session)
+                for waiting in group:
+                    try:
+                        outcomes.append(decide_and_store(session, waiting.request, None))
+                    except Refused as refusal:
+                        outcomes.append(refusal)
+                if any(isinstance(outcome, Answer) for outcome in outcomes):
+                    session.commit()  # (a rollback would expire the answers' rows)
+                else:
+                    session.rollback()  # all refused: nothing was written
+        except Exception as error:
+            if len(group) > 1:
+                for waiting in group:
+                    self._decide([waiting])
+                return
+            log.exception("a guess could not be stored")
+            outcomes = [error]
+        for waiting, outcome in zip(group, outcomes, strict=True):
+            waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
+
+
+def _settle(future: asyncio.Future[Answer], outcome: Answer | BaseException) -> None:
+    if future.done():  # the client went away; the guess is stored all the same
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
