@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
 from app.db import begin_guess, utcnow
 from app.errors import Refused
@@ -32,7 +32,8 @@ from app.game.expression import CompiledFunction, CompiledPlane
 from app.game.guess import Accepted, Choice, GuessRefused, check_key, decide_guess, read_choice
 from app.game.moves import PlaneStep, Position
 from app.game.rules import LevelState, Refusal, guesses_left, next_allowed_at
-from app.models import Guess, Lesson, Level, Progress, Team
+from app.models import Guess, Level, Progress, Team
+from app.services.guess_rows import GuessRead, TeamState, new_guess, read_guess, store_guess
 from app.services.levels import team_level
 from app.services.steps import as_received, last_position, start_position
 from app.services.tokens import team_for_token
@@ -63,20 +64,6 @@ class Answer:
     next_allowed_at: datetime | None
     best: Guess
     replayed: bool
-
-
-@dataclass(frozen=True)
-class _Read:
-    """The one read: the team's progress, the level, the guess stored under the key, the
-    team's last and best guesses so far, and what the login check needs."""
-
-    progress: Progress
-    level: Level
-    stored: Guess | None
-    last: Guess | None
-    best: Guess | None
-    team_since: datetime
-    archived: bool
 
 
 @dataclass(frozen=True)
@@ -125,17 +112,27 @@ def submit_guess(
         session.rollback()
         raise
     session.commit()
+    _forget_progress(session, answer.guess)
     return answer
+
+
+def _forget_progress(session: Session, guess: Guess) -> None:
+    """The progress was written in Core: a copy the session holds is read again when used."""
+    key = inspect(Progress).identity_key_from_primary_key((guess.team_id, guess.level_id))
+    held = session.identity_map.get(key)
+    if held is not None:
+        session.expire(held)
 
 
 def decide_and_store(session: Session, request: GuessRequest, now: datetime | None) -> Answer:
     """Decide a guess in a transaction that holds the guess lock (``begin_guess``), and
     write it when it is accepted; a refusal (``Refused``) writes nothing. The caller ends
     the transaction: commits, or rolls back on any exception."""
+    connection = session.connection()
     try:
         check_key(request.idempotency_key)
         team_id = _team_id(session, request.caller)
-        read = _read(session, team_id, request.level_id, request.idempotency_key)
+        read = read_guess(connection, team_id, request.level_id, request.idempotency_key)
         now = now or utcnow()
         raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y)
         if read is None:
@@ -160,7 +157,8 @@ def decide_and_store(session: Session, request: GuessRequest, now: datetime | No
     if isinstance(verdict, Refusal):
         raise Refused(verdict.code, **verdict.params)
     best_before = read.best
-    guess = _store(session, level, progress, verdict, request.idempotency_key, choice, now)
+    guess = _guess(level, progress, verdict, request.idempotency_key, choice, now)
+    progress = store_guess(connection, progress, guess)
     best = guess if best_before is None or guess.fx < best_before.fx else best_before
     return _answer(level, progress, guess, best, replayed=False)
 
@@ -180,74 +178,7 @@ def _team_id(session: Session, caller: Caller) -> int:
     return caller.team_id
 
 
-def _read_query() -> Select[Progress, Level, Guess, Guess, Guess, datetime, bool]:
-    """The one read, with the team, the level and the key as parameters: built once (a
-    query built per guess, with its aliases, cost more than the rest of the guess)."""
-    stored, last, best = aliased(Guess), aliased(Guess), aliased(Guess)
-    mine = (Progress.team_id, Progress.level_id)
-    first_best = (  # the guess where the team first reached its best f
-        select(func.min(Guess.seq))
-        .where(Guess.level_id == Progress.level_id, Guess.team_id == Progress.team_id)
-        .where(Guess.fx == Progress.best_fx)
-        .correlate(Progress)
-        .scalar_subquery()
-    )
-    return (
-        select(Progress, Level, stored, last, best, Team.created_at, Lesson.archived)
-        .join(Team, Team.id == Progress.team_id)
-        .join(Lesson, Lesson.id == Team.lesson_id)
-        .join(Level, and_(Level.id == Progress.level_id, Level.lesson_id == Team.lesson_id))
-        .outerjoin(
-            stored,
-            and_(
-                stored.team_id == mine[0],
-                stored.level_id == mine[1],
-                stored.idempotency_key == bindparam("key"),
-            ),
-        )
-        .outerjoin(
-            last,
-            and_(
-                last.team_id == mine[0],
-                last.level_id == mine[1],
-                last.seq == Progress.guesses_used,
-            ),
-        )
-        .outerjoin(
-            best,
-            and_(best.team_id == mine[0], best.level_id == mine[1], best.seq == first_best),
-        )
-        .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
-        .execution_options(populate_existing=True)
-    )
-
-
-_READ = _read_query()
-
-# On PostgreSQL, before the read: lock the team's progress row and share the level's
-# (SQLite's transaction already holds its one write lock).
-_LOCK_ROWS = (
-    select(Progress.team_id)
-    .join(Level, Level.id == Progress.level_id)
-    .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
-    .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
-)
-
-
-def _read(session: Session, team_id: int, level_id: int, key: str) -> _Read | None:
-    """Everything the decision needs, in one statement; None when the team has no progress
-    on a level of its lesson (it has not entered it, or there is no such level)."""
-    mine = {"team_id": team_id, "level_id": level_id}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK_ROWS, mine)
-    row = session.execute(_READ, {**mine, "key": key}).first()
-    if row is None:
-        return None
-    progress, level, stored, last, best, since, archived = row
-    return _Read(progress, level, stored, last, best, since, archived)
-
-
-def _check_login(read: _Read, caller: Caller) -> None:
+def _check_login(read: GuessRead, caller: Caller) -> None:
     """A browser's login names a team that still exists (not another one made since with
     its id) in a lesson still running; a token was checked when it was read."""
     if caller.token is None and read.team_since.isoformat() != caller.since:
@@ -293,19 +224,14 @@ def _position(level: Level, team_id: int, last: Guess | None) -> Position:
     return last_position(last) if last is not None else start_position(level, team_id)
 
 
-def _store(
-    session: Session,
-    level: Level,
-    progress: Progress,
-    accepted: Accepted,
-    key: str,
-    choice: Choice,
-    now: datetime,
+def _guess(
+    level: Level, progress: TeamState, accepted: Accepted, key: str, choice: Choice, now: datetime
 ) -> Guess:
-    """Write an accepted guess and the team's progress (flushed now, so that an error is
-    this guess's; the caller commits)."""
+    """An accepted guess as it is stored (a transient object: written in Core)."""
     team_id, seq, step = progress.team_id, progress.guesses_used + 1, accepted.step
-    guess = Guess(
+    gy = accepted.gy
+    return new_guess(
+        id=None,
         team_id=team_id,
         level_id=level.id,
         seq=seq,
@@ -319,26 +245,15 @@ def _store(
         beta=choice.beta,
         velocity=step.velocity if step else None,
         clamped=step.clamped if step else False,
+        y=accepted.y if gy is not None else None,
+        gy=as_received(level, gy, team_id, seq, along_y=True) if gy is not None else None,
+        true_gy=gy if level.slope_noise else None,
+        velocity_y=step.velocity_y if isinstance(step, PlaneStep) else None,
     )
-    # every column set, none left to load: the answer is read after the session is closed
-    guess.y = guess.gy = guess.true_gy = guess.velocity_y = None
-    if accepted.gy is not None:
-        guess.y = accepted.y
-        guess.gy = as_received(level, accepted.gy, team_id, seq, along_y=True)
-        guess.true_gy = accepted.gy if level.slope_noise else None
-        guess.velocity_y = step.velocity_y if isinstance(step, PlaneStep) else None
-    session.add(guess)
-    progress.guesses_used = seq
-    progress.last_guess_at = now
-    if progress.best_fx is None or accepted.fx < progress.best_fx:
-        progress.best_fx, progress.best_x, progress.best_at = accepted.fx, accepted.x, now
-        progress.best_y = accepted.y
-    session.flush()
-    return guess
 
 
 def _answer(
-    level: Level, progress: Progress, guess: Guess, best: Guess | None, *, replayed: bool
+    level: Level, progress: TeamState, guess: Guess, best: Guess | None, *, replayed: bool
 ) -> Answer:
     rules, state = level.rules, progress.as_rules_input()
     return Answer(

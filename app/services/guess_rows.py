@@ -1,0 +1,202 @@
+"""The statements of a guess, in SQLAlchemy Core: the one read, the INSERT, the UPDATE.
+
+A guess is the hottest path of the game, and the ORM's unit of work (identity map,
+change tracking, a flush per guess) cost more than everything else a guess does. Here
+the read returns plain rows, turned into the objects the rules need: a ``Level`` built
+once per process for each content of its row (so an instructor's change, which changes
+the row, is seen by the next guess), the guesses as transient ``Guess`` objects, and the
+team's progress as a small value. The writes are two Core statements; the UPDATE of the
+progress is guarded on the count it read, so it can never apply twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, insert, inspect, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import aliased
+
+from app.game.rules import TeamProgress
+from app.models import Guess, Lesson, Level, Progress, Team
+
+
+@dataclass(frozen=True)
+class TeamState:
+    """A team's progress on a level, as a guess reads and writes it."""
+
+    team_id: int
+    level_id: int
+    guesses_used: int
+    last_guess_at: datetime | None
+    best_fx: float | None
+
+    def as_rules_input(self) -> TeamProgress:
+        return TeamProgress(True, self.guesses_used, self.last_guess_at)
+
+
+@dataclass(frozen=True)
+class GuessRead:
+    """The one read: the team's progress, the level, the guess stored under the key, the
+    team's last and best guesses so far, and what the login check needs."""
+
+    progress: TeamState
+    level: Level
+    stored: Guess | None
+    last: Guess | None
+    best: Guess | None
+    team_since: datetime
+    archived: bool
+
+
+def _columns(model: type[Any]) -> list[tuple[str, Any]]:
+    return [(attr.key, attr.columns[0]) for attr in inspect(model).column_attrs]
+
+
+_LEVEL = _columns(Level)
+_GUESS = _columns(Guess)
+_PROGRESS = ("guesses_used", "last_guess_at", "best_fx")
+
+
+def _read_query() -> Any:
+    """The read, with the team, the level and the key as parameters (built once)."""
+    stored, last, best = aliased(Guess), aliased(Guess), aliased(Guess)
+    first_best = (  # the guess where the team first reached its best f
+        select(func.min(Guess.seq))
+        .where(Guess.level_id == Progress.level_id, Guess.team_id == Progress.team_id)
+        .where(Guess.fx == Progress.best_fx)
+        .correlate(Progress)
+        .scalar_subquery()
+    )
+    guess_columns = [getattr(alias, key) for alias in (stored, last, best) for key, _ in _GUESS]
+    mine = (Progress.team_id, Progress.level_id)
+    return (
+        select(
+            *(getattr(Progress, key) for key in _PROGRESS),
+            Team.created_at,
+            Lesson.archived,
+            *(column for _, column in _LEVEL),
+            *guess_columns,
+        )
+        .join(Team, Team.id == Progress.team_id)
+        .join(Lesson, Lesson.id == Team.lesson_id)
+        .join(Level, and_(Level.id == Progress.level_id, Level.lesson_id == Team.lesson_id))
+        .outerjoin(
+            stored,
+            and_(
+                stored.team_id == mine[0],
+                stored.level_id == mine[1],
+                stored.idempotency_key == bindparam("key"),
+            ),
+        )
+        .outerjoin(
+            last,
+            and_(
+                last.team_id == mine[0], last.level_id == mine[1], last.seq == Progress.guesses_used
+            ),
+        )
+        .outerjoin(
+            best,
+            and_(best.team_id == mine[0], best.level_id == mine[1], best.seq == first_best),
+        )
+        .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
+    )
+
+
+_READ = _read_query()
+
+# On PostgreSQL, before the read: lock the team's progress row and share the level's
+# (SQLite's transaction already holds its one write lock).
+_LOCK_ROWS = (
+    select(Progress.team_id)
+    .join(Level, Level.id == Progress.level_id)
+    .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
+    .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
+)
+
+_INSERT = insert(Guess)
+_UPDATE = (
+    update(Progress)
+    .where(
+        Progress.team_id == bindparam("t"),
+        Progress.level_id == bindparam("l"),
+        Progress.guesses_used == bindparam("was"),
+    )
+    .values(guesses_used=bindparam("seq"), last_guess_at=bindparam("at"))
+)
+_UPDATE_BEST = _UPDATE.values(
+    best_fx=bindparam("fx"), best_x=bindparam("x"), best_y=bindparam("y"), best_at=bindparam("at")
+)
+
+
+def read_guess(connection: Connection, team_id: int, level_id: int, key: str) -> GuessRead | None:
+    """Everything a guess's decision needs, in one statement; None when the team has no
+    progress on a level of its lesson (it has not entered it, or there is no such level)."""
+    mine = {"team_id": team_id, "level_id": level_id}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_ROWS, mine)
+    row = connection.execute(_READ, {**mine, "key": key}).first()
+    if row is None:
+        return None
+    used, last_at, best_fx, since, archived = row[:5]
+    end = 5 + len(_LEVEL)
+    stored, last, best = (_guess(row, end + i * len(_GUESS)) for i in range(3))
+    progress = TeamState(team_id, level_id, used, last_at, best_fx)
+    return GuessRead(progress, _level(tuple(row[5:end])), stored, last, best, since, archived)
+
+
+def store_guess(connection: Connection, progress: TeamState, guess: Guess) -> TeamState:
+    """Insert an accepted guess (a transient object, given its id here) and move the
+    team's progress on; the progress after it."""
+    values = {key: getattr(guess, key) for key, _ in _GUESS if key != "id"}
+    seq, at, fx = guess.seq, guess.created_at, guess.fx
+    improved = progress.best_fx is None or fx < progress.best_fx
+    (guess.id,) = connection.execute(_INSERT, values).inserted_primary_key or (0,)
+    guard = {"t": progress.team_id, "l": progress.level_id, "was": progress.guesses_used}
+    if improved:
+        best = {"fx": fx, "x": guess.x, "y": guess.y}
+        done = connection.execute(_UPDATE_BEST, {**guard, "seq": seq, "at": at, **best})
+    else:
+        done = connection.execute(_UPDATE, {**guard, "seq": seq, "at": at})
+    if done.rowcount != 1:  # the lock makes this impossible; the guard makes sure
+        raise RuntimeError("a team's progress moved under a guess that held its lock")
+    return replace(
+        progress, guesses_used=seq, last_guess_at=at, best_fx=fx if improved else progress.best_fx
+    )
+
+
+def new_guess(**values: Any) -> Guess:
+    """A transient ``Guess`` with these columns, made as the ORM loads a row: without an
+    event for every attribute set (constructing one the usual way cost a fifth of a guess)."""
+    guess: Guess = _GUESS_CLASS.new_instance()
+    guess.__dict__.update(values)
+    return guess
+
+
+_GUESS_CLASS = inspect(Guess).class_manager
+
+
+def _guess(row: Row[Any], start: int) -> Guess | None:
+    if row[start] is None:
+        return None
+    return new_guess(**{key: row[start + i] for i, (key, _) in enumerate(_GUESS)})
+
+
+_levels: dict[tuple[Any, ...], Level] = {}
+_levels_lock = threading.Lock()
+MOST_LEVELS = 256  # rows kept; a new content of a row is a new entry
+
+
+def _level(values: tuple[Any, ...]) -> Level:
+    """The level of a row, built once per content of the row (read only, never attached)."""
+    level = _levels.get(values)
+    if level is None:
+        level = Level(**{key: values[i] for i, (key, _) in enumerate(_LEVEL)})
+        with _levels_lock:
+            if len(_levels) >= MOST_LEVELS:
+                _levels.clear()
+            _levels[values] = level
+    return level
