@@ -56,6 +56,7 @@ bench: dev-setup $(SYSTEM_STAMP)
 	bash scripts/bench-packages
 	$(PY) bench/quick.py
 	$(PY) bench/throughput.py
+	$(PY) bench/open_loop.py
 	$(PY) bench/scale.py
 	$(PY) bench/logins.py
 	$(PY) bench/standings.py

@@ -141,7 +141,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
     instructor_access(settings)
     print(f"Downhill is serving on http://{settings.host}:{settings.port} (Ctrl-C stops it).")
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:served_app",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -75,6 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def served_app() -> FastAPI:
+    """The app as `downhill serve` runs it (a process of its own)."""
+    app = create_app()
+    app.state.freeze_heap = True
+    return app
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run this process's live hub. Tests run the app once per client: each run stops its
@@ -84,6 +92,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     hub = LiveHub(app.state.database)
     app.state.live = hub
     hub.start()
+    if getattr(app.state, "freeze_heap", False):
+        # Everything made at start-up lives as long as the process: keep it out of the
+        # collector's full passes, which otherwise paused a busy server for some 80 ms
+        # every few seconds (every request in flight waited).
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
