@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.db import utcnow
 from app.errors import Refused
 from app.game.interval import Analysis
 from app.game.rules import LevelState, Visibility, standings_visible
@@ -22,7 +23,7 @@ from app.game.scoring import (
     rank_overall,
 )
 from app.game.variants import on_level_scale, team_facts
-from app.models import Guess, Level, Progress, Team
+from app.models import Guess, Level, LiveVersion, Progress, Team
 from app.schemas import LevelRef, LevelStandingsOut, OverallOut, OverallRow, StandingRow
 
 
@@ -49,7 +50,7 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
     if as_of is None:
         rows = _live_rows(session, level)
     else:
-        frozen = {row[0]: row for row in _frozen_rows(session, level, as_of)}
+        frozen = {row[0]: row for row in _settled_rows(session, level, as_of)}
         teams = session.execute(
             select(Team.id, Team.number, Team.name).where(Team.lesson_id == level.lesson_id)
         )
@@ -80,6 +81,32 @@ def _live_rows(session: Session, level: Level) -> Sequence[Any]:
     ).all()
 
 
+# Standings that froze stop changing once every guess made before the freeze is committed
+# (a guess commits within moments of the time it is given): each process keeps them, under
+# the lesson's live version, which any change an instructor makes (a reset, new teams)
+# moves. Reading them again for every look cost more than the rest of the standings.
+SETTLED_AFTER = timedelta(seconds=10)
+MOST_KEPT = 64
+_settled: dict[tuple[str, int, datetime, int], Sequence[Any]] = {}
+
+
+def _settled_rows(session: Session, level: Level, as_of: datetime) -> Sequence[Any]:
+    """The frozen rows, read once per process when the freeze is long enough past."""
+    if utcnow() < as_of + SETTLED_AFTER:  # the server clock: it is about commits in flight
+        return _frozen_rows(session, level, as_of)
+    version = session.scalar(
+        select(LiveVersion.version).where(LiveVersion.lesson_id == level.lesson_id)
+    )
+    key = (str(session.get_bind().engine.url), level.id, as_of, version or 0)
+    rows = _settled.get(key)
+    if rows is None:
+        rows = _frozen_rows(session, level, as_of)
+        if len(_settled) >= MOST_KEPT:
+            _settled.clear()
+        _settled[key] = rows
+    return rows
+
+
 def _frozen_rows(session: Session, level: Level, as_of: datetime) -> Sequence[Any]:
     """The same as of a moment (the freeze)."""
     # Per team, from the guess table's indexes: the best f(x) before the freeze is a seek
@@ -87,7 +114,13 @@ def _frozen_rows(session: Session, level: Level, as_of: datetime) -> Sequence[An
     # are all the team's guesses less those made after it (a range the freeze bounds).
     # None of it reads every guess of the level.
     own = (Guess.level_id == level.id, Guess.team_id == Progress.team_id)
-    best_fx = select(func.min(Guess.fx)).where(*own, Guess.created_at <= as_of).scalar_subquery()
+    best_fx = (  # the first in f(x) order made by then: SQLite's min() would read them all
+        select(Guess.fx)
+        .where(*own, Guess.created_at <= as_of)
+        .order_by(Guess.fx)
+        .limit(1)
+        .scalar_subquery()
+    )
     later = (
         select(func.count())
         .select_from(Guess)

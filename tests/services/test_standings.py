@@ -9,7 +9,7 @@ import pytest
 from app.db import utcnow
 from app.errors import Refused
 from app.game.rules import LevelState
-from app.services.levels import enter_level, set_level_state
+from app.services.levels import enter_level, reset_level, set_level_state
 from app.services.standings import overall_standings, team_level_standings
 from app.services.submit import submit_guess
 from tests.support import Demo, set_level
@@ -59,6 +59,29 @@ def test_frozen_standings_show_the_moment_they_froze(session, demo: Demo) -> Non
     assert final.final and final.as_of is None
     # once final, team 2's late guess counts: f(1.0) = 3.29 beats team 1's f(5) = 4.83
     assert [(s.rank, s.entry.team_number) for s in final.standings[:2]] == [(1, 2), (2, 1)]
+
+
+def test_standings_long_frozen_are_kept_until_the_instructor_changes_the_lesson(
+    session, demo: Demo
+) -> None:
+    level = demo.levels[2]  # 600 s, frozen for the last 60 s: it froze 50 s ago
+    opened = utcnow() - timedelta(seconds=590)
+    set_level_state(session, level=level, state=LevelState.OPEN, now=opened)
+    set_level(session, level, opened_at=opened)
+    play(session, demo, level, {1: [(100, "5")], 2: [(560, "1.0")]})
+    now = opened + timedelta(seconds=590)
+
+    def ranked() -> list[tuple[int, float | None]]:
+        frozen = team_level_standings(session, level=level, now=now)
+        assert frozen.as_of == opened + timedelta(seconds=540)
+        return [(s.entry.team_number, s.entry.best_fx) for s in frozen.standings[:2]]
+
+    first = ranked()
+    assert first[0][0] == 1 and first[1] == (2, None)
+    play(session, demo, level, {3: [(570, "1.0")]})  # after the freeze: not shown
+    assert ranked() == first
+    reset_level(session, level_id=level.id)  # the instructor's change is seen at once
+    assert [best for _, best in ranked()] == [None, None]
 
 
 def test_hidden_standings_are_refused_until_the_level_closes(session, demo: Demo) -> None:
