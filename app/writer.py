@@ -135,14 +135,19 @@ class GuessWriter:
                 return
             log.exception("a guess could not be stored")
             outcomes = [error]
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, Answer | BaseException]]]
+        by_loop = {}
         for waiting, outcome in zip(group, outcomes, strict=True):
-            waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
+            by_loop.setdefault(waiting.loop, []).append((waiting, outcome))
+        for loop, answered in by_loop.items():  # one wake-up of the loop for the group
+            loop.call_soon_threadsafe(_settle, answered)
 
 
-def _settle(future: asyncio.Future[Answer], outcome: Answer | BaseException) -> None:
-    if future.done():  # the client went away; the guess is stored all the same
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
+def _settle(answered: list[tuple[_Waiting, Answer | BaseException]]) -> None:
+    for waiting, outcome in answered:
+        if waiting.future.done():  # the client went away; the guess is stored all the same
+            continue
+        if isinstance(outcome, BaseException):
+            waiting.future.set_exception(outcome)
+        else:
+            waiting.future.set_result(outcome)
