@@ -1,0 +1,108 @@
+"""The guess writer: guesses decided in groups, one commit a group, refusals and a broken
+guess answered alone (on PostgreSQL, one transaction a guess)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app import writer as writer_module
+from app.db import utcnow
+from app.errors import Refused
+from app.models import Guess
+from app.services.levels import enter_level
+from app.services.submit import Answer, Caller, GuessRequest, decide_and_store
+from app.writer import GuessWriter
+from tests.support import Demo, set_level
+
+GUESSES = 20
+
+
+def answers(writer: GuessWriter, requests: list[GuessRequest]) -> list[Answer | BaseException]:
+    """Hand every request over at once, as many requests in flight would."""
+
+    async def all_at_once() -> list[Answer | BaseException]:
+        return await asyncio.gather(*(writer.submit(r) for r in requests), return_exceptions=True)
+
+    try:
+        return asyncio.run(all_at_once())
+    finally:
+        writer.stop()
+
+
+def stored(session, level_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Guess).where(Guess.level_id == level_id))
+
+
+def test_a_group_is_decided_in_one_transaction_and_each_guess_answered(
+    database, session, demo: Demo
+) -> None:
+    level = demo.levels[0]
+    set_level(session, level, cooldown_seconds=10)
+    teams = list(demo.teams.values())
+    for team in teams:
+        enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
+    requests = [
+        GuessRequest(Caller.of(teams[i % len(teams)]), level.id, f"group-{i:04d}", float(i % 7))
+        for i in range(GUESSES)
+    ]
+    commits: list[int] = []
+    event.listen(database.engine, "commit", lambda _connection: commits.append(1))
+    outcomes = answers(GuessWriter(database), requests)
+
+    accepted = [o for o in outcomes if isinstance(o, Answer)]
+    refused = [o for o in outcomes if isinstance(o, Refused)]
+    # every team's first guess is accepted; its second, within the cooldown, is refused
+    assert len(accepted) == len(teams) and len(refused) == GUESSES - len(teams)
+    assert {o.code for o in refused} == {"cooldown"}
+    assert sorted(a.guess.team_id for a in accepted) == sorted(t.id for t in teams)
+    assert all(a.guess.seq == 1 and a.guess.id for a in accepted)
+    assert stored(session, level.id) == len(teams)
+    if database.engine.dialect.name == "sqlite":  # several guesses a commit
+        assert len(commits) <= GUESSES // 2
+    else:  # a transaction a guess, each locking only its team's row
+        assert len(commits) == len(accepted)
+
+
+def test_a_broken_guess_fails_alone(database, session, demo: Demo, monkeypatch) -> None:
+    level = demo.levels[0]
+    teams = list(demo.teams.values())[:6]
+    for team in teams:
+        enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
+    requests = [GuessRequest(Caller.of(t), level.id, f"fine-key-{t.id:04d}", 1.0) for t in teams]
+    requests[2] = GuessRequest(Caller.of(teams[2]), level.id, "broken-key-1", 2.0)
+
+    def breaks_after_writing(session, request, now):  # as a full disk would, say
+        answer = decide_and_store(session, request, now)
+        if request.idempotency_key == "broken-key-1":
+            raise OSError("the disk is full")
+        return answer
+
+    monkeypatch.setattr(writer_module, "decide_and_store", breaks_after_writing)
+    outcomes = answers(GuessWriter(database), requests)
+
+    assert isinstance(outcomes[2], OSError)  # a 500 for its client, nothing stored
+    assert all(isinstance(outcomes[i], Answer) for i in (0, 1, 3, 4, 5))
+    keys = session.scalars(select(Guess.idempotency_key).where(Guess.level_id == level.id))
+    assert sorted(keys) == sorted(f"fine-key-{t.id:04d}" for i, t in enumerate(teams) if i != 2)
+
+
+def test_a_stopped_writer_starts_again_for_the_next_guess(database, session, demo: Demo) -> None:
+    level, team = demo.levels[0], demo.teams[1]
+    enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
+    writer = GuessWriter(database)
+    first = answers(writer, [GuessRequest(Caller.of(team), level.id, "again-0001", 1.0)])
+    set_level(session, level, cooldown_seconds=0)
+    second = answers(writer, [GuessRequest(Caller.of(team), level.id, "again-0002", 2.0)])
+    assert [a.guess.seq for a in (*first, *second) if isinstance(a, Answer)] == [1, 2]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 65])
+def test_a_bad_key_is_refused_and_stores_nothing(database, session, demo: Demo, key) -> None:
+    level, team = demo.levels[0], demo.teams[1]
+    enter_level(session, team=team, level_id=level.id, password=None, now=utcnow())
+    (outcome,) = answers(GuessWriter(database), [GuessRequest(Caller.of(team), level.id, key, 1.0)])
+    assert isinstance(outcome, Refused) and outcome.code == "idempotency_key_invalid"
+    assert stored(session, level.id) == 0
