@@ -28,7 +28,7 @@ $(DEV_STAMP): $(STAMP)
 	$(PY) -m compileall -q -j0 $(VENV)/lib > /dev/null || true  # a stray old file may not compile
 	touch $(DEV_STAMP)
 
-$(SYSTEM_STAMP): scripts/system-packages | $(STAMP)
+$(SYSTEM_STAMP): scripts/system-packages scripts/apt-install | $(STAMP)
 	bash scripts/system-packages
 	touch $(SYSTEM_STAMP)
 
