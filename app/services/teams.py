@@ -28,15 +28,20 @@ def pin_matches(pin: str, pin_hash: str) -> bool:
     return secret_matches(normalize_code(pin), pin_hash)
 
 
-def open_lessons(session: Session) -> list[Lesson]:
-    """Lessons that take logins, newest first."""
-    query = select(Lesson).where(Lesson.archived.is_(False)).order_by(Lesson.id.desc())
-    return list(session.scalars(query))
+def open_lesson(session: Session, join_code: str | None) -> Lesson | None:
+    """The lesson that takes logins under this join code (typed in any case, with spaces
+    or dashes), if there is one. Pages name a lesson only to who has its code."""
+    code = normalize_code(join_code or "")
+    if not code:
+        return None
+    query = select(Lesson).where(Lesson.join_code == code, Lesson.archived.is_(False))
+    return session.scalars(query).first()
 
 
-def registering_lessons(session: Session) -> list[Lesson]:
-    """Lessons where teams may register themselves, newest first."""
-    return [lesson for lesson in open_lessons(session) if lesson.self_registration]
+def any_registering(session: Session) -> bool:
+    """Whether some lesson that takes logins lets teams register themselves."""
+    query = select(Lesson.id).where(Lesson.archived.is_(False), Lesson.self_registration)
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def find_lesson(session: Session, *, join_code: str) -> Lesson:

@@ -34,32 +34,40 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/")
 def join_page(request: Request, session: SessionDep, code: str | None = None) -> Response:
-    """The login page: choose the lesson (or type its join code), team number and PIN."""
+    """The login page: the join code from the board, team number and PIN. No lesson is
+    named to anyone who has not given its code."""
     if request.session.get("team_id"):
         return RedirectResponse("/team", status_code=303)
-    return render(
-        request,
-        "join.html",
-        lessons=teams.open_lessons(session),
-        form={"join_code": code or ""},
-        error=None,
-    )
+    return _join(request, session, {"join_code": code or ""})
 
 
 @router.get("/j/{join_code}")
 def join_link(join_code: str, request: Request, session: SessionDep) -> Response:
-    """A lesson's join address (the one a QR code opens): the login page, lesson chosen.
+    """A lesson's join address (the one a QR code opens): the login page naming the
+    lesson, or saying that no lesson has the code.
 
     A team already logged in to this lesson goes straight to its levels."""
     team = session_team(request, session)
     if team is not None and team.lesson.join_code == normalize_code(join_code):
         return RedirectResponse("/team", status_code=303)
+    if teams.open_lesson(session, join_code) is None:
+        refusal = Refused("lesson_not_found")
+        return _join(request, session, {"join_code": join_code}, refusal)
+    return _join(request, session, {"join_code": join_code})
+
+
+def _join(
+    request: Request, session: SessionDep, form: dict[str, str], refusal: Refused | None = None
+) -> Response:
+    """The login page for what was typed (and what went wrong)."""
     return render(
         request,
         "join.html",
-        lessons=teams.open_lessons(session),
-        form={"join_code": join_code},
-        error=None,
+        status_code=refusal.status if refusal else 200,
+        lesson=teams.open_lesson(session, form["join_code"]),
+        registering=teams.any_registering(session),
+        form=form,
+        error=refusal_body(request, refusal)["error"] if refusal else None,
     )
 
 
@@ -77,14 +85,8 @@ def login(
             session, join_code=join_code, team_number=team_number, pin=pin, now=utcnow()
         )
     except Refused as refusal:
-        return render(
-            request,
-            "join.html",
-            status_code=refusal.status,
-            lessons=teams.open_lessons(session),
-            form={"join_code": join_code, "team_number": team_number},
-            error=refusal_body(request, refusal)["error"],
-        )
+        typed = {"join_code": join_code, "team_number": team_number}
+        return _join(request, session, typed, refusal)
     _log_in(request, team)
     return RedirectResponse("/team", status_code=303)
 
@@ -102,7 +104,7 @@ def register_page(request: Request, session: SessionDep, code: str | None = None
     return render(
         request,
         "register.html",
-        lessons=teams.registering_lessons(session),
+        lesson=teams.open_lesson(session, code),
         form={"join_code": code or "", "name": ""},
         error=None,
     )
@@ -127,7 +129,7 @@ def register(
             request,
             "register.html",
             status_code=refusal.status,
-            lessons=teams.registering_lessons(session),
+            lesson=teams.open_lesson(session, join_code),
             form={"join_code": join_code, "name": name},
             error=refusal_body(request, refusal)["error"],
         )

@@ -133,7 +133,8 @@ def test_team_pages_show_hostile_names_as_text(hostile: Hostile) -> None:
 def test_the_projector_shows_hostile_names_as_text(app, hostile: Hostile) -> None:
     code = hostile.room.join_code
     with browser_like(app) as anyone:
-        for path in (f"/projector/{code}", f"/projector/{code}?theme=light", "/", "/register"):
+        paths = ("/projector/{}", "/projector/{}?theme=light", "/j/{}", "/register?code={}")
+        for path in (template.format(code) for template in paths):
             assert_html_is_safe(path, anyone.get(path))
         state = anyone.get(f"/projector/{code}/state.json")
         assert_json_is_data("state.json", state, expect=[LESSON, TITLES[1], *XSS])

@@ -10,6 +10,7 @@ from plotly.offline import get_plotlyjs_version
 
 from app.db import utcnow
 from app.game.rules import LevelState
+from app.services.lessons import create_lesson
 from app.services.levels import set_level_state
 from app.web.templating import STATIC_DIR
 from tests.support import Demo, csrf_of
@@ -26,11 +27,17 @@ def form_login(client, number: str, pin: str, code: str = "DEMO"):
     )
 
 
-def test_the_join_page_lists_lessons_and_a_join_link_fills_the_code(client) -> None:
+def test_the_join_page_names_a_lesson_only_to_who_has_its_code(client, session) -> None:
+    create_lesson(session, name="Secret seminar", now=utcnow())
     page = client.get("/").text
-    assert "Downhill demo (DEMO)" in page
-    linked = client.get("/j/demo").text
-    assert 'name="join_code" value="demo"' in linked
+    assert "Downhill demo" not in page and "Secret seminar" not in page and "<option" not in page
+    linked = client.get("/j/demo")
+    assert linked.status_code == 200 and 'name="join_code" value="demo"' in linked.text
+    assert "<strong>Downhill demo</strong>" in linked.text and "Secret seminar" not in linked.text
+    assert "<strong>Downhill demo</strong>" in client.get("/?code=demo").text
+    unknown = client.get("/j/UNKNOWN")
+    assert unknown.status_code == 404 and 'data-code="lesson_not_found"' in unknown.text
+    assert 'value="UNKNOWN"' in unknown.text and "Downhill demo" not in unknown.text
 
 
 def test_a_wrong_pin_shows_the_page_again_keeping_what_was_typed(client, demo: Demo) -> None:
@@ -125,7 +132,7 @@ def test_the_join_link_keeps_a_logged_in_team_in(client, demo: Demo) -> None:
     form_login(client, "6", demo.pin(6))
     assert client.get("/j/demo", follow_redirects=False).headers["location"] == "/team"
     other = client.get("/j/OTHER")
-    assert other.status_code == 200 and 'value="OTHER"' in other.text
+    assert other.status_code == 404 and 'value="OTHER"' in other.text
     assert client.get("/team", follow_redirects=False).status_code == 200  # still logged in
 
 
