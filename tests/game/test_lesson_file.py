@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ def test_the_shipped_lesson_files_read_and_round_trip(name: str) -> None:
     assert content.levels
     again = load_lesson(dump_lesson(content.name, content.levels))
     assert again == content
+
+
+@pytest.mark.parametrize("name", ["demo.json", "lecture.json"])
+def test_the_shipped_titles_are_not_numbered_the_pages_number_levels(name: str) -> None:
+    titles = [level.title for level in load_lesson((LESSONS / name).read_bytes()).levels]
+    assert not [t for t in titles if re.match(r"\d+[.)]\s", t)]  # not "1. 1. Follow the slope"
 
 
 def test_the_lecture_file_walks_slope_local_minimum_and_plateau() -> None:

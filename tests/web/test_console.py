@@ -49,6 +49,8 @@ def test_teams_come_with_slips_whose_pins_log_in(app, desk, session, demo: Demo)
     post(desk, "/instructor/lessons", name="Tuesday")
     reread(session)
     lesson = session.scalars(select(Lesson).where(Lesson.name == "Tuesday")).one()
+    field = re.search(r'<input id="count"[^>]*>', desk.get(f"/instructor/lessons/{lesson.id}").text)
+    assert field and 'value=""' in field[0] and "placeholder" not in field[0]  # empty, no "12"
     for bad in ("", "0", "-3", "abc", "201", "1.5"):
         refused = post(desk, f"/instructor/lessons/{lesson.id}/teams", count=bad)
         assert refused.status_code == 422, bad

@@ -79,6 +79,11 @@ def test_the_instructor_logs_in_and_runs_a_level(
     assert bad.status_code == 422
 
 
+def test_the_login_page_shows_the_command_as_code_not_backticks(client) -> None:
+    page = client.get("/instructor/login").text
+    assert "<code>downhill instructor set-password</code>" in page and "`" not in page
+
+
 def test_wrong_passwords_are_refused_then_throttled(client, instructor_password: str) -> None:
     for _ in range(5):
         response = instructor_login(client, "not-the-password")
