@@ -126,3 +126,14 @@ def rank_overall(
             OverallStanding(rank, team_id, number, name, totals[team_id], per_team[team_id])
         )
     return result
+
+
+def podium(ranking: list[OverallStanding], places: int, most: int) -> list[OverallStanding]:
+    """The rows a summary shows: teams that placed (more than 0 points; a team with none
+    has not placed, whatever its rank), the first ``places`` of them and every team tied
+    with the last of those (a tie is shown as a tie), at most ``most`` rows."""
+    placed = [row for row in ranking if row.total > 0]
+    if len(placed) <= places:
+        return placed
+    last_rank = placed[places - 1].rank
+    return [row for row in placed if row.rank <= last_rank][:most]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.rules import LevelState, Visibility, freezes_at
+from app.game.scoring import podium
 from app.game.typed import whole_number
 from app.models import MAX_ROW_ID, Announcement, Lesson, Level, Progress, Team
 from app.schemas import (
@@ -99,6 +100,7 @@ def _store(
 
 
 TOP = 10  # standings rows the projector shows; the rest are summarised
+OVERALL_PLACES, OVERALL_MOST = 5, 8  # the lesson's top five beside a reveal, ties included
 
 
 def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> ProjectorView:
@@ -121,10 +123,11 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> Projec
     view.level = _level_on_screen(session, level, announcement.show_password, now)
     if view.level.state == LevelState.REVEALED.value:
         overall, revealed = overall_standings(session, lesson_id=lesson.id, now=now)
+        shown = podium(overall, OVERALL_PLACES, OVERALL_MOST)
         view.overall = OverallBoard(
             levels=len(revealed),
-            rows=[OverallRow.of(row) for row in overall[:TOP]],
-            more=max(0, len(overall) - TOP),
+            rows=[OverallRow.of(row) for row in shown],
+            more=len(overall) - len(shown),
         )
     return view
 

@@ -16,7 +16,6 @@ const label = (row) => teamLabel(row.team_number, row.team_name, text.team_n);
 const gap = (v) => shown(v, 3);
 const dark = document.body.classList.contains('theme-dark');
 const FINAL_ROWS = 8; // with the four algorithms and the overall top five, one screen
-const OVERALL_ROWS = 4;
 let snapshot = data.snapshot;
 let skew = 0; // server clock minus this clock, in ms
 let reveal = null;
@@ -146,7 +145,7 @@ function drawReveal(level) {
     rows.push(tr);
   }
   $('final-rows').replaceChildren(...rows);
-  const overall = snapshot.overall ? snapshot.overall.rows.slice(0, OVERALL_ROWS).map((row) => {
+  const overall = snapshot.overall ? snapshot.overall.rows.map((row) => { // the server picks them
     const tr = document.createElement('tr');
     tr.append(cell('td', row.rank), cell('td', label(row)), cell('td', text.points.replace('{n}', points(row.total)), 'num'));
     return tr;

@@ -23,6 +23,7 @@ SCREEN = {"width": 1280, "height": 720}
 
 def console_action(desk, lesson_url: str, title: str, action: str) -> None:
     desk.goto(lesson_url)
+    desk.once("dialog", lambda dialog: dialog.accept())  # Close and Reveal ask first
     desk.locator("li.level", has_text=title).locator(f"button[value={action}]").click()
     desk.wait_for_url("**#level-*")
 

@@ -151,12 +151,20 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     other_page.wait_for_url(f"{server}/team")
     assert "13 · Late owls" in other_page.text_content("header")
 
-    # close, reveal: the team's page shows the curve
+    # close, reveal (each asks first: a click by mistake changes nothing): the team's
+    # page shows the curve
     desk.goto(lesson_url)
-    desk.locator("li.level", has_text=LEVELS[0][0]).locator("button[value=close]").click()
-    desk.wait_for_url("**#level-*")
-    desk.locator("li.level", has_text=LEVELS[0][0]).locator("button[value=reveal]").click()
-    desk.wait_for_url("**#level-*")
+    first = desk.locator("li.level", has_text=LEVELS[0][0])
+    asked: list[str] = []
+    desk.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    first.locator("button[value=close]").click()
+    desk.wait_for_timeout(300)
+    assert asked and LEVELS[0][0] in asked[0] and desk.url == lesson_url
+    assert first.locator(".pill").text_content() == "open"
+    for action in ("close", "reveal"):
+        desk.once("dialog", lambda dialog: dialog.accept())
+        first.locator(f"button[value={action}]").click()
+        desk.wait_for_url("**#level-*")
     page.wait_for_function(
         "() => document.getElementById('chart').data.some(t => t.x && t.x.length > 100)",
         timeout=15_000,

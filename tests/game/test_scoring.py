@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.game.scoring import Entry, SettledLevel, level_points, rank_level, rank_overall
+from app.game.scoring import (
+    Entry,
+    OverallStanding,
+    SettledLevel,
+    level_points,
+    podium,
+    rank_level,
+    rank_overall,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -73,3 +81,17 @@ def test_equal_totals_share_a_rank() -> None:
     teams = [(1, 1, "A"), (2, 2, "B")]
     levels = [SettledLevel(1, 0, 10, [entry(1, 5.0), entry(2, 5.0, seconds=99)])]
     assert [(r.rank, r.team_number) for r in rank_overall(teams, levels)] == [(1, 1), (1, 2)]
+
+
+def standing(rank: int, number: int, total: float) -> OverallStanding:
+    return OverallStanding(rank, number, number, None, total, {})
+
+
+def test_the_podium_shows_only_teams_that_placed_and_keeps_ties_together() -> None:
+    ranking = [standing(1, 1, 9.0), standing(2, 2, 7.5), standing(3, 3, 0.0), standing(3, 4, 0.0)]
+    assert [r.team_number for r in podium(ranking, places=5, most=8)] == [1, 2]  # no 0-point
+    tied = [standing(1, 1, 9.0), *(standing(2, n, 5.0) for n in range(2, 8)), standing(8, 8, 1.0)]
+    shown = podium(tied, places=3, most=8)
+    assert [r.team_number for r in shown] == [1, 2, 3, 4, 5, 6, 7]  # the tie for 2nd, whole
+    assert [r.team_number for r in podium(tied, places=3, most=4)] == [1, 2, 3, 4]  # at most
+    assert podium([], places=5, most=8) == []

@@ -56,3 +56,5 @@ def test_the_password_shows_only_while_chosen_and_open(session, demo: Demo) -> N
     view = projector_view(session, lesson=demo.lesson, now=utcnow())
     assert view.level is not None and view.level.reveal is not None
     assert view.overall is not None and view.overall.levels == 1
+    # nobody played it: no team placed, none is listed as if it had
+    assert view.overall.rows == [] and view.overall.more == len(demo.teams)
