@@ -32,3 +32,17 @@ export function moveOf(mode) {
   if (!move) throw new Error(`unknown mode: ${mode}`);
   return move;
 }
+
+// The bounds the server holds η and β to (app/game/guess.py: 0 < η ≤ η max, 0 ≤ β ≤ β
+// max), so that the preview flags a value before the server refuses it: the names of the
+// typed values out of bounds, with their bound.
+export function outOfBounds(eta, beta, level, move) {
+  const out = [];
+  if (move.steps && level.eta_max != null && !(eta > 0 && eta <= level.eta_max)) {
+    out.push({ name: 'eta', high: level.eta_max });
+  }
+  if (move.momentum && level.beta_max != null && !(beta >= 0 && beta <= level.beta_max)) {
+    out.push({ name: 'beta', high: level.beta_max });
+  }
+  return out;
+}

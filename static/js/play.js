@@ -4,7 +4,7 @@
 
 import { fill, fmt } from './chart.js';
 import { kindOf } from './kinds/index.js';
-import { moveOf } from './moves.js';
+import { moveOf, outOfBounds } from './moves.js';
 import { teamLabel } from './teams.js';
 
 const state = JSON.parse(document.getElementById('play-state').textContent);
@@ -141,11 +141,19 @@ function previewStep() {
   const at = state.position;
   const typed = fields.map((name) => inputs[name].value);
   const [eta, beta = 0] = typed.map(typedNumber);
+  const out = outOfBounds(eta, beta, level, move);
+  for (const name of fields) {
+    if (out.some((o) => o.name === name)) inputs[name].setAttribute('aria-invalid', 'true');
+    else inputs[name].removeAttribute('aria-invalid');
+  }
+  box.classList.toggle('warning', out.length > 0);
   if (typed.some((value) => !value.trim()) || !Number.isFinite(eta) || !Number.isFinite(beta)) {
     box.textContent = '';
     return;
   }
-  box.textContent = kind.previewWords(at, eta, beta, level, text, move.momentum);
+  box.textContent = out.length
+    ? out.map((o) => fill(text[`${o.name}_out`], { high: fmt(o.high) })).join(' ')
+    : kind.previewWords(at, eta, beta, level, text, move.momentum);
 }
 
 function showAnswer(guess, replayed) {

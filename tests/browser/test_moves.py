@@ -75,8 +75,14 @@ def test_a_team_steps_by_learning_rate_on_a_phone(server: str, browser, data_dir
     play(page, server, level_id)
     assert page.locator("#x").count() == 0  # the server chooses x
     assert page.text_content("#position") == "You stand at x = 4: f(x) = 9, slope 6."
+    page.fill("#eta", "2.5")  # above this level's bound of 2: flagged before it is sent
+    assert page.text_content("#step-preview") == (
+        "The learning rate η must be above 0 and at most 2 on this level."
+    )
+    assert page.get_attribute("#eta", "aria-invalid") == "true"
     page.fill("#eta", "0.1")
     assert page.text_content("#step-preview") == "This step: x ← 4 − 0.1·(6) = 3.4"
+    assert page.get_attribute("#eta", "aria-invalid") is None
     page.click("#submit")
     page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 1")
     assert page.text_content("#position") == "You stand at x = 3.4: f(x) = 5.76, slope 4.8."

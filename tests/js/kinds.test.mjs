@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KINDS, kindOf } from '../../static/js/kinds/index.js';
-import { MOVES, moveOf } from '../../static/js/moves.js';
+import { MOVES, moveOf, outOfBounds } from '../../static/js/moves.js';
 
 const text = {
   position: 'at {x}: f={fx}, slope {slope}.', velocity: 'v={v}.',
@@ -92,4 +92,18 @@ test('a move says what a team chooses and what its history rows add', () => {
   assert.deepEqual(moveOf('momentum').cells(g, kindOf('interval'), '-0.2'), ['0.1', '0.9', '-0.2', '-0.2']);
   assert.equal(Object.values(MOVES).filter((m) => m.steps).length, 2);
   assert.throws(() => moveOf('teleport'), /unknown mode/);
+});
+
+test('the preview flags an η or a β the server would refuse, before it is sent', () => {
+  const level = { eta_max: 0.5, beta_max: 0.95 };
+  const names = (eta, beta, mode) => outOfBounds(eta, beta, level, moveOf(mode)).map((o) => o.name);
+  assert.deepEqual(names(0.5, 0, 'learning_rate'), []);
+  assert.deepEqual(names(0.51, 0, 'learning_rate'), ['eta']);
+  assert.deepEqual(names(0, 0, 'learning_rate'), ['eta']); // η must be above 0
+  assert.deepEqual(names(-1, 2, 'learning_rate'), ['eta']); // β is not this level's
+  assert.deepEqual(names(0.1, 0.95, 'momentum'), []);
+  assert.deepEqual(names(0.1, 0.96, 'momentum'), ['beta']);
+  assert.deepEqual(names(1, -0.1, 'momentum'), ['eta', 'beta']);
+  assert.deepEqual(outOfBounds(1, 0, level, moveOf('learning_rate'))[0].high, 0.5);
+  assert.deepEqual(names(100, 100, 'free'), []); // nothing to bound on a free guess
 });
