@@ -171,7 +171,7 @@ def team_home(request: Request, team: CurrentTeam, session: SessionDep) -> Respo
     """The team's lesson: its levels, their states, and a way into each open one."""
     request.session.pop(NEW_PIN, None)  # a newly registered team has noted its PIN
     now = utcnow()
-    return render(
+    response = render(
         request,
         "team.html",
         team=team,
@@ -181,6 +181,8 @@ def team_home(request: Request, team: CurrentTeam, session: SessionDep) -> Respo
         error=None,
         failed_level=None,
     )
+    response.headers["Cache-Control"] = "no-store"  # the levels' states change: never stale
+    return response
 
 
 @router.post("/levels/{level_id}/enter")

@@ -203,6 +203,11 @@ def test_the_instructor_opens_a_level_from_the_console_and_a_team_enters_it(
     level.locator("button[type=submit]").click()
     page.wait_for_url("**/levels/*/play")
     assert "Function 2" in page.text_content("h1")
+    page.go_back()  # the list of levels as it is now, not as it was before entering
+    page.wait_for_url("**/team")
+    level = page.locator("li.level", has_text="Function 2")
+    level.locator("a.button", has_text="Continue").wait_for()
+    assert level.locator("button[type=submit]").count() == 0  # no stale "Enter"
     assert problems == []
     phone.close()
     context.close()

@@ -133,7 +133,10 @@ def test_the_join_link_keeps_a_logged_in_team_in(client, demo: Demo) -> None:
     assert client.get("/j/demo", follow_redirects=False).headers["location"] == "/team"
     other = client.get("/j/OTHER")
     assert other.status_code == 404 and 'value="OTHER"' in other.text
-    assert client.get("/team", follow_redirects=False).status_code == 200  # still logged in
+    levels = client.get("/team", follow_redirects=False)
+    assert levels.status_code == 200  # still logged in
+    assert levels.headers["cache-control"] == "no-store"  # the back button never shows it stale
+    assert "/fresh.js" in levels.text
 
 
 def test_a_settled_level_can_be_looked_at_without_entering_it(client, session, demo: Demo) -> None:
