@@ -4,6 +4,7 @@ guess answered alone (on PostgreSQL, one transaction a guess)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event, func, select
@@ -26,8 +27,9 @@ def answers(writer: GuessWriter, requests: list[GuessRequest]) -> list[Answer | 
     async def all_at_once() -> list[Answer | BaseException]:
         return await asyncio.gather(*(writer.submit(r) for r in requests), return_exceptions=True)
 
-    try:
-        return asyncio.run(all_at_once())
+    try:  # an event loop of its own (the browser tests leave one running in this thread)
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(all_at_once())).result()
     finally:
         writer.stop()
 
