@@ -7,10 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from app.db import utcnow
 from app.errors import Refused
-from app.models import MAX_ROW_ID, Team
+from app.models import MAX_ROW_ID, Login, Team
+from app.services.logins import LOGIN, instructor_signed_in, sign_in
 from app.services.submit import Caller
 from app.services.tokens import team_for_token
 
@@ -27,20 +30,35 @@ SessionDep = Annotated[Session, Depends(get_session)]
 RowId = Annotated[int, Path(ge=-MAX_ROW_ID - 1, le=MAX_ROW_ID)]
 
 
-def remember_team(request: Request, team: Team) -> None:
-    """Log the team in on this browser: the signed cookie carries its id and when it was made.
+TEAM_KEYS = ("team_id", "team_since", LOGIN)  # what a team's login puts in the cookie
+
+
+def remember_team(request: Request, session: Session, team: Team) -> None:
+    """Log the team in on this browser: the signed cookie carries its id, when it was
+    made and this browser's login (``app.services.logins``).
 
     The id alone is not enough: SQLite gives the id of a deleted last row to the next row, so
     a phone of a removed team (or of a deleted lesson's team) would otherwise wake up as the
     next team made, in any lesson."""
     request.session["team_id"] = team.id
     request.session["team_since"] = team.created_at.isoformat()
+    request.session[LOGIN] = sign_in(session, team_id=team.id, now=utcnow())
+
+
+def forget_team(request: Request) -> None:
+    """This browser is no longer the team's (its login was ended, or never was)."""
+    for key in TEAM_KEYS:
+        request.session.pop(key, None)
 
 
 def session_team(request: Request, session: Session) -> Team | None:
-    """The team this browser logged in as, if that very team still exists."""
-    team_id = request.session.get("team_id")
-    team = session.get(Team, team_id) if isinstance(team_id, int) else None
+    """The team this browser logged in as, if that very team still exists and this
+    browser's login is still in force."""
+    team_id, login_id = request.session.get("team_id"), request.session.get(LOGIN)
+    if not isinstance(team_id, int) or not isinstance(login_id, str):
+        return None
+    signed_in = and_(Login.team_id == Team.id, Login.id == login_id)
+    team = session.scalars(select(Team).join(Login, signed_in).where(Team.id == team_id)).first()
     if team is None or request.session.get("team_since") != team.created_at.isoformat():
         return None
     return team
@@ -50,8 +68,7 @@ def get_current_team(request: Request, session: SessionDep) -> Team:
     """The team whose login this session's signed cookie carries, or ``not_logged_in``."""
     team = session_team(request, session)
     if team is None or team.lesson.archived:
-        request.session.pop("team_id", None)
-        request.session.pop("team_since", None)
+        forget_team(request)
         raise Refused("not_logged_in")
     # End the read transaction: its connection goes back to the pool while the request
     # waits for a worker thread to run the endpoint. Held across that wait, connections
@@ -101,19 +118,22 @@ async def get_caller(
     if credentials is not None:
         return Caller(token=credentials.credentials)
     team_id, since = request.session.get("team_id"), request.session.get("team_since")
-    if not isinstance(team_id, int) or not isinstance(since, str):
+    login_id = request.session.get(LOGIN)
+    if not all(isinstance(v, t) for v, t in ((team_id, int), (since, str), (login_id, str))):
         raise Refused("token_invalid" if request.headers.get("authorization") else "not_logged_in")
-    return Caller(team_id=team_id, since=since)
+    return Caller(team_id=team_id, since=since, login=login_id)
 
 
 GuessCaller = Annotated[Caller, Depends(get_caller)]
 
 
-def require_instructor(request: Request) -> None:
-    """Let only the instructor's session through: a team gets 403, nobody gets 401 (a
-    page asks them to log in)."""
-    if request.session.get("instructor") is True:
+def require_instructor(request: Request, session: SessionDep) -> None:
+    """Let only the instructor's session through, while its login is in force: a team
+    gets 403, nobody gets 401 (a page asks them to log in)."""
+    if instructor_signed_in(session, login_id=request.session.get(LOGIN)):
+        session.commit()  # as get_current_team: no connection held while waiting
         return
+    request.session.pop("instructor", None)
     if request.session.get("team_id") is not None:
         raise Refused("instructor_only")
     raise Refused("instructor_login_required")

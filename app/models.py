@@ -277,6 +277,21 @@ class Instructor(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Login(Base):
+    """One signed-in browser: a team's (``team_id``) or the instructor's (none). The
+    session cookie carries its id and every request looks for it here, so a logout, a new
+    PIN, a removed team or a new instructor password ends the sessions it should at once,
+    on every process, however long the signed cookie itself would still be good for."""
+
+    __tablename__ = "login"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Announcement(Base):
     """What the projector shows for a lesson: the level the instructor announced (none
     before the first), and whether its password is on the screen."""

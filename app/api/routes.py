@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.db import utcnow
-from app.deps import ApiTeam, GuessCaller, RowId, SessionDep, remember_team
+from app.deps import ApiTeam, GuessCaller, RowId, SessionDep, forget_team, remember_team
 from app.errors import Refused
 from app.schemas import (
     AnswerOut,
@@ -33,6 +33,7 @@ from app.schemas import (
 )
 from app.security import check_csrf, csrf_token
 from app.services import guesses, levels, standings, submit, teams
+from app.services.logins import LOGIN, end_login
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
 
@@ -57,7 +58,7 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> Response:
         session, join_code=body.join_code, team_number=body.team_number, pin=body.pin, now=utcnow()
     )
     request.session.clear()
-    remember_team(request, team)
+    remember_team(request, session, team)
     return SessionOut(
         team=TeamOut(number=team.number, name=team.name),
         lesson=LessonOut(name=team.lesson.name, join_code=team.lesson.join_code),
@@ -66,8 +67,10 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> Response:
 
 
 @router.delete("/session", response_model=DoneOut)
-def logout(request: Request) -> Response:
-    """Forget the team on this device (its guesses stay)."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """Log this device out: its cookie, replayed, no longer gets in (the team's guesses
+    stay, and its other devices stay logged in)."""
+    end_login(session, login_id=request.session.get(LOGIN))
     request.session.clear()
     return DoneOut(ok=True).response()
 
@@ -120,8 +123,7 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
         )
     except Refused as refused:
         if refused.code == "not_logged_in":  # as every page: forget a login that is gone
-            request.session.pop("team_id", None)
-            request.session.pop("team_since", None)
+            forget_team(request)
         raise
     request.app.state.live.poke()  # this process's streams need not wait for their next look
     return guesses.answer_out(answer, utcnow()).response()

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
 from app.game.rules import TeamProgress
-from app.models import Guess, Lesson, Level, Progress, Team
+from app.models import Guess, Lesson, Level, Login, Progress, Team
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class GuessRead:
     best: Guess | None
     team_since: datetime
     archived: bool
+    signed_in: bool  # the browser's login is in force (when the guess names one)
 
 
 def _columns(model: type[Any]) -> list[tuple[str, Any]]:
@@ -78,12 +79,14 @@ def _read_query() -> Any:
             *(getattr(Progress, key) for key in _PROGRESS),
             Team.created_at,
             Lesson.archived,
+            Login.id,
             *(column for _, column in _LEVEL),
             *guess_columns,
         )
         .join(Team, Team.id == Progress.team_id)
         .join(Lesson, Lesson.id == Team.lesson_id)
         .join(Level, and_(Level.id == Progress.level_id, Level.lesson_id == Team.lesson_id))
+        .outerjoin(Login, and_(Login.id == bindparam("login"), Login.team_id == mine[0]))
         .outerjoin(
             stored,
             and_(
@@ -132,20 +135,23 @@ _UPDATE_BEST = _UPDATE.values(
 )
 
 
-def read_guess(connection: Connection, team_id: int, level_id: int, key: str) -> GuessRead | None:
+def read_guess(
+    connection: Connection, team_id: int, level_id: int, key: str, login: str | None
+) -> GuessRead | None:
     """Everything a guess's decision needs, in one statement; None when the team has no
     progress on a level of its lesson (it has not entered it, or there is no such level)."""
     mine = {"team_id": team_id, "level_id": level_id}
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK_ROWS, mine)
-    row = connection.execute(_READ, {**mine, "key": key}).first()
+    row = connection.execute(_READ, {**mine, "key": key, "login": login}).first()
     if row is None:
         return None
-    used, last_at, best_fx, since, archived = row[:5]
-    end = 5 + len(_LEVEL)
+    used, last_at, best_fx, since, archived, signed_in = row[:6]
+    end = 6 + len(_LEVEL)
     stored, last, best = (_guess(row, end + i * len(_GUESS)) for i in range(3))
     progress = TeamState(team_id, level_id, used, last_at, best_fx)
-    return GuessRead(progress, _level(tuple(row[5:end])), stored, last, best, since, archived)
+    level = _level(tuple(row[6:end]))
+    return GuessRead(progress, level, stored, last, best, since, archived, signed_in is not None)
 
 
 def store_guess(connection: Connection, progress: TeamState, guess: Guess) -> TeamState:

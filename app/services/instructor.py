@@ -10,6 +10,7 @@ from app.db import lock_for_write
 from app.errors import Refused
 from app.game.credentials import new_password
 from app.models import Instructor
+from app.services.logins import end_instructor_logins
 from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -61,6 +62,7 @@ def _store(session: Session, account: Instructor | None, password: str, now: dat
         session.add(account)
     account.password_hash = hash_secret(password)
     account.updated_at = now
+    end_instructor_logins(session)  # a browser signed in with the old password is out
 
 
 def login_instructor(session: Session, *, password: str, now: datetime) -> None:

@@ -32,7 +32,7 @@ from app.game.expression import CompiledFunction, CompiledPlane
 from app.game.guess import Accepted, Choice, GuessRefused, check_key, decide_guess, read_choice
 from app.game.moves import PlaneStep, Position
 from app.game.rules import LevelState, Refusal, guesses_left, next_allowed_at
-from app.models import Guess, Level, Progress, Team
+from app.models import Guess, Level, Login, Progress, Team
 from app.services.guess_rows import GuessRead, TeamState, new_guess, read_guess, store_guess
 from app.services.levels import team_level
 from app.services.steps import as_received, last_position, start_position
@@ -48,10 +48,12 @@ class Caller:
     team_id: int | None = None
     since: str | None = None
     token: str | None = None
+    login: str | None = None  # a browser's login (app.services.logins), checked in the read
 
     @classmethod
     def of(cls, team: Team) -> Caller:
-        """A team already loaded (tests, the CLI): its login as a browser would carry it."""
+        """A team already loaded by the server itself (tests, the CLI): no browser login
+        to check."""
         return cls(team.id, team.created_at.isoformat())
 
 
@@ -132,7 +134,8 @@ def decide_and_store(session: Session, request: GuessRequest, now: datetime | No
     try:
         check_key(request.idempotency_key)
         team_id = _team_id(session, request.caller)
-        read = read_guess(connection, team_id, request.level_id, request.idempotency_key)
+        login = request.caller.login
+        read = read_guess(connection, team_id, request.level_id, request.idempotency_key, login)
         now = now or utcnow()
         raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y)
         if read is None:
@@ -183,6 +186,8 @@ def _check_login(read: GuessRead, caller: Caller) -> None:
     its id) in a lesson still running; a token was checked when it was read."""
     if caller.token is None and read.team_since.isoformat() != caller.since:
         raise Refused("not_logged_in")
+    if caller.login is not None and not read.signed_in:  # logged out, or a new PIN since
+        raise Refused("not_logged_in")
     if read.archived:
         raise Refused("lesson_archived" if caller.token is not None else "not_logged_in")
     if read.level.state == LevelState.DRAFT:  # as team_level: teams never see a draft
@@ -202,6 +207,8 @@ def _refusal_without_progress(
     if team is None or team.lesson.archived:
         return Refused("not_logged_in")
     if caller.token is None and team.created_at.isoformat() != caller.since:
+        return Refused("not_logged_in")
+    if caller.login is not None and session.get(Login, caller.login) is None:
         return Refused("not_logged_in")
     level = team_level(session, team=team, level_id=level_id)
     try:

@@ -14,6 +14,7 @@ from app.game.credentials import PIN_LENGTH, new_code, normalize_code
 from app.game.typed import clean_name, whole_number
 from app.models import Lesson, Team
 from app.services import live
+from app.services.logins import end_team_logins
 from app.services.passwords import DUMMY_HASH, hash_secret, secret_matches
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -215,6 +216,7 @@ def regenerate_pin(session: Session, *, lesson_id: int, team_id: int) -> Credent
     lock_for_write(session)
     team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
     team.pin_hash = pin_hash
+    end_team_logins(session, team_id=team.id)  # a device with the old PIN is out at once
     session.commit()
     return Credential(team, pin)
 

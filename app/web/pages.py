@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.db import utcnow
-from app.deps import CurrentTeam, RowId, SessionDep, remember_team, session_team
+from app.deps import CurrentTeam, RowId, SessionDep, forget_team, remember_team, session_team
 from app.errors import Refused
 from app.game.credentials import normalize_code
 from app.game.typed import clean_name
@@ -16,6 +16,7 @@ from app.i18n import LOCALE_COOKIE, LOCALES
 from app.models import Level, Team
 from app.security import check_csrf
 from app.services import guesses, levels, standings, teams
+from app.services.logins import LOGIN, end_login
 from app.services.reveal import reveal_view
 from app.services.standings import LevelStandings
 from app.web.responses import refusal_body
@@ -87,15 +88,15 @@ def login(
     except Refused as refusal:
         typed = {"join_code": join_code, "team_number": team_number}
         return _join(request, session, typed, refusal)
-    _log_in(request, team)
+    _log_in(request, session, team)
     return RedirectResponse("/team", status_code=303)
 
 
-def _log_in(request: Request, team: Team) -> None:
+def _log_in(request: Request, session: SessionDep, team: Team) -> None:
     csrf = request.session.get("csrf")
     request.session.clear()
     request.session.update(csrf=csrf)
-    remember_team(request, team)
+    remember_team(request, session, team)
 
 
 @router.get("/register")
@@ -133,7 +134,7 @@ def register(
             form={"join_code": join_code, "name": name},
             error=refusal_body(request, refusal)["error"],
         )
-    _log_in(request, made.team)
+    _log_in(request, session, made.team)
     request.session[NEW_PIN] = made.pin
     return RedirectResponse("/registered", status_code=303)
 
@@ -159,10 +160,12 @@ def registered(request: Request, team: CurrentTeam) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    """Forget the team on this device; its guesses stay for the next login."""
-    for key in ("team_id", "team_since", NEW_PIN):
-        request.session.pop(key, None)
+def logout(request: Request, session: SessionDep) -> Response:
+    """Log this device out (its cookie, replayed, no longer gets in); the team's guesses
+    stay for the next login, and its other devices stay logged in."""
+    end_login(session, login_id=request.session.get(LOGIN))
+    forget_team(request)
+    request.session.pop(NEW_PIN, None)
     return RedirectResponse("/", status_code=303)
 
 

@@ -180,9 +180,18 @@ def test_no_operation_of_the_schema_answers_a_server_error(app, desk, playing: C
         # one client (one event loop, as one server process has) sends as either: the
         # instructor's session is the desk's cookie and token
         as_desk = Sender(team, desk.cookies.get("downhill_session"), desk.headers["X-CSRF-Token"])
-        # the console's destructive routes last, so the rest is fuzzed on a lesson that exists
-        last = ("/delete", "/remove", "/reset", "/archive", "/logout")
-        for operation in sorted(operations, key=lambda op: op.path.endswith(last)):
+        # the console's destructive routes last, so the rest is fuzzed on a lesson that
+        # exists, and logging out at the very end: a logout ends the session for good
+        last = ("/delete", "/remove", "/reset", "/archive")
+
+        def order(op) -> int:
+            logs_out = op.path.endswith("/logout") or (op.path, op.method) == (
+                "/api/session",
+                "delete",
+            )
+            return 2 if logs_out else 1 if op.path.endswith(last) else 0
+
+        for operation in sorted(operations, key=order):
             sender = as_desk if operation.path.startswith("/instructor") else as_team
             fuzzer(operation, real, sender)()
     sent = as_team.sent + as_desk.sent

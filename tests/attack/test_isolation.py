@@ -184,13 +184,12 @@ def test_a_session_cookie_cannot_be_edited_forged_or_brought_from_another_server
         cookie = session_cookie(a)
     assert cookie is not None
     mine = session_data(cookie)
-    # the cookie is signed, not encrypted: it carries ids and a CSRF token, nothing secret
-    assert set(mine) == {"csrf", "team_id", "team_since"} and mine["team_id"] == room.team_ids[1]
+    # the cookie is signed, not encrypted: it carries ids, this browser's login (a random
+    # id the server keeps while the login is in force) and a CSRF token, nothing secret
+    assert set(mine) == {"csrf", "team_id", "team_since", "login"}
+    assert mine["team_id"] == room.team_ids[1]
     reread(session)
     b = session.get(Team, room.team_ids[2])
-    theirs = {**mine, "team_id": b.id, "team_since": b.created_at.isoformat()}
-    payload, stamp, signature = cookie.split(".")
-    edited = b64encode(json.dumps(theirs).encode()).decode()
     other_secret = "another-servers-secret-key-0123456789abcdefgh"
     other_app = create_app(
         Settings(
@@ -206,6 +205,12 @@ def test_a_session_cookie_cannot_be_edited_forged_or_brought_from_another_server
     finally:
         dispose(other_app.state.database)
     assert from_elsewhere is not None
+    # team 2's data, with a login of team 2's that is in force (made through the other
+    # server, on the same database): only the signature can stop it
+    login = session_data(from_elsewhere)["login"]
+    theirs = {**mine, "team_id": b.id, "team_since": b.created_at.isoformat(), "login": login}
+    payload, stamp, signature = cookie.split(".")
+    edited = b64encode(json.dumps(theirs).encode()).decode()
     forgeries = {
         "edited payload, team 1's signature": f"{edited}.{stamp}.{signature}",
         "signed with another key": sign(theirs, other_secret),

@@ -9,6 +9,7 @@ from app.db import utcnow
 from app.deps import SessionDep
 from app.errors import Refused
 from app.services.instructor import login_instructor
+from app.services.logins import LOGIN, end_login, instructor_signed_in, sign_in
 from app.web.console.pages import Text, error_of
 from app.web.templating import render
 
@@ -17,9 +18,9 @@ public = APIRouter(prefix="/instructor")  # the login form: open to all
 
 
 @public.get("/login")
-def login_page(request: Request) -> Response:
+def login_page(request: Request, session: SessionDep) -> Response:
     """The instructor's login form."""
-    if request.session.get("instructor") is True:
+    if instructor_signed_in(session, login_id=request.session.get(LOGIN)):
         return RedirectResponse("/instructor", status_code=303)
     return render(request, "instructor_login.html", error=None)
 
@@ -38,12 +39,15 @@ def login(request: Request, session: SessionDep, password: Text = "") -> Respons
         )
     csrf = request.session.get("csrf")
     request.session.clear()
-    request.session.update(instructor=True, csrf=csrf)
+    login_id = sign_in(session, team_id=None, now=utcnow())
+    request.session.update({"instructor": True, LOGIN: login_id, "csrf": csrf})
     return RedirectResponse("/instructor", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    """Log the instructor out of this browser."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """Log the instructor out of this browser (its cookie, replayed, no longer gets in)."""
+    end_login(session, login_id=request.session.get(LOGIN))
     request.session.pop("instructor", None)
+    request.session.pop(LOGIN, None)
     return RedirectResponse("/instructor/login", status_code=303)
