@@ -60,6 +60,7 @@ class Team(Base):
     name: Mapped[str | None] = mapped_column(String(60))  # None: shown as "Team <number>"
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # its first login
 
     lesson: Mapped[Lesson] = relationship(back_populates="teams")
 

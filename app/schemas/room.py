@@ -114,11 +114,13 @@ class MonitorView(Out):
 
 
 class ProjectorLesson(Out):
-    """The lesson on the projector: its name, join code and address, how many teams."""
+    """The lesson on the projector: its name, join code and address, how many teams it
+    has and how many of them have joined (logged in at least once)."""
 
     name: str
     join_code: str
     teams: int
+    joined: int
     join_address: str | None = None
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.db import lock_for_write
-from app.models import Login
+from app.models import Login, Team
+from app.services import live
 
 LOGIN = "login"  # the session cookie's key for this browser's login id
 
@@ -27,8 +29,19 @@ def sign_in(session: Session, *, team_id: int | None, now: datetime) -> str:
     lock_for_write(session)
     login = Login(id=secrets.token_hex(16), team_id=team_id, created_at=now)
     session.add(login)
+    if team_id is not None:
+        _note_first_join(session, team_id, now)
     session.commit()
     return login.id
+
+
+def _note_first_join(session: Session, team_id: int, now: datetime) -> None:
+    """A team's first login: it has joined, and the projector's count moves."""
+    first = update(Team).where(Team.id == team_id, Team.joined_at.is_(None))
+    if cast(CursorResult[Any], session.execute(first.values(joined_at=now))).rowcount:
+        lesson_id = session.scalar(select(Team.lesson_id).where(Team.id == team_id))
+        if lesson_id is not None:
+            live.bump(session, lesson_id=lesson_id)
 
 
 def end_login(session: Session, *, login_id: object) -> None:

@@ -110,9 +110,12 @@ def projector_view(session: Session, *, lesson: Lesson, now: datetime) -> Projec
     instructor shows it, while the level is open), how many guesses, and the standings as
     teams may see them (best f(x) only, never an x). After the reveal, the reveal itself and
     the lesson's points."""
-    teams = session.scalar(select(func.count(Team.id)).where(Team.lesson_id == lesson.id)) or 0
+    counted = select(func.count(Team.id), func.count(Team.joined_at))
+    teams, joined = session.execute(counted.where(Team.lesson_id == lesson.id)).one()
     view = ProjectorView(
-        lesson=ProjectorLesson(name=lesson.name, join_code=lesson.join_code, teams=teams),
+        lesson=ProjectorLesson(
+            name=lesson.name, join_code=lesson.join_code, teams=teams, joined=joined
+        ),
         level=None,
         server_now=now,
     )

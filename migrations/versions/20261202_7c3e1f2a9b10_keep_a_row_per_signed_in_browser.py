@@ -1,5 +1,6 @@
 """Keep a row per signed-in browser (a team's or the instructor's), so that a logout, a
-new PIN, a removed team or a new instructor password ends sessions at once.
+new PIN, a removed team or a new instructor password ends sessions at once; and when each
+team first logged in, so that the projector counts the teams that joined.
 
 Revision ID: 7c3e1f2a9b10
 Revises: 1e8882675644
@@ -31,8 +32,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login")),
     )
     op.create_index(op.f("ix_login_team_id"), "login", ["team_id"], unique=False)
+    with op.batch_alter_table("team", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("joined_at", app.db.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("team", schema=None) as batch_op:
+        batch_op.drop_column("joined_at")
     op.drop_index(op.f("ix_login_team_id"), table_name="login")
     op.drop_table("login")

@@ -28,10 +28,10 @@ function show(id) {
   for (const view of ['welcome', 'live-view', 'reveal-view']) $(view).hidden = view !== id;
 }
 
-function teamsIn(n) {
-  if (n === 0) return text.no_team_in;
-  if (n === 1) return text.one_team_in;
-  return text.teams_in.replace('{n}', n);
+// the teams that have joined (logged in at least once) out of the teams made
+function teamsIn(joined, teams) {
+  if (joined === 0) return text.no_team_in;
+  return (joined === 1 ? text.one_team_in : text.teams_in).replace('{n}', joined).replace('{total}', teams);
 }
 
 function cell(tag, content, className) {
@@ -168,7 +168,7 @@ function receive(next) {
 function draw(next) {
   snapshot = next;
   $('lesson-name').textContent = next.lesson.name;
-  $('teams-in').textContent = teamsIn(next.lesson.teams);
+  $('teams-in').textContent = teamsIn(next.lesson.joined, next.lesson.teams);
   const level = next.level;
   if (!level) { show('welcome'); wakeAt([]); return; }
   if (level.state === 'revealed' && level.reveal) {

@@ -7,6 +7,7 @@ draws the curve, the paths and the ghosts and replays them; screenshots at 1280Ã
 from __future__ import annotations
 
 import json
+import re
 import time
 from contextlib import closing
 from pathlib import Path
@@ -23,6 +24,18 @@ pytestmark = pytest.mark.browser
 
 SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
+
+
+def log_in_as(base: str, number: int) -> None:
+    """A demo team logs in through the JSON API."""
+    with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
+        token = phone.get("/api/csrf").json()["csrf_token"]
+        answer = phone.post(
+            "/api/session",
+            headers={"X-CSRF-Token": token},
+            json={"join_code": "DEMO", "team_number": number, "pin": demo_pin(SECRET, number)},
+        )
+        assert answer.status_code == 200, answer.text
 
 
 def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
@@ -89,11 +102,25 @@ def test_the_waiting_screen(server: str, browser) -> None:
     for screen in SCREENS:
         context, page, problems = open_projector(browser, server, screen)
         assert page.is_visible("#welcome") and page.is_visible(".welcome-qr svg")
-        assert "10 teams are in" in page.text_content("#teams-in")
+        assert re.fullmatch(
+            r"No team is in yet|\d+ of 10 teams are in|1 of 10 teams is in",
+            page.text_content("#teams-in"),
+        )
         assert no_scrolling(page)
         page.screenshot(path=str(ARTIFACTS / f"projector-waiting-{screen}.png"))
         assert problems == []
         context.close()
+    # a team logging in for the first time moves the count of teams that joined, live
+    context, page, problems = open_projector(browser, server, SCREENS[0])
+    shown = page.text_content("#teams-in")
+    before = 0 if shown.startswith("No team") else int(shown.split()[0])
+    log_in_as(server, 10)  # no other test here logs team 10 in
+    page.wait_for_function(
+        f"() => document.getElementById('teams-in').textContent.startsWith('{before + 1} of 10')",
+        timeout=5_000,
+    )
+    assert problems == []
+    context.close()
     announce(server, "1")
 
 

@@ -5,21 +5,32 @@ it on an open level, and after the reveal the reveal and the lesson's points."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.db import lock_for_write, utcnow
 from app.errors import Refused
 from app.game.rules import LevelState
 from app.game.settings import LevelSpec
+from app.models import LiveVersion
 from app.services.lessons import create_lesson
 from app.services.levels import add_level, set_level_state
+from app.services.logins import end_team_logins, sign_in
 from app.services.projector import announce, projector_view
 from tests.support import Demo
+
+
+def live_version(session, lesson_id: int) -> int:
+    session.expire_all()
+    return (
+        session.scalar(select(LiveVersion.version).where(LiveVersion.lesson_id == lesson_id)) or 0
+    )
 
 
 def test_nothing_is_announced_before_the_instructor_says(session, demo: Demo) -> None:
     fresh = create_lesson(session, name="Before class", now=utcnow())
     view = projector_view(session, lesson=fresh, now=utcnow())
     assert view.level is None and view.lesson.teams == 0 and view.overall is None
+    assert view.lesson.joined == 0
 
 
 def test_a_draft_or_another_lessons_level_is_refused(session, demo: Demo) -> None:
@@ -58,3 +69,21 @@ def test_the_password_shows_only_while_chosen_and_open(session, demo: Demo) -> N
     assert view.overall is not None and view.overall.levels == 1
     # nobody played it: no team placed, none is listed as if it had
     assert view.overall.rows == [] and view.overall.more == len(demo.teams)
+
+
+def test_the_projector_counts_the_teams_that_joined_out_of_those_made(session, demo: Demo) -> None:
+    def counts() -> tuple[int, int]:
+        session.expire_all()
+        lesson = projector_view(session, lesson=demo.lesson, now=utcnow()).lesson
+        return lesson.joined, lesson.teams
+
+    before = live_version(session, demo.lesson.id)
+    assert counts() == (0, len(demo.teams))
+    for _ in range(2):  # a team that logs in twice (two phones) joined once
+        sign_in(session, team_id=demo.teams[3].id, now=utcnow())
+    sign_in(session, team_id=None, now=utcnow())  # the instructor is no team
+    assert counts() == (1, len(demo.teams))
+    assert live_version(session, demo.lesson.id) == before + 1  # the screen moves, once
+    end_team_logins(session, team_id=demo.teams[3].id)  # logged out: it still joined
+    session.commit()
+    assert counts() == (1, len(demo.teams))
