@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,20 +27,9 @@ SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "hei
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
 
 
-def log_in_as(base: str, number: int) -> None:
-    """A demo team logs in through the JSON API."""
-    with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
-        token = phone.get("/api/csrf").json()["csrf_token"]
-        answer = phone.post(
-            "/api/session",
-            headers={"X-CSRF-Token": token},
-            json={"join_code": "DEMO", "team_number": number, "pin": demo_pin(SECRET, number)},
-        )
-        assert answer.status_code == 200, answer.text
-
-
-def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
-    """A demo team logs in through the JSON API, as a phone's script does, and guesses."""
+@contextmanager
+def logged_in(base: str, number: int) -> Iterator[httpx.Client]:
+    """A demo team logged in through the JSON API, as a phone's script does."""
     with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
         token = phone.get("/api/csrf").json()["csrf_token"]
         answer = phone.post(
@@ -49,6 +39,12 @@ def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
         )
         assert answer.status_code == 200, answer.text
         phone.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        yield phone
+
+
+def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
+    """A demo team logs in and guesses."""
+    with logged_in(base, number) as phone:
         phone.post(f"/api/levels/{level_id}/enter", json={"password": None})
         answer = phone.post(
             f"/api/levels/{level_id}/guesses",
@@ -111,10 +107,11 @@ def test_the_waiting_screen(server: str, browser) -> None:
         assert problems == []
         context.close()
     # a team logging in for the first time moves the count of teams that joined, live
-    context, page, problems = open_projector(browser, server, SCREENS[0])
+    context, page, problems = open_projector(browser, server)
     shown = page.text_content("#teams-in")
     before = 0 if shown.startswith("No team") else int(shown.split()[0])
-    log_in_as(server, 10)  # no other test here logs team 10 in
+    with logged_in(server, 10):  # no other test here logs team 10 in
+        pass
     page.wait_for_function(
         f"() => document.getElementById('teams-in').textContent.startsWith('{before + 1} of 10')",
         timeout=5_000,
