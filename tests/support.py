@@ -132,6 +132,14 @@ def post(client: TestClient, path: str, **data: str) -> Response:
     )
 
 
+def slip_sheet(client: TestClient, path: str, **data: str) -> Response:
+    """Make slips in the console (new teams, a new PIN) and open the sheet it sends the
+    browser to (post, redirect, get)."""
+    made = post(client, path, **data)
+    assert made.status_code == 303, made.text
+    return client.get(made.headers["location"])
+
+
 def run_together(count: int, task: Callable[[int], None]) -> None:
     """Run ``task(0..count-1)`` in threads released at the same moment."""
     barrier = threading.Barrier(count)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.main import SESSION_COOKIE
 from app.models import Lesson, Level, Team
-from tests.support import browser_like, post, reread
+from tests.support import browser_like, post, reread, slip_sheet
 
 EDITOR_DEFAULTS = {
     "x_min": "-10",
@@ -59,7 +59,8 @@ def make_classroom(
         assert saved.status_code == 303, saved.text
     pins = {}
     if teams:
-        pins = slips(post(desk, f"/instructor/lessons/{lesson_id}/teams", count=str(teams)).text)
+        made = slip_sheet(desk, f"/instructor/lessons/{lesson_id}/teams", count=str(teams))
+        pins = slips(made.text)
         assert len(pins) == teams
     reread(session)
     lesson = session.get(Lesson, lesson_id)

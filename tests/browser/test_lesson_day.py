@@ -77,6 +77,14 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
         " e.querySelector('.slip-pin').textContent])",
     )
     assert [number for number, _ in slips] == [str(n) for n in range(1, 13)]
+    assert desk.url.endswith("/slips")  # the sheet has an address of its own: a reload
+    desk.reload()  # shows the same slips and makes no team
+    again = desk.eval_on_selector_all(
+        ".slip",
+        "els => els.map(e => [e.querySelector('.slip-number').textContent,"
+        " e.querySelector('.slip-pin').textContent])",
+    )
+    assert again == slips
     for paper in ("A4", "Letter"):
         pdf = desk.pdf(path=str(ARTIFACTS / f"slips-{paper.lower()}.pdf"), format=paper)
         assert pdf.startswith(b"%PDF")

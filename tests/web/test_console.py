@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.models import Guess, Lesson, Level, Team
 from app.services.lessons import level_specs
-from tests.support import BASE_URL, Demo, browser_like, enter, login_as, post, reread
+from tests.support import BASE_URL, Demo, browser_like, enter, login_as, post, reread, slip_sheet
 
 
 def slips(page: str) -> dict[int, str]:
@@ -55,23 +55,31 @@ def test_teams_come_with_slips_whose_pins_log_in(app, desk, session, demo: Demo)
         refused = post(desk, f"/instructor/lessons/{lesson.id}/teams", count=bad)
         assert refused.status_code == 422, bad
         assert 'data-code="team_count_invalid"' in refused.text
-    sheet = post(desk, f"/instructor/lessons/{lesson.id}/teams", count="12")
-    assert sheet.status_code == 200
+    made = post(desk, f"/instructor/lessons/{lesson.id}/teams", count="12")
+    assert made.headers["location"] == f"/instructor/lessons/{lesson.id}/slips"
+    sheet = desk.get(made.headers["location"])
+    assert sheet.status_code == 200 and sheet.headers["cache-control"] == "no-store"
     pins = slips(sheet.text)
     assert sorted(pins) == list(range(1, 13))
     assert len(set(pins.values())) == 12
     assert f"/j/{lesson.join_code}" in sheet.text and "<svg" in sheet.text
     assert team_logs_in(app, lesson.join_code, 7, pins[7]) == 200
-    more = slips(post(desk, f"/instructor/lessons/{lesson.id}/teams", count="2").text)
+    assert slips(desk.get(made.headers["location"]).text) == pins  # a reload makes nothing
+    reread(session)
+    assert len(session.get(Lesson, lesson.id).teams) == 12
+    more = slips(slip_sheet(desk, f"/instructor/lessons/{lesson.id}/teams", count="2").text)
     assert sorted(more) == [13, 14]  # numbers go on from the last team
-    # PINs are stored hashed: the lesson page never shows them
+    # PINs are stored hashed: the lesson page never shows them, and once the instructor
+    # is back on it, the sheet is gone too
     page = desk.get(f"/instructor/lessons/{lesson.id}").text
     assert all(pin not in page for pin in pins.values())
+    gone = desk.get(f"/instructor/lessons/{lesson.id}/slips", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].endswith("#teams")
 
 
 def test_a_new_pin_replaces_the_old_one(app, desk, session, demo: Demo) -> None:
     team = demo.teams[3]
-    sheet = post(desk, f"/instructor/lessons/{demo.lesson.id}/teams/{team.id}/pin")
+    sheet = slip_sheet(desk, f"/instructor/lessons/{demo.lesson.id}/teams/{team.id}/pin")
     new = slips(sheet.text)
     assert list(new) == [3]
     assert team_logs_in(app, "DEMO", 3, demo.pin(3)) == 401

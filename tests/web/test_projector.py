@@ -19,6 +19,7 @@ from tests.support import (
     post,
     reread,
     set_level,
+    slip_sheet,
 )
 
 EXPRESSION = "(x - 2.718281)^2 + 1.414213"
@@ -43,7 +44,8 @@ def lesson(app, desk, session):
 
 
 def play(app, desk, lesson, level, number: int, x: str) -> None:
-    sheet = post(desk, f"/instructor/lessons/{lesson.id}/teams/{team_id(desk, lesson, number)}/pin")
+    path = f"/instructor/lessons/{lesson.id}/teams/{team_id(desk, lesson, number)}/pin"
+    sheet = slip_sheet(desk, path)
     pin = sheet.text.split('class="slip-pin">')[1].split("<")[0]
     with browser_like(app) as phone:
         token = phone.get("/api/csrf").json()["csrf_token"]

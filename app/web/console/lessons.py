@@ -11,7 +11,14 @@ from app.db import utcnow
 from app.deps import RowId, SessionDep
 from app.errors import Refused
 from app.services import lessons
-from app.web.console.pages import Text, error_of, refused_on_lesson_page, show_home, show_lesson
+from app.web.console.pages import (
+    SLIPS,
+    Text,
+    error_of,
+    refused_on_lesson_page,
+    show_home,
+    show_lesson,
+)
 from app.web.templating import render
 
 router = APIRouter(prefix="/instructor")
@@ -41,7 +48,9 @@ def create_lesson(request: Request, session: SessionDep, name: Text = "") -> Res
 
 @router.get("/lessons/{lesson_id}")
 def lesson_page(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
-    """One lesson: its join address and QR code, its teams, its levels and their moves."""
+    """One lesson: its join address and QR code, its teams, its levels and their moves.
+    Back here, the instructor has left the slip sheet: its PINs are forgotten."""
+    request.session.pop(SLIPS, None)
     return show_lesson(request, session, lesson_id)
 
 

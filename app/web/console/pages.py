@@ -17,6 +17,8 @@ from app.web.templating import render
 
 Text = Annotated[str, Form(max_length=200)]
 
+SLIPS = "slips"  # in the instructor's session: the slips just made, until the sheet is left
+
 
 def error_of(request: Request, refusal: Refused) -> dict[str, Any]:
     """A refusal as a page shows it beside a field: its code and translated message."""

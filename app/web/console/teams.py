@@ -12,11 +12,33 @@ from app.deps import RowId, SessionDep
 from app.errors import Refused
 from app.models import Lesson
 from app.services import lessons, teams, tokens
-from app.web.console.pages import Text, refused_on_lesson_page
+from app.web.console.pages import SLIPS, Text, refused_on_lesson_page
 from app.web.links import join_address, public_base, qr_svg, reachable_from_phones
 from app.web.templating import render
 
 router = APIRouter(prefix="/instructor")
+
+
+def _to_sheet(request: Request, lesson: Lesson, made: list[teams.Credential]) -> Response:
+    """Keep the new PINs in this browser's session and show them at the sheet's own
+    address (post, redirect, get): a reload of the sheet makes nothing."""
+    request.session[SLIPS] = {"lesson": lesson.id, "pins": [[c.team.id, c.pin] for c in made]}
+    return RedirectResponse(f"/instructor/lessons/{lesson.id}/slips", status_code=303)
+
+
+@router.get("/lessons/{lesson_id}/slips")
+def slips(lesson_id: RowId, request: Request, session: SessionDep) -> Response:
+    """The slips just made, ready to print, until the instructor goes back to the lesson
+    (the PINs are kept hashed: this browser's session holds them till then)."""
+    lesson = lessons.get_lesson(session, lesson_id=lesson_id)
+    kept = request.session.get(SLIPS)
+    if not isinstance(kept, dict) or kept.get("lesson") != lesson.id:
+        return RedirectResponse(f"/instructor/lessons/{lesson.id}#teams", status_code=303)
+    by_id = {team.id: team for team in lesson.teams}
+    made = [teams.Credential(by_id[i], pin) for i, pin in kept["pins"] if i in by_id]
+    response = _sheet(request, lesson, made)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _sheet(request: Request, lesson: Lesson, credentials: list[teams.Credential]) -> Response:
@@ -48,7 +70,7 @@ def add_teams(
         return refused_on_lesson_page(
             request, session, lesson_id, refusal, at="count", form={"count": count}
         )
-    return _sheet(request, lesson, made)
+    return _to_sheet(request, lesson, made)
 
 
 @router.post("/lessons/{lesson_id}/tokens")
@@ -108,7 +130,7 @@ def new_pin(lesson_id: RowId, team_id: RowId, request: Request, session: Session
     """A new PIN for one team, on a slip of its own."""
     lesson = lessons.get_lesson(session, lesson_id=lesson_id)
     made = teams.regenerate_pin(session, lesson_id=lesson.id, team_id=team_id)
-    return _sheet(request, lesson, [made])
+    return _to_sheet(request, lesson, [made])
 
 
 @router.post("/lessons/{lesson_id}/teams/{team_id}/rename")
