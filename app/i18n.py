@@ -92,6 +92,8 @@ def gettext(message: str, **params: Any) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
-    """Translate a message with a plural form into the current locale."""
+    """Translate a message with a plural form into the current locale, then fill its
+    placeholders (``num`` is n) when given any; the templates' ngettext fills them itself,
+    ``num`` and the others, after this returns."""
     text = translations(current_locale.get()).ungettext(singular, plural, n)
-    return text % {"num": n, **params}
+    return text % {"num": n, **params} if params else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -65,8 +66,14 @@ def test_export_then_import_gives_identical_levels(desk, session, demo: Demo) ->
 
 
 @pytest.mark.parametrize("name", ["demo.json", "lecture.json"])
-def test_the_shipped_files_import(desk, name: str) -> None:
-    assert upload(desk, (LESSONS / name).read_bytes()).status_code == 303
+def test_the_shipped_files_import_and_the_page_says_what_came_in(desk, name: str) -> None:
+    content = json.loads((LESSONS / name).read_bytes())
+    imported = upload(desk, (LESSONS / name).read_bytes())
+    assert imported.status_code == 303
+    page = desk.get(imported.headers["location"]).text
+    said = f"Imported “{content['name']}”: {len(content['levels'])} levels, all drafts."
+    assert said in html.unescape(page)
+    assert "Imported" not in desk.get(imported.headers["location"]).text  # said once
 
 
 @pytest.mark.parametrize(

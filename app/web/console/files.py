@@ -15,7 +15,7 @@ from app.game.lesson_file import json_schema as lesson_file_schema
 from app.i18n import current_locale
 from app.security import request_locale
 from app.services import exports, lessons
-from app.web.console.pages import error_of, show_home
+from app.web.console.pages import IMPORTED, error_of, show_home
 from app.web.report import lesson_report as build_report
 from app.web.responses import translate
 from app.web.templating import render
@@ -102,6 +102,7 @@ def import_lesson_file(
             request, session, status_code=refusal.status, import_error=error_of(request, refusal)
         )
     lesson = lessons.import_lesson(session, lesson_file=content, now=utcnow())
+    request.session[IMPORTED] = lesson.id  # the lesson page says what came in, once
     return RedirectResponse(f"/instructor/lessons/{lesson.id}", status_code=303)
 
 

@@ -18,6 +18,7 @@ from app.web.templating import render
 Text = Annotated[str, Form(max_length=200)]
 
 SLIPS = "slips"  # in the instructor's session: the slips just made, until the sheet is left
+IMPORTED = "imported"  # in the instructor's session: the lesson a file was just imported as
 
 
 def error_of(request: Request, refusal: Refused) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def show_lesson(
         reachable=reachable_from_phones(request),
         announcement=projector.announcement_of(session, lesson_id=lesson_id),
         working_tokens=tokens.working_tokens(session, lesson_id=lesson_id),
+        imported=request.session.pop(IMPORTED, None) == lesson.id,
         errors=errors or {},
         form=form or {},
         instructor=True,
