@@ -12,6 +12,11 @@ const status = document.getElementById('live-status');
 const label = (team) => teamLabel(team.number, team.name, text.team_n);
 
 function draw(snapshot) {
+  if (snapshot.level.state !== data.snapshot.level.state) {
+    // opened, closed or revealed (here or anywhere): the page's moves and the reveal follow
+    window.location.reload();
+    return;
+  }
   const pill = document.getElementById('state-pill');
   pill.className = `pill pill-${snapshot.level.state}`;
   pill.textContent = text[`state_${snapshot.level.state}`];

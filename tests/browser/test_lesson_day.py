@@ -159,20 +159,30 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     other_page.wait_for_url(f"{server}/team")
     assert "13 · Late owls" in other_page.text_content("header")
 
-    # close, reveal (each asks first: a click by mistake changes nothing): the team's
-    # page shows the curve
-    desk.goto(lesson_url)
-    first = desk.locator("li.level", has_text=LEVELS[0][0])
+    # close on the monitor (it asks first: a click by mistake changes nothing), reveal from
+    # the lesson page in another tab: the monitor follows by itself, and the team's page
+    # shows the curve
+    moves = desk.locator(".level-moves")
     asked: list[str] = []
     desk.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    first.locator("button[value=close]").click()
+    moves.locator("button[value=close]").click()
     desk.wait_for_timeout(300)
-    assert asked and LEVELS[0][0] in asked[0] and desk.url == lesson_url
-    assert first.locator(".pill").text_content() == "open"
-    for action in ("close", "reveal"):
-        desk.once("dialog", lambda dialog: dialog.accept())
-        first.locator(f"button[value={action}]").click()
-        desk.wait_for_url("**#level-*")
+    assert asked and LEVELS[0][0] in asked[0] and desk.url.endswith("/monitor")
+    assert desk.text_content("#state-pill") == "open"
+    desk.once("dialog", lambda dialog: dialog.accept())
+    moves.locator("button[value=close]").click()
+    desk.wait_for_selector(".level-moves button[value=reveal]")
+    assert desk.url.endswith("/monitor") and desk.text_content("#state-pill") == "closed"
+    console = context.new_page()
+    console.goto(lesson_url)
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.locator("li.level", has_text=LEVELS[0][0]).locator("button[value=reveal]").click()
+    console.wait_for_url("**#level-*")
+    console.close()
+    desk.wait_for_selector("#reveal", timeout=15_000)  # the monitor switched by itself
+    assert desk.text_content("#state-pill") == "revealed"
+    desk.screenshot(path=str(ARTIFACTS / "lesson-day-monitor-revealed.png"), full_page=True)
+    desk.goto(lesson_url)
     page.wait_for_function(
         "() => document.getElementById('chart').data.some(t => t.x && t.x.length > 100)",
         timeout=15_000,

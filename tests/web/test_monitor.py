@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.support import Demo, browser_like, enter, login_as
+from tests.support import Demo, browser_like, enter, login_as, post
 
 
 def guess(app, number: int, level_id: int, x: str, key: str) -> None:
@@ -33,6 +33,22 @@ def test_the_monitor_shows_every_team_and_the_true_curve(app, desk, demo: Demo) 
     assert len(data["teams"]) == 10
     page = desk.get(f"/instructor/levels/{level.id}/monitor")
     assert page.status_code == 200 and 'id="monitor-data"' in page.text
+
+
+def test_the_monitor_opens_closes_and_reveals_and_comes_back_to_itself(desk, demo: Demo) -> None:
+    level = demo.levels[0]  # open in the demo
+    monitor = f"/instructor/levels/{level.id}/monitor"
+    page = desk.get(monitor).text
+    assert 'name="back" value="monitor"' in page and 'value="close"' in page
+    assert 'value="reveal"' not in page  # not before it is closed
+    for action, shown in (("close", "reveal"), ("reveal", None)):
+        moved = post(desk, f"/instructor/levels/{level.id}/state", action=action, back="monitor")
+        assert moved.status_code == 303 and moved.headers["location"] == monitor
+        page = desk.get(monitor).text
+        assert shown is None or f'value="{shown}"' in page
+    assert 'id="reveal"' in page and "level-moves" not in page  # revealed: nothing to move
+    bad = post(desk, f"/instructor/levels/{level.id}/state", action="reveal", back="monitor")
+    assert bad.status_code == 409  # a move the state does not allow changes nothing
 
 
 def test_the_stream_sends_a_snapshot_then_one_after_each_guess(app, desk, demo: Demo) -> None:

@@ -26,8 +26,10 @@ def move_level(
     request: Request,
     session: SessionDep,
     action: Annotated[str, Form(max_length=10)] = "",
+    back: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Open (or reopen), close or reveal a level."""
+    """Open (or reopen), close or reveal a level; back to the lesson, or to the level's
+    monitor when the move was made there."""
     level = levels.get_level(session, level_id=level_id)
     if action not in MOVES:
         raise Refused("invalid_request", fields=["action"])
@@ -40,6 +42,8 @@ def move_level(
         return refused_on_lesson_page(
             request, session, level.lesson_id, refusal, at=f"level-{level_id}"
         )
+    if back == "monitor":
+        return RedirectResponse(f"/instructor/levels/{level_id}/monitor", status_code=303)
     return RedirectResponse(
         f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
     )
