@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
         title="Downhill",
-        docs_url="/api/docs",
+        docs_url=None,  # served by app.web.pages from the project: it opens offline
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )

@@ -33,6 +33,13 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+@router.get("/api/docs", include_in_schema=False)
+def api_docs(request: Request) -> Response:
+    """The JSON API's documentation (Swagger UI, vendored in static/vendor: it opens with
+    no internet, and under the app's own content security policy)."""
+    return render(request, "api_docs.html")
+
+
 @router.get("/")
 def join_page(request: Request, session: SessionDep, code: str | None = None) -> Response:
     """The login page: the join code from the board, team number and PIN. No lesson is

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.demo import demo_pin
-from tests.browser.chromium import ARTIFACTS, new_phone
+from tests.browser.chromium import ARTIFACTS, new_phone, watch
 from tests.server import INSTRUCTOR_PASSWORD, level_command
 from tests.support import SECRET
 
@@ -210,4 +210,22 @@ def test_the_instructor_opens_a_level_from_the_console_and_a_team_enters_it(
     assert level.locator("button[type=submit]").count() == 0  # no stale "Enter"
     assert problems == []
     phone.close()
+    context.close()
+
+
+def test_the_api_docs_open_offline_under_the_apps_own_policy(server, browser) -> None:
+    """Swagger UI comes from the project, started by a module (no inline script), with no
+    request leaving the server: a classroom may have no internet."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = watch(page)
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else elsewhere.append(r.url))
+    page.goto(f"{server}/api/docs")
+    page.wait_for_selector(".opblock-summary-path[data-path='/api/levels/{level_id}/guesses']")
+    assert "POST" in page.text_content(
+        ".opblock-post:has(.opblock-summary-path[data-path='/api/levels/{level_id}/guesses'])"
+    )
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    assert elsewhere == [] and problems == []
     context.close()

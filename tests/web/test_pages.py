@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from pathlib import Path
 
 from plotly.offline import get_plotlyjs_version
 
@@ -149,3 +150,17 @@ def test_a_settled_level_can_be_looked_at_without_entering_it(client, session, d
         page.status_code == 200 and 'id="guess-form" class="guess" novalidate hidden' in page.text
     )
     assert "Your team made no guess on this level." in page.text
+
+
+def test_the_api_docs_are_served_from_the_project(client) -> None:
+    docs = client.get("/api/docs")
+    assert (
+        docs.status_code == 200 and "script-src 'self'" in docs.headers["content-security-policy"]
+    )
+    assert "/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text and "/api-docs.js" in docs.text
+    assert not re.search(r'(src|href)="(https?:)?//', docs.text)  # nothing from elsewhere
+    assert "<script>" not in docs.text  # no inline script: the policy would refuse it
+    assert client.get("/api/openapi.json").json()["paths"]["/api/levels/{level_id}/guesses"]
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):  # the gzipped copies match
+        vendored = STATIC_DIR / "vendor" / "swagger-ui" / name
+        assert gzip.decompress(Path(f"{vendored}.gz").read_bytes()) == vendored.read_bytes()
