@@ -13,6 +13,7 @@ from app import writer as writer_module
 from app.db import utcnow
 from app.errors import Refused
 from app.models import Guess
+from app.services import submit as submit_module
 from app.services.levels import enter_level
 from app.services.submit import Answer, Caller, GuessRequest, decide_and_store
 from app.writer import GuessWriter
@@ -82,7 +83,8 @@ def test_a_broken_guess_fails_alone(database, session, demo: Demo, monkeypatch) 
             raise OSError("the disk is full")
         return answer
 
-    monkeypatch.setattr(writer_module, "decide_and_store", breaks_after_writing)
+    monkeypatch.setattr(writer_module, "decide_and_store", breaks_after_writing)  # a group
+    monkeypatch.setattr(submit_module, "decide_and_store", breaks_after_writing)  # one alone
     outcomes = answers(GuessWriter(database), requests)
 
     assert isinstance(outcomes[2], OSError)  # a 500 for its client, nothing stored

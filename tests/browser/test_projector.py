@@ -190,6 +190,8 @@ def test_a_stream_of_another_process_hears_of_a_guess(server: str, data_dir: Pat
                 guess_as(server, 4, 1, 0.5)  # handled by the first process
                 accepted = time.monotonic()
                 update = next_event(events)
+                while update["level"]["guesses"] == first["level"]["guesses"]:
+                    update = next_event(events)  # the team's first login moved the screen
                 took = time.monotonic() - accepted
     assert update["level"]["guesses"] == first["level"]["guesses"] + 1
     assert took < UPDATE_WITHIN_MS / 1000

@@ -63,18 +63,25 @@ def everything(session) -> tuple:
         count(Announcement),
         tuple(
             session.execute(
-                select(Lesson.name, Lesson.archived, Lesson.self_registration, Lesson.team_cap)
+                select(
+                    Lesson.name, Lesson.archived, Lesson.self_registration, Lesson.team_cap
+                ).order_by(Lesson.id)
             )
         ),
         tuple(
             session.execute(
-                select(Level.id, Level.state, Level.position, Level.title, Level.password)
+                select(Level.id, Level.state, Level.position, Level.title, Level.password).order_by(
+                    Level.id
+                )
             )
         ),
-        tuple(session.execute(select(Team.id, Team.name, Team.pin_hash))),
+        # in a stated order: PostgreSQL moves a row it updates (a team's first login)
+        tuple(session.execute(select(Team.id, Team.name, Team.pin_hash).order_by(Team.id))),
         tuple(
             session.execute(
-                select(Announcement.lesson_id, Announcement.level_id, Announcement.show_password)
+                select(
+                    Announcement.lesson_id, Announcement.level_id, Announcement.show_password
+                ).order_by(Announcement.lesson_id)
             )
         ),
     )
