@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from tests.attack.classroom import Classroom, enter, guess, make_classroom, move
-from tests.support import browser_like, csrf_of, post
+from tests.support import browser_like, csrf_of, post, slip_sheet
 
 XSS = [
     "<img src=x onerror=alert(1)>",
@@ -165,7 +165,7 @@ def test_the_console_shows_hostile_names_as_text(hostile: Hostile) -> None:
     assert_json_is_data("lesson.json", exported, expect=[LESSON, *TITLES])
     assert exported.headers["content-disposition"].startswith("attachment")
     # the slips of new teams: a page of its own, printed
-    sheet = post(desk, f"/instructor/lessons/{lesson.id}/teams", count="1")
+    sheet = slip_sheet(desk, f"/instructor/lessons/{lesson.id}/teams", count="1")
     assert_html_is_safe("slips", sheet)
 
 

@@ -58,7 +58,8 @@ def set_up(base: str) -> dict:
             expression=expression,
             **editor,
         )
-    sheet = desk.post(f"/instructor/lessons/{lesson_id}/teams", count="3").text
+    made = desk.post(f"/instructor/lessons/{lesson_id}/teams", count="3")
+    sheet = desk.client.get(made.headers["location"]).text  # the slips' own address
     pins = dict(re.findall(r'data-team="(\d+)".*?class="slip-pin">([^<]+)<', sheet, re.S))
     page = desk.client.get(f"/instructor/lessons/{lesson_id}").text
     team_ids = re.findall(r'<tr id="team-(\d+)">', page)
