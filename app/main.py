@@ -21,6 +21,7 @@ from app.db import Database
 from app.errors import Refused
 from app.live import LiveHub
 from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from app.snapshots import SharedSnapshots
 from app.static import StaticAssets
 from app.web.console import public as instructor_router
 from app.web.console import router as console_router
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)
     app.state.guesses = GuessWriter(app.state.database)
-    app.state.projector_snapshots = {}  # see app/web/projector.py
+    app.state.snapshots = SharedSnapshots()  # what live screens of a lesson share
 
     # the last one added runs first: headers, locale, session, then the body limit
     app.add_middleware(

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from app.services.demo import demo_pin
 from tests.databases import server_database_url
+from tests.support import SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR_PASSWORD = "instructor-password-for-tests"
@@ -168,3 +170,18 @@ def level_command(data_dir: Path, secret: str, *args: str) -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, f"downhill level {' '.join(args)}: {done.stdout}{done.stderr}"
+
+
+@contextmanager
+def logged_in(base: str, number: int) -> Iterator[httpx.Client]:
+    """A demo team logged in through the JSON API, as a phone's script does."""
+    with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
+        token = phone.get("/api/csrf").json()["csrf_token"]
+        answer = phone.post(
+            "/api/session",
+            headers={"X-CSRF-Token": token},
+            json={"join_code": "DEMO", "team_number": number, "pin": demo_pin(SECRET, number)},
+        )
+        assert answer.status_code == 200, answer.text
+        phone.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        yield phone

@@ -6,12 +6,18 @@ Every route declares the model of its answer (``app.schemas``) and answers
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
 
 from app.db import utcnow
 from app.deps import ApiTeam, GuessCaller, RowId, SessionDep, forget_team, remember_team
 from app.errors import Refused
+from app.models import MAX_ROW_ID
 from app.schemas import (
     AnswerOut,
     CsrfOut,
@@ -29,11 +35,14 @@ from app.schemas import (
     OverallOut,
     PlayStateOut,
     SessionOut,
+    TeamLiveOut,
     TeamOut,
+    event_stream,
 )
 from app.security import check_csrf, csrf_token
-from app.services import guesses, levels, standings, submit, teams
+from app.services import follow, guesses, levels, standings, submit, teams
 from app.services.logins import LOGIN, end_login
+from app.snapshots import Shared, SharedSnapshots
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
 
@@ -142,3 +151,61 @@ def lesson_standings(team: ApiTeam, session: SessionDep) -> Response:
     """The lesson's overall standings over its revealed levels."""
     ranking, settled = standings.overall_standings(session, lesson_id=team.lesson_id, now=utcnow())
     return standings.overall_out(ranking, settled).response()
+
+
+Followed = tuple[int, int | None]  # (lesson, level or None)
+
+
+def _followed(
+    team: ApiTeam,
+    session: SessionDep,
+    level: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+) -> Followed:
+    """The team's lesson, and the level whose standings it asks for (of its lesson, not a
+    draft: else ``level_not_found``)."""
+    if level is not None:
+        levels.team_level(session, team=team, level_id=level)
+    return team.lesson_id, level
+
+
+def _team_snapshot(request: Request, followed: Followed) -> Shared:
+    """The teams' view of this lesson version, shared by every phone (app.snapshots)."""
+    lesson_id, level_id = followed
+    version = request.app.state.live.version(lesson_id)
+
+    def build() -> TeamLiveOut:
+        with request.app.state.database.sessions() as session:
+            return follow.team_live_view(
+                session, lesson_id=lesson_id, level_id=level_id, now=utcnow()
+            )
+
+    snapshots: SharedSnapshots = request.app.state.snapshots
+    return snapshots.get(("team", lesson_id, level_id, version), build)
+
+
+@router.get("/live", response_model=TeamLiveOut)
+def live_state(request: Request, followed: Annotated[Followed, Depends(_followed)]) -> Response:
+    """The lesson as its teams see it now: every level's state and deadline, the level on
+    the projector, and (with ``level``) that level's standings when teams may see them.
+    The stream below sends the same after every change; this is for polling."""
+    return Response(_team_snapshot(request, followed).text, media_type="application/json")
+
+
+@router.get(
+    "/live/stream",
+    response_class=EventSourceResponse,
+    responses=event_stream("lesson", TeamLiveOut),
+)
+async def live_stream(
+    request: Request, followed: Annotated[Followed, Depends(_followed)]
+) -> AsyncIterator[ServerSentEvent]:
+    """The same as ``/api/live``, now and within a second of every change, as Server-Sent
+    Events (a level opening, closing, revealed or reset; a guess moving the standings). A
+    program waits here for a level to open instead of polling. A stream ends after a
+    minute; reconnect (browsers' EventSource does by itself)."""
+    lesson_id, level_id = followed
+    snapshots: SharedSnapshots = request.app.state.snapshots
+    async for version in request.app.state.live.changes(lesson_id):
+        key = ("team", lesson_id, level_id, version)
+        shared = snapshots.cached(key) or await run_in_threadpool(_team_snapshot, request, followed)
+        yield ServerSentEvent(event="lesson", id=str(version), raw_data=shared.text)

@@ -39,6 +39,7 @@ from app.schemas.play import (
 from app.schemas.room import (
     Board,
     GhostOut,
+    LiveLevelOut,
     MonitorLevel,
     MonitorTeam,
     MonitorView,
@@ -50,6 +51,7 @@ from app.schemas.room import (
     RevealStandingRow,
     RevealTeam,
     RevealView,
+    TeamLiveOut,
 )
 from app.schemas.standings import (
     LevelRef,
@@ -76,6 +78,7 @@ __all__ = [
     "LevelRef",
     "LevelStandingsOut",
     "LevelsOut",
+    "LiveLevelOut",
     "ListedLevelOut",
     "LoginIn",
     "Moment",
@@ -100,6 +103,7 @@ __all__ = [
     "StartOut",
     "Strict",
     "TangentOut",
+    "TeamLiveOut",
     "TeamOut",
     "TeamRevealOut",
     "VariantOut",

@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from app.schemas.base import Moment, Out
-from app.schemas.play import Contours
-from app.schemas.standings import OverallRow, StandingRow
+from app.schemas.play import Contours, LevelOut
+from app.schemas.standings import LevelStandingsOut, OverallRow, StandingRow
 
 
 class RevealTeam(Out):
@@ -189,3 +189,21 @@ class PreviewOut(Out):
     y_star: float | None = None
     plane: Contours | None = None
     error: dict[str, Any] | None = None
+
+
+class LiveLevelOut(LevelOut):
+    """A level as a team's pages follow it; ``round`` changes when the level is reset (its
+    guesses wiped), so a page knows to read its own state again."""
+
+    round: str
+
+
+class TeamLiveOut(Out):
+    """What a team's pages follow live: the levels the team can see, the level on the
+    projector (None: none), and the standings of the level asked about when teams may see
+    them now (None: hidden, or no level asked). The same for every team of the lesson."""
+
+    levels: list[LiveLevelOut]
+    announced: int | None
+    standings: LevelStandingsOut | None
+    server_now: Moment

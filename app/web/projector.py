@@ -4,10 +4,7 @@ meant for the room (see ``projector_view``)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -20,16 +17,12 @@ from app.deps import SessionDep
 from app.schemas import ProjectorView, event_stream
 from app.services.projector import projector_view
 from app.services.teams import find_lesson
+from app.snapshots import Shared, SharedSnapshots
 from app.web.links import join_address, qr_svg, reachable_from_phones
 from app.web.templating import render
 
 router = APIRouter(prefix="/projector", default_response_class=HTMLResponse)
 THEMES = ("light", "dark")
-
-
-SNAPSHOT_SECONDS = 1.0  # streams woken by one change share one snapshot for this long
-_BUILDING: dict[int, threading.Lock] = {}  # per lesson: one snapshot built at a time
-_BUILDING_GUARD = threading.Lock()
 
 
 def _snapshot(request: Request, join_code: str) -> ProjectorView:
@@ -40,40 +33,15 @@ def _snapshot(request: Request, join_code: str) -> ProjectorView:
         return view
 
 
-@dataclass(frozen=True)
-class Shared:
-    """A snapshot as every stream and poll of one lesson version gets it: built and
-    encoded once."""
-
-    made: float
-    view: ProjectorView
-    text: str
-
-
-def _cached(request: Request, lesson_id: int, version: int) -> Shared | None:
-    """The snapshot of this lesson version, if one was made within the last second."""
-    key = (lesson_id, version, str(request.base_url))
-    hit: Shared | None = request.app.state.projector_snapshots.get(key)
-    return hit if hit is not None and time.monotonic() - hit.made < SNAPSHOT_SECONDS else None
+def _key(request: Request, lesson_id: int, version: int) -> tuple[Hashable, ...]:
+    # the join address shown depends on the address the screen asked
+    return ("projector", lesson_id, str(request.base_url), version)
 
 
 def _shared_snapshot(request: Request, join_code: str, lesson_id: int, version: int) -> Shared:
-    """The snapshot for this lesson version, built once for every stream and poll that asks
-    within a second: a thousand projectors and phones woken by one guess make one query
-    and one encoding (single flight: whoever comes while it is built waits for it)."""
-    with _BUILDING_GUARD:
-        building = _BUILDING.setdefault(lesson_id, threading.Lock())
-    with building:
-        hit = _cached(request, lesson_id, version)
-        if hit is not None:
-            return hit
-        view = _snapshot(request, join_code)
-        shared = Shared(time.monotonic(), view, view.model_dump_json(exclude_unset=True))
-        cache = request.app.state.projector_snapshots
-        if len(cache) > 256:
-            cache.clear()
-        cache[(lesson_id, version, str(request.base_url))] = shared
-        return shared
+    """The projector of this lesson version, shared by every stream and poll (app.snapshots)."""
+    snapshots: SharedSnapshots = request.app.state.snapshots
+    return snapshots.get(_key(request, lesson_id, version), lambda: _snapshot(request, join_code))
 
 
 def _lesson_id(join_code: str, request: Request) -> int:
@@ -119,7 +87,8 @@ async def projector_stream(
 ) -> AsyncIterator[ServerSentEvent]:
     """What the projector shows, now and after every change, as Server-Sent Events."""
     async for version in request.app.state.live.changes(lesson_id):
-        shared = _cached(request, lesson_id, version) or await run_in_threadpool(
+        snapshots: SharedSnapshots = request.app.state.snapshots
+        shared = snapshots.cached(_key(request, lesson_id, version)) or await run_in_threadpool(
             _shared_snapshot, request, join_code, lesson_id, version
         )
         yield ServerSentEvent(event="projector", id=str(version), raw_data=shared.text)

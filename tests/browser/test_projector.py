@@ -9,37 +9,20 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app.services.demo import demo_pin
 from tests.browser.chromium import ARTIFACTS, watch
-from tests.server import INSTRUCTOR_PASSWORD, level_command, running_server
+from tests.server import INSTRUCTOR_PASSWORD, level_command, logged_in, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
 
 SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
-
-
-@contextmanager
-def logged_in(base: str, number: int) -> Iterator[httpx.Client]:
-    """A demo team logged in through the JSON API, as a phone's script does."""
-    with httpx.Client(base_url=base, headers={"Origin": base}, timeout=10) as phone:
-        token = phone.get("/api/csrf").json()["csrf_token"]
-        answer = phone.post(
-            "/api/session",
-            headers={"X-CSRF-Token": token},
-            json={"join_code": "DEMO", "team_number": number, "pin": demo_pin(SECRET, number)},
-        )
-        assert answer.status_code == 200, answer.text
-        phone.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
-        yield phone
 
 
 def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
