@@ -9,9 +9,11 @@ guesses to make, 20). On a free-guess level it takes the step x ← x − η·f'
 two-parameter level (x, y) ← (x, y) − η·∇f, from the middle of the rectangle); on a
 learning-rate or momentum level it sends η (and β) and the server steps. It waits out the
 cooldown as the server says and stops, saying why, at any refusal (the budget is spent,
-the level closed...).
+the level closed...). A level not open yet is waited for on the lesson's live stream
+(/api/live/stream): the program starts the moment the instructor opens it.
 """
 
+import json
 import os
 import sys
 import time
@@ -25,9 +27,30 @@ eta, beta = (
     float(os.environ.get("DOWNHILL_BETA", "0.9")),
 )
 api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
-entered = api.post(
-    f"/api/levels/{level}/enter", json={"password": os.environ.get("DOWNHILL_PASSWORD")}
-)
+
+
+def wait_until_open(level_id: int) -> None:
+    """Wait on the lesson's live stream (Server-Sent Events) until the level is open."""
+    while True:  # a stream ends after a minute: open the next one
+        with api.stream("GET", "/api/live/stream", timeout=None) as events:
+            for line in events.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                levels = json.loads(line[5:])["levels"]
+                if any(lv["id"] == level_id and lv["state"] == "open" for lv in levels):
+                    return
+
+
+def enter():
+    password = os.environ.get("DOWNHILL_PASSWORD")
+    return api.post(f"/api/levels/{level}/enter", json={"password": password})
+
+
+entered = enter()
+if entered.is_error and entered.json()["error"]["code"] in ("level_closed", "level_not_found"):
+    print(f"level {level} is not open: waiting for the instructor to open it (Ctrl-C stops)")
+    wait_until_open(int(level))
+    entered = enter()
 if entered.is_error:
     sys.exit(f"{entered.status_code}: {entered.json()['error']['message']}")
 lv = entered.json()["level"]

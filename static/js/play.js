@@ -4,6 +4,7 @@
 
 import { fill, fmt } from './chart.js';
 import { kindOf } from './kinds/index.js';
+import { follow } from './live.js';
 import { moveOf, outOfBounds } from './moves.js';
 import { teamLabel } from './teams.js';
 
@@ -32,6 +33,9 @@ const chart = document.getElementById('chart');
 let clockOffset = Date.parse(state.server_now) - Date.now();
 let nextAllowedAt = state.next_allowed_at ? Date.parse(state.next_allowed_at) : null;
 let sending = false;
+// what the status line says besides the level's state and countdown: 'Sending…', a
+// refusal, no connection; forgotten when the level's state changes
+let notice = null;
 
 const serverNow = () => Date.now() + clockOffset;
 const label = (number, name) => teamLabel(number, name, text.team_n);
@@ -172,7 +176,15 @@ function isOpen() {
   return level.state === 'open';
 }
 
+let shownState = level.state;
+
 function showState() {
+  // everything on the page that says whether the level is open follows it here
+  if (level.state !== shownState) {
+    shownState = level.state;
+    notice = null;
+    answer.hidden = true;
+  }
   const pill = document.getElementById('state-pill');
   pill.className = `pill pill-${level.state}`;
   pill.textContent = text[`state_${level.state}`] || level.state;
@@ -180,6 +192,17 @@ function showState() {
   previewStep();
   const hint = document.getElementById('tap-hint');
   if (hint) hint.hidden = !isOpen();
+  document.getElementById('no-guess-open').hidden = !isOpen();
+  document.getElementById('no-guess-closed').hidden = isOpen();
+  tick();
+}
+
+function statusWords(open, remaining) {
+  if (!open) return [level.state === 'revealed' ? text.revealed : text.closed, false];
+  if (sending) return [notice.words, false];
+  if (state.guesses_left === 0) return [text.used_up, false];
+  if (remaining > 0) return [fill(text.next_in, { s: remaining }), false];
+  return notice ? [notice.words, notice.error] : [text.ready, false];
 }
 
 function tick() {
@@ -188,21 +211,15 @@ function tick() {
   button.disabled = sending || !open || remaining > 0 || state.guesses_left === 0;
   button.textContent = open && remaining > 0 ? fill(text.wait, { s: remaining }) : text.guess;
   document.getElementById('reveal-link').hidden = level.state !== 'revealed';
-  if (!open) {
-    status.textContent = level.state === 'revealed' ? text.revealed : text.closed;
-  } else if (remaining > 0) {
-    status.textContent = fill(text.next_in, { s: remaining });
-    status.dataset.countdown = String(remaining);
-  } else if (status.dataset.countdown) {
-    delete status.dataset.countdown;
-    status.textContent = text.ready;
-  }
+  const [words, error] = statusWords(open, remaining);
+  if (status.textContent !== words) status.textContent = words;  // aria-live: only changes
+  status.classList.toggle('error', error);
   const deadlineEl = document.getElementById('deadline');
   if (level.deadline && open) {
     const left = Math.max(0, Math.ceil((Date.parse(level.deadline) - serverNow()) / 1000));
     deadlineEl.hidden = false;
     deadlineEl.textContent = fill(text.closes_in, { t: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
-    if (left === 0) { level.state = 'closed'; showState(); refresh(); }
+    if (left === 0) { level.state = 'closed'; showState(); refresh(); live.refresh(); }
   } else {
     deadlineEl.hidden = true;
   }
@@ -218,16 +235,14 @@ function accept(body) {
   state.guesses_left = body.guesses_left;
   clockOffset = Date.parse(body.server_now) - Date.now();
   nextAllowedAt = body.next_allowed_at ? Date.parse(body.next_allowed_at) : null;
-  status.dataset.countdown = '1';
+  notice = null;
   showAnswer(guess, body.replayed);
   redraw();
-  loadStandings();
 }
 
 function refuse(error, httpStatus) {
   if (httpStatus === 401) { window.location.assign('/'); return; }
-  status.textContent = error ? error.message : text.error;
-  status.classList.add('error');
+  notice = { words: error ? error.message : text.error, error: true };
   answer.hidden = true;
   if (error && error.code === 'cooldown' && error.next_allowed_at) {
     nextAllowedAt = Date.parse(error.next_allowed_at);
@@ -260,9 +275,8 @@ async function post(pending) {
 
 async function send(pending, attempt = 0) {
   sending = true;
+  notice = { words: attempt ? text.retrying : text.sending, error: false };
   tick();
-  status.classList.remove('error');
-  status.textContent = attempt ? text.retrying : text.sending;
   let result = null;
   try { result = await post(pending); } catch { result = null; }
   // no answer, or the server failed: the guess may have been stored, so it stays pending
@@ -273,7 +287,7 @@ async function send(pending, attempt = 0) {
       return;
     }
     sending = false;
-    status.textContent = text.offline;
+    notice = { words: text.offline, error: true };
     tick();
     return;
   }
@@ -301,11 +315,16 @@ for (const [name, box] of Object.entries(inputs)) {
 }
 
 // ---- keeping up with the level ------------------------------------------------------
+// The lesson's live stream (the projector's, as teams may see it) says within a second
+// when a level opens, closes, is revealed or reset, and brings the standings; when this
+// level changed, the page reads its own state again (its guesses, cooldown, budget).
 
 async function refresh() {
   try {
     const response = await fetch(`/api/levels/${level.id}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
     if (response.status === 401) { window.location.assign('/'); return; }
+    // reset (the team enters again) or gone: the page's own address says where to go now
+    if (response.status === 403 || response.status === 404) { window.location.reload(); return; }
     if (!response.ok) return;
     const fresh = await response.json();
     const wasRevealed = Boolean(state.reveal);
@@ -317,58 +336,93 @@ async function refresh() {
     state.position = fresh.position;
     clockOffset = Date.parse(fresh.server_now) - Date.now();
     nextAllowedAt = fresh.next_allowed_at ? Date.parse(fresh.next_allowed_at) : null;
+    if (!fresh.guesses.length) answer.hidden = true;  // a reset wiped the last answer's guess
     showState();
-    if (!wasRevealed && state.reveal) redraw(); else drawHistory();
+    if (wasRevealed !== Boolean(state.reveal)) redraw(); else drawHistory();
     tick();
-  } catch { /* offline: the next refresh will catch up */ }
-  loadStandings();
+  } catch { /* offline: the next event or poll catches up */ }
 }
 
-async function loadStandings() {
+// what the page shows of the level besides its state: a change of these reloads the page
+const SETTINGS = ['title', 'kind', 'mode', 'x_min', 'x_max', 'y_min', 'y_max', 'cooldown_seconds',
+  'guess_budget', 'start_x', 'start_y', 'eta_max', 'beta_max', 'slope_noise', 'variants'];
+const sameValue = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+let round = null;
+
+function follows(mine) {
+  // what to do with this level as the live view shows it: 'reload', 'refresh' or nothing
+  if (!mine) return 'reload';  // gone back to a draft, or deleted
+  if (SETTINGS.some((name) => !sameValue(mine[name], level[name]))) return 'reload';
+  // a reset wiped the team's guesses and its entry: the page's address says where to go
+  if (round !== null && mine.round !== round) return 'reload';
+  round = mine.round;
+  const moved = ['state', 'deadline', 'standings_visibility'].some((name) => !sameValue(mine[name], level[name]));
+  return moved ? 'refresh' : null;
+}
+
+function onLive(view) {
+  clockOffset = Date.parse(view.server_now) - Date.now();
+  const mine = view.levels.find((l) => l.id === level.id);
+  const todo = follows(mine);
+  if (todo === 'reload') { window.location.reload(); return; }
+  if (todo === 'refresh') {
+    Object.assign(level, { state: mine.state, deadline: mine.deadline, standings_visibility: mine.standings_visibility });
+    showState();  // at once; the team's own state follows
+    refresh();
+  }
+  drawStandings(view.standings);
+  drawNext(view.levels.find((l) => l.id === view.announced));
+}
+
+function drawNext(announced) {
+  // the level the instructor put on the projector, when it is not this one
+  const box = document.getElementById('next-level');
+  const go = announced && announced.id !== level.id && ['open', 'revealed'].includes(announced.state);
+  box.hidden = !go;
+  if (!go) return;
+  const link = box.querySelector('a');
+  const revealed = announced.state === 'revealed';
+  link.href = `/levels/${announced.id}/${revealed ? 'reveal' : 'play'}`;
+  link.textContent = fill(revealed ? text.next_revealed : text.next_open, { title: announced.title });
+}
+
+function muted(words) {
+  const p = document.createElement('p');
+  p.className = 'muted';
+  p.textContent = words;
+  return p;
+}
+
+function drawStandings(standings) {
   const box = document.getElementById('level-standings');
-  if (level.standings_visibility === 'hidden' && level.state === 'open') {
-    // hidden until the level closes: say so without asking (a refused request is noise)
-    const p = document.createElement('p');
-    p.className = 'muted';
-    p.textContent = text.standings_hidden;
-    box.replaceChildren(p);
+  if (!standings) {
+    box.replaceChildren(muted(text.standings_hidden));
     return;
   }
-  try {
-    const response = await fetch(box.dataset.url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-    const body = await response.json();
-    if (!response.ok) {
-      const p = document.createElement('p');
-      p.className = 'muted';
-      p.textContent = body.error.message;
-      box.replaceChildren(p);
-      return;
+  const table = document.createElement('table');
+  table.className = 'standings';
+  const head = table.createTHead().insertRow();
+  for (const words of ['#', text.team, text.best_fx, text.guesses_col]) {
+    const th = document.createElement('th');
+    th.textContent = words;
+    head.append(th);
+  }
+  const tbody = table.createTBody();
+  for (const row of standings.rows) {
+    const tr = tbody.insertRow();
+    if (row.team_number === state.team.number) tr.className = 'mine';
+    const rank = row.best_fx === null ? '–' : row.rank;
+    for (const value of [rank, label(row.team_number, row.team_name), fmt(row.best_fx), row.guesses]) {
+      tr.insertCell().textContent = value;
     }
-    const table = document.createElement('table');
-    table.className = 'standings';
-    const head = table.createTHead().insertRow();
-    for (const label of ['#', text.team, text.best_fx, text.guesses_col]) {
-      const th = document.createElement('th');
-      th.textContent = label;
-      head.append(th);
-    }
-    const tbody = table.createTBody();
-    for (const row of body.rows) {
-      const tr = tbody.insertRow();
-      if (row.team_number === state.team.number) tr.className = 'mine';
-      const rank = row.best_fx === null ? '–' : row.rank;
-      for (const value of [rank, label(row.team_number, row.team_name), fmt(row.best_fx), row.guesses]) {
-        tr.insertCell().textContent = value;
-      }
-    }
-    const note = document.createElement('p');
-    note.className = 'hint';
-    note.textContent = body.final ? text.final : body.as_of ? text.frozen : '';
-    const wrap = document.createElement('div');
-    wrap.className = 'table-wrap';
-    wrap.append(table);
-    box.replaceChildren(note, wrap);
-  } catch { /* offline: keep the last standings */ }
+  }
+  const note = document.createElement('p');
+  note.className = 'hint';
+  note.textContent = standings.final ? text.final : standings.as_of ? text.frozen : '';
+  const wrap = document.createElement('div');
+  wrap.className = 'table-wrap';
+  wrap.append(table);
+  box.replaceChildren(note, wrap);
 }
 
 // ---- start ----------------------------------------------------------------------------
@@ -377,12 +431,21 @@ for (const [name, box] of Object.entries(inputs)) {
   const draft = store.get(draftKey(name));
   if (draft !== null && !box.value) box.value = draft;
 }
+const live = follow({
+  stream: `/api/live/stream?level=${level.id}`,
+  poll: `/api/live?level=${level.id}`,
+  event: 'lesson',
+  onData: onLive,
+  onStatus: (status) => { document.querySelector('.play').dataset.live = status; },
+});
 redraw();
-tick();
-loadStandings();
+showState();
 setInterval(tick, 250);
-setInterval(refresh, 15000);
 window.addEventListener('load', drawChart);
+// a phone that slept may have missed events (or its stream): catch up when it wakes
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') { refresh(); live.refresh(); }
+});
 
 const unsent = readPending();
 if (unsent && isOpen()) {

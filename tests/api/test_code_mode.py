@@ -8,19 +8,21 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from app.db import Database, utcnow
+from app.db import Database, lock_for_write, utcnow
 from app.game.moves import Mode
 from app.game.settings import LevelSpec
 from app.models import ApiToken, Guess, Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE
+from app.services.levels import add_level
 from app.services.tokens import issue_tokens
-from tests.server import ROOT, running_server
+from tests.server import ROOT, instructor_client, running_server
 from tests.support import SECRET, Demo, browser_like, enter, login_as, open_level, post, reread
 
 
@@ -215,12 +217,16 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
             )
             for key, spec in (("free", free), ("steps", steps), ("plane", plane)):
                 found[key] = open_level(session, lesson.id, spec).id
+            later = LevelSpec(title="Later", cooldown_seconds=0, guess_budget=2, **common)
+            lock_for_write(session)
+            found["later"] = add_level(session, lesson_id=lesson.id, spec=later).id  # a draft
+            session.commit()
             found["token"] = issue_tokens(session, lesson_id=lesson.id, now=utcnow())[0].token
         database.engine.dispose()
 
-    def descend(base: str, level: object) -> list[str]:
-        run = subprocess.run(
-            [sys.executable, str(ROOT / "examples" / "descend.py"), str(level)],
+    def start(base: str, level: object) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-u", str(ROOT / "examples" / "descend.py"), str(level)],
             env={
                 "DOWNHILL_URL": base,
                 "DOWNHILL_TOKEN": str(found["token"]),
@@ -228,18 +234,32 @@ def test_the_example_client_descends_a_level_on_a_real_server(tmp_path: Path) ->
                 "DOWNHILL_GUESSES": "10",
                 "PATH": "/usr/bin:/bin",
             },
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            timeout=120,
-            check=False,
         )
-        assert run.returncode == 0, run.stdout + run.stderr
-        return run.stdout.splitlines()
+
+    def descend(base: str, level: object) -> list[str]:
+        run = start(base, level)
+        out, _ = run.communicate(timeout=120)
+        assert run.returncode == 0, out
+        return out.splitlines()
 
     with running_server(tmp_path, SECRET, prepare) as base:
         by_hand = descend(base, found["free"])
         by_eta = descend(base, found["steps"])
         in_plane = descend(base, found["plane"])
+        # a level not open yet: the program waits on the live stream, then plays it
+        waiting = start(base, found["later"])
+        assert waiting.stdout is not None
+        assert "waiting for the instructor" in waiting.stdout.readline()
+        with closing(instructor_client(base)) as console:
+            token = console.headers["X-CSRF-Token"]
+            path = f"/instructor/levels/{found['later']}/state"
+            assert console.post(path, data={"csrf_token": token, "action": "open"}).is_redirect
+        later, _ = waiting.communicate(timeout=60)
+        assert waiting.returncode == 0, later
+        assert sum(line.startswith("x =") for line in later.splitlines()) == 2, later
     xs = [float(line.split()[2]) for line in by_hand if line.startswith("x =")]
     # x ← x − 0.25·2(x − 3) halves the distance to 3 each step; the budget stops it at six
     assert xs == pytest.approx([0, 1.5, 2.25, 2.625, 2.8125, 2.90625])

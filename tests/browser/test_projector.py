@@ -16,12 +16,18 @@ import httpx
 import pytest
 
 from tests.browser.chromium import ARTIFACTS, watch
-from tests.server import INSTRUCTOR_PASSWORD, level_command, logged_in, running_server
+from tests.server import instructor_client, level_command, logged_in, running_server
 from tests.support import SECRET
 
 pytestmark = pytest.mark.browser
 
 SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
+CHART = "document.querySelector('[data-reveal-chart]')"
+RANGES = f"() => ['xaxis', 'yaxis'].map(a => {CHART}._fullLayout[a].range)"
+PLAYED = (
+    f"() => {CHART}.data.filter(t => t.mode === 'markers+lines')"
+    ".flatMap(t => t.x.map((x, i) => [x, t.y[i]]))"
+)
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
 
 
@@ -37,18 +43,8 @@ def guess_as(base: str, number: int, level_id: int, x: float) -> dict:
         return answer.json()
 
 
-def desk(base: str) -> httpx.Client:
-    """The instructor's console, logged in, for announcing."""
-    client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=10)
-    page = client.get("/instructor/login").text
-    token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/instructor/login", data={"csrf_token": token, "password": INSTRUCTOR_PASSWORD})
-    client.headers["X-CSRF-Token"] = token
-    return client
-
-
 def announce(base: str, level_id: str) -> None:
-    with closing(desk(base)) as console:
+    with closing(instructor_client(base)) as console:
         answer = console.post(
             "/instructor/lessons/1/announce",
             data={"csrf_token": console.headers["X-CSRF-Token"], "level_id": level_id},
@@ -209,6 +205,13 @@ def test_the_reveal_on_the_projector_with_the_replay(server: str, browser, data_
         paused = page.text_content("[data-reveal-count]")
         page.click("[data-reveal-step]")
         assert page.text_content("[data-reveal-count]") != paused
+        # the view: where the play happened (every point in it), one tap to the whole domain
+        (x0, x1), (y0, y1) = page.evaluate(RANGES)
+        played = page.evaluate(PLAYED)
+        assert played and all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in played)
+        page.click("[data-reveal-view]")
+        assert page.text_content("[data-reveal-view]") == "Where the play was"
+        assert page.evaluate(RANGES)[0] == [-10, 10]
         assert problems == []
         context.close()
     light = browser.new_context(viewport=SCREENS["1080p"])
