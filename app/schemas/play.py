@@ -250,6 +250,7 @@ class TeamRevealOut(Out):
     variant: VariantOut | None = None
     y_star: float | None = None
     plane: Contours | None = None
+    window: list[float] | None = None  # where the team played, see app.game.view
 
 
 class PlayStateOut(Out):

@@ -65,6 +65,8 @@ class RevealView(Out):
     ghost_start_y: float | None
     ghost_budget: int
     ghosts: list[GhostOut]
+    # where the play happened: [x0, x1, y0, y1] (y is f on a curve), see app.game.view
+    window: list[float] | None
     y_min: float | None = None
     y_max: float | None = None
     y_star: float | None = None

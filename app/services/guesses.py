@@ -110,7 +110,7 @@ def play_state(view: PlayView, team: Team, now: datetime) -> PlayStateOut:
         next_allowed_at=next_allowed_at(level.rules, state) if state else None,
         server_now=now,
         position=_position_out(view),
-        reveal=team_reveal(level, team.id),
+        reveal=team_reveal(level, team.id, view.guesses),
     )
 
 

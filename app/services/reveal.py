@@ -20,6 +20,7 @@ from app.game.players import Ghost, ghost_budget
 from app.game.rules import curve_is_public
 from app.game.scoring import Standing, rank_level
 from app.game.variants import Variant, team_facts
+from app.game.view import Window, play_window
 from app.models import Guess, Level, Progress, Team
 from app.schemas import (
     Contours,
@@ -69,6 +70,8 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
     domain, reach = level.domain, level.variant_shift or 0.0  # where teams' copies played
     picture = domain.picture(level.expression, reach=reach)
     stepping = start_position(level, None) if level.move.steps else None
+    started = None if stepping is None else _start(stepping)
+    explored = [*(p for path in paths for p in path), *(_point(p) for g in ghosts for p in g.path)]
     return RevealView(
         **_plane_fields(level),
         level_id=level.id,
@@ -91,7 +94,8 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         ],
         mode=level.mode,
         slope_noise=level.slope_noise,
-        start=None if stepping is None else _start(stepping),
+        start=started,
+        window=_window(level, [*explored, *([started] if started else [])], reach),
         ghost_start=start[0],
         ghost_start_y=start[1],
         ghost_budget=budget,
@@ -134,6 +138,17 @@ def _ghosts(
     return level.domain.ghosts(level.expression, start, budget, play), start, budget
 
 
+def _window(level: Level, points: Sequence[Sequence[float]], reach: float = 0.0) -> Window | None:
+    """Where the play happened: the points' first two numbers ((x, f) on a curve, (x, y) on
+    a plane) and the true minimum (``app.game.view``)."""
+    near = [(p[0], p[1]) for p in points if len(p) > 1]
+    x_bounds = (level.x_min - reach, level.x_max + reach)
+    if level.y_min is not None and level.y_max is not None and level.y_star is not None:
+        near.append((level.x_star, level.y_star))
+        return play_window(near, x_bounds, (level.y_min, level.y_max))
+    return play_window([*near, (level.x_star, level.f_star)], x_bounds)
+
+
 def _plane_fields(level: Level) -> dict[str, float]:
     """The y range and the y of the minimum, on a level that has them (a rectangle)."""
     fields = {"y_min": level.y_min, "y_max": level.y_max, "y_star": level.y_star}
@@ -168,9 +183,10 @@ def _start(at: Position) -> list[float]:
     return [at.x, at.fx, at.slope]
 
 
-def team_reveal(level: Level, team_id: int) -> TeamRevealOut | None:
+def team_reveal(level: Level, team_id: int, guesses: Sequence[Guess] = ()) -> TeamRevealOut | None:
     """The curve (or contour map) and the true minimum a team sees, only once the level is
-    revealed: on a level with per-team variants, of the team's own copy of f."""
+    revealed: on a level with per-team variants, of the team's own copy of f; and the
+    window around the team's own ``guesses``."""
     if not curve_is_public(level.clock):
         return None
     variant = level.variant(team_id)
@@ -184,4 +200,13 @@ def team_reveal(level: Level, team_id: int) -> TeamRevealOut | None:
     drawn: dict[str, Any] = {"curve": picture.curve, "variant": moved}
     if picture.contours is not None:
         drawn = {"plane": Contours(**picture.contours), "y_star": level.y_star}
-    return TeamRevealOut(expression=level.expression, x_star=own.x_star, f_star=own.f_star, **drawn)
+    played = [[g.x, g.fx if g.y is None else g.y] for g in guesses]
+    if level.y_star is None:  # the team's own minimum, on its own copy of f
+        played.append([own.x_star, own.f_star])
+    return TeamRevealOut(
+        expression=level.expression,
+        x_star=own.x_star,
+        f_star=own.f_star,
+        window=_window(level, played) if guesses else None,  # none played: the whole domain
+        **drawn,
+    )

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from app.game.scoring import OverallStanding, Standing, rank_level
+from app.game.view import play_window
 from app.i18n import gettext
 from app.models import Lesson, Level
 from app.schemas import MonitorView
@@ -92,11 +93,19 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
         marker={"symbol": "diamond", "size": 16, "color": "#6a3fb5"},
         hovertemplate=hover.replace(":.4g", ":.6g") + "<extra></extra>",
     )
+    x_range = [level.x_min, level.x_max]
+    played = [(p[0], p[1]) for team in view.teams for p in team.points]
+    if played:  # where the play happened, as every screen shows the reveal (app.game.view)
+        plane = view.kind == "rectangle" and level.y_min is not None and level.y_max is not None
+        y_bounds = (level.y_min, level.y_max) if plane else None
+        window = play_window([*played, minimum], (level.x_min, level.x_max), y_bounds)  # type: ignore[arg-type]
+        if window is not None:
+            x_range, axes = window[:2], {**axes, "range": window[2:]}
     figure.update_layout(
         template="plotly_white",
         height=460,
         margin={"l": 50, "r": 20, "t": 20, "b": 40},
-        xaxis={"title": {"text": "x"}, "range": [level.x_min, level.x_max]},
+        xaxis={"title": {"text": "x"}, "range": x_range},
         yaxis=axes,
         legend={"orientation": "h", "y": -0.15},
     )

@@ -106,6 +106,8 @@ def reveal_text() -> dict[str, Any]:
         "pause": gettext("Pause ❚❚"),
         "replay": gettext("Replay again ▶"),
         "step": gettext("Guess {k} of {n}"),
+        "whole_domain": gettext("Whole domain"),
+        "play_area": gettext("Where the play was"),
         "ghosts": {
             "gradient_descent": gettext("Gradient descent"),
             "momentum": gettext("Momentum"),

@@ -23,6 +23,7 @@ export function mount(root, data, text, options = {}) {
   let shown = options.startAtEnd === false ? 0 : total();
   let speed = 1;
   let timer = null;
+  let whole = false;  // the whole domain, or where the play happened
 
   function ghostTraces() {
     // the reference players as dashed paths, as far as the replay has come: [x, f] on a
@@ -59,7 +60,7 @@ export function mount(root, data, text, options = {}) {
 
   function layout() {
     const grid = dark ? '#2c3a4b' : '#e5e9ef';
-    const { xaxis, yaxis } = kind().revealAxes(data);
+    const { xaxis, yaxis } = kind().revealAxes(data, whole);
     return {
       margin: { l: 56, r: 16, t: 8, b: 52 },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
@@ -76,6 +77,10 @@ export function mount(root, data, text, options = {}) {
       controls.querySelector('[data-reveal-count]').textContent = text.step.replace('{k}', shown).replace('{n}', total());
       controls.querySelector('[data-reveal-play]').textContent = timer ? text.pause : (shown >= total() ? text.replay : text.play);
       controls.querySelector('[data-reveal-speed]').textContent = `${speed}×`;
+      const view = controls.querySelector('[data-reveal-view]');
+      view.hidden = !data.window;
+      view.textContent = whole ? text.play_area : text.whole_domain;
+      view.setAttribute('aria-pressed', String(whole));
     }
   }
 
@@ -101,6 +106,7 @@ export function mount(root, data, text, options = {}) {
     controls.querySelector('[data-reveal-play]').addEventListener('click', play);
     controls.querySelector('[data-reveal-step]').addEventListener('click', () => { stop(); if (shown < total()) shown += 1; draw(); });
     controls.querySelector('[data-reveal-back]').addEventListener('click', () => { stop(); if (shown > 0) shown -= 1; draw(); });
+    controls.querySelector('[data-reveal-view]').addEventListener('click', () => { whole = !whole; draw(); });
     controls.querySelector('[data-reveal-speed]').addEventListener('click', () => {
       speed = SPEEDS[(SPEEDS.indexOf(speed) + 1) % SPEEDS.length];
       if (timer) { stop(); play(); } else draw();

@@ -88,6 +88,7 @@ function guessesRange(state, level, steps) {
 // The guesses with room around them; after the reveal, the whole curve as well.
 function yRange(state, level, steps) {
   let range = state.guesses.length || (steps && state.position) ? guessesRange(state, level, steps) : null;
+  if (state.reveal && state.reveal.window) return state.reveal.window.slice(2);  // app/game/view.py
   if (state.reveal) {
     const curve = state.reveal.curve.map((p) => p[1]);
     const pad = 0.05 * (Math.max(...curve) - Math.min(...curve) || 1);
@@ -131,9 +132,12 @@ export function playChart(state, level, text, steps) {
   const drawn = Boolean(state.guesses.length || state.reveal || steps);
   const layout = {
     margin: { l: 48, r: 12, t: 12, b: 40 },
-    xaxis: { range: [level.x_min, level.x_max], fixedrange: true, title: { text: 'x' }, zeroline: true },
+    xaxis: {
+      range: state.reveal?.window ? state.reveal.window.slice(0, 2) : [level.x_min, level.x_max],
+      fixedrange: true, title: { text: 'x' }, zeroline: true, automargin: true,
+    },
     yaxis: {
-      fixedrange: true, title: { text: 'f(x)' }, zeroline: true,
+      fixedrange: true, title: { text: 'f(x)' }, zeroline: true, automargin: true,
       ...(range ? { range } : { range: [0, 1], showticklabels: false }),
     },
     showlegend: drawn,
@@ -189,14 +193,23 @@ export function revealTraces(data, counts, look) {
 // The true minimum's place on the chart: (x*, f*).
 export const minimumAt = (data) => [data.x_star, data.f_star];
 
-export function revealAxes(data) {
+// The whole domain, or (unless `whole`) the window where the play happened (the server's
+// rule, app/game/view.py): the curve is clipped to it, never the points.
+export function revealAxes(data, whole = false) {
+  if (!whole && data.window) {
+    const [x0, x1, y0, y1] = data.window;
+    return {
+      xaxis: { range: [x0, x1], title: { text: 'x' }, zeroline: false, automargin: true },
+      yaxis: { range: [y0, y1], title: { text: 'f(x)' }, zeroline: false, automargin: true },
+    };
+  }
   const ys = data.curve.map((p) => p[1]);
   const low = Math.min(...ys);
   const high = Math.max(...ys);
   const pad = (high - low) * 0.08 || 1;
   return {
-    xaxis: { range: [data.x_min, data.x_max], title: { text: 'x' }, zeroline: false },
-    yaxis: { range: [low - pad, high + pad], title: { text: 'f(x)' }, zeroline: false },
+    xaxis: { range: [data.x_min, data.x_max], title: { text: 'x' }, zeroline: false, automargin: true },
+    yaxis: { range: [low - pad, high + pad], title: { text: 'f(x)' }, zeroline: false, automargin: true },
   };
 }
 

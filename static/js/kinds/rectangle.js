@@ -128,10 +128,12 @@ export function revealTraces(data, counts, look) {
 
 export const minimumAt = (data) => [data.x_star, data.y_star];
 
-export function revealAxes(data) {
+export function revealAxes(data, whole = false) {
+  // the whole rectangle, or (unless `whole`) where the play happened (app/game/view.py)
+  const [x0, x1, y0, y1] = !whole && data.window ? data.window : [data.x_min, data.x_max, data.y_min, data.y_max];
   return {
-    xaxis: { range: [data.x_min, data.x_max], title: { text: 'x' }, zeroline: false },
-    yaxis: { range: [data.y_min, data.y_max], title: { text: 'y' }, zeroline: false },
+    xaxis: { range: [x0, x1], title: { text: 'x' }, zeroline: false, automargin: true },
+    yaxis: { range: [y0, y1], title: { text: 'y' }, zeroline: false, automargin: true },
   };
 }
 
