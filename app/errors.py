@@ -46,6 +46,7 @@ MESSAGES: dict[str, tuple[int, str]] = {
     ),
     "name_required": (422, N_("Type a name.")),
     "name_too_long": (422, N_("The name is too long: at most %(limit)s characters.")),
+    "text_too_long": (422, N_("Too long: at most %(limit)s characters.")),
     "confirmation_mismatch": (
         422,
         N_("Type the lesson's name exactly to confirm; nothing was deleted."),

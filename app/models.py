@@ -138,6 +138,7 @@ class Level(Base):
     y_min: Mapped[float | None] = mapped_column(Float)
     y_max: Mapped[float | None] = mapped_column(Float)
     start_y: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)  # a line for teams under the title
     y_star: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")

@@ -59,9 +59,10 @@ LEVEL_KEYS = (
     "y_min",
     "y_max",
     "start_y",
+    "note",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
-_TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode")
+_TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode", "note")
 
 
 def json_schema() -> dict[str, Any]:

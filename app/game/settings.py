@@ -28,6 +28,7 @@ MAX_BUDGET = 10_000
 MIN_TIME_LIMIT = 10
 MAX_TIME_LIMIT = 24 * 3600
 MAX_DOMAIN = 1e6
+MAX_NOTE = 300
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class LevelSpec:
     y_min: float | None = None  # both set: a two-parameter level, f(x, y) on a rectangle
     y_max: float | None = None
     start_y: float | None = None  # where stepping teams start along y
+    note: str | None = None  # a line for teams under the title (what x and y stand for...)
 
     @property
     def domain(self) -> Domain:
@@ -161,7 +163,7 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max;
     slope_noise, variant_shift and variant_scale (blank: none); y_min and y_max (both
     blank: a curve, f of x alone; both set: f(x, y) on the rectangle) and, on a stepping
-    two-parameter level, start_y.
+    two-parameter level, start_y; note (blank: none), a line teams read under the title.
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -169,8 +171,12 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
         read.fail("title", "name_required")
     elif len(title) > MAX_TITLE:
         read.fail("title", "name_too_long", limit=MAX_TITLE)
+    note = " ".join(read.text("note").split()) or None
+    if note is not None and len(note) > MAX_NOTE:
+        read.fail("note", "text_too_long", limit=MAX_NOTE)
     plane = bool(read.text("y_min").strip() or read.text("y_max").strip())
-    spec: dict[str, Any] = {"title": title, **_read_domain(read, plane), **_read_rules(read)}
+    spec: dict[str, Any] = {"title": title, "note": note, **_read_domain(read, plane)}
+    spec |= _read_rules(read)
     spec |= _read_moves(read, spec, plane)
     spec |= _read_noise_and_variants(read, plane)
     text = spec["expression"] = read.text("expression").strip()

@@ -151,6 +151,7 @@ class LevelOut(Out):
     y_min: float | None
     y_max: float | None
     start_y: float | None
+    note: str | None  # the instructor's line for teams under the title
 
     @classmethod
     def fields_of(cls, level: Level, now: datetime) -> dict[str, Any]:
@@ -180,6 +181,7 @@ class LevelOut(Out):
             "y_min": level.y_min,
             "y_max": level.y_max,
             "start_y": level.start_y,
+            "note": level.note,
         }
 
     @classmethod

@@ -103,6 +103,7 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             guess_budget=level.guess_budget,
             time_limit_seconds=level.time_limit_seconds,
             password=level.password,
+            note=level.note,
             standings_visibility=Visibility(level.standings_visibility),
             freeze_seconds=level.freeze_seconds,
             mode=Mode(level.mode),

@@ -40,6 +40,7 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         guess_budget=spec.guess_budget,
         time_limit_seconds=spec.time_limit_seconds,
         password=spec.password,
+        note=spec.note,
         state=LevelState.DRAFT.value,
         standings_visibility=spec.standings_visibility.value,
         freeze_seconds=spec.freeze_seconds,
@@ -98,7 +99,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
         level.f_star, level.f_median = analysis.f_star, analysis.f_median
     level.title, level.cooldown_seconds = spec.title, spec.cooldown_seconds
     level.guess_budget, level.time_limit_seconds = spec.guess_budget, spec.time_limit_seconds
-    level.password = spec.password
+    level.password, level.note = spec.password, spec.note
     level.standings_visibility = spec.standings_visibility.value
     level.freeze_seconds = spec.freeze_seconds
     live.bump(session, lesson_id=level.lesson_id)  # the projector shows title and standings

@@ -64,6 +64,7 @@ def test_good_settings_make_a_spec() -> None:
         ({"time_limit_seconds": "5"}, "time_limit_seconds", "field_range"),
         ({"password": "   "}, "password", "password_blank"),
         ({"password": "p" * 61}, "password", "name_too_long"),
+        ({"note": "n" * 301}, "note", "text_too_long"),
         ({"standings_visibility": "sometimes"}, "standings_visibility", "invalid_request"),
         ({"standings_visibility": "frozen"}, "standings_visibility", "freeze_needs_time_limit"),
         (

@@ -50,6 +50,33 @@ def test_a_new_level_is_saved_as_a_draft_with_its_minimum(desk, session, demo: D
     assert "Function 4" in desk.get(f"/instructor/lessons/{demo.lesson.id}").text
 
 
+def test_a_note_for_teams_shows_under_the_title_on_their_phones(app, desk, session, demo) -> None:
+    saved = post(
+        desk,
+        f"/instructor/levels/{demo.levels[0].id}/edit",
+        **{
+            **FORM,
+            "expression": demo.levels[0].expression,
+            "password": "",
+            "x_min": "-10",
+            "x_max": "10",
+            "note": "  x is the slope a,\n y the intercept b  ",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    reread(session)
+    assert session.get(Level, demo.levels[0].id).note == "x is the slope a, y the intercept b"
+    phone = browser_like(app)
+    login_as(phone, 1)
+    enter(phone, demo.levels[0].id)
+    page = phone.get(f"/levels/{demo.levels[0].id}/play").text
+    assert '<p class="level-note">x is the slope a, y the intercept b</p>' in page
+    assert (
+        phone.get("/api/levels").json()["levels"][0]["note"]
+        == "x is the slope a, y the intercept b"
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "code"),
     [
@@ -58,6 +85,7 @@ def test_a_new_level_is_saved_as_a_draft_with_its_minimum(desk, session, demo: D
         ({"cooldown_seconds": "-1"}, "cooldown_seconds", "field_range"),
         ({"guess_budget": "0"}, "guess_budget", "field_range"),
         ({"password": "   "}, "password", "password_blank"),
+        ({"note": "n" * 301}, "note", "text_too_long"),
         ({"expression": "x + sin(y)"}, "expression", "expression_unknown_name"),
         ({"expression": "log(x)"}, "expression", "expression_not_finite"),
     ],

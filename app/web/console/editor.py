@@ -77,6 +77,7 @@ class LevelForm(BaseModel):
     y_min: str = Field(default="", max_length=40)
     y_max: str = Field(default="", max_length=40)
     start_y: str = Field(default="", max_length=40)
+    note: str = Field(default="", max_length=1200)
 
 
 class PreviewIn(BaseModel):
