@@ -100,7 +100,8 @@ function drawHistory() {
   body.replaceChildren(...state.guesses.slice().reverse().map((g) => {
     const row = document.createElement('tr');
     if (state.best && g.seq === state.best.seq) row.className = 'best';
-    const moved = steps ? move.cells(g, kind, `${kind.delta(before(g), g)}${g.clamped ? ` (${text.clamped_short})` : ''}`) : [];
+    // a step that stopped at the edge is marked ⇥, said once under the table
+    const moved = steps ? move.cells(g, kind, `${kind.delta(before(g), g)}${g.clamped ? ' ⇥' : ''}`) : [];
     const implied = showImplied ? [g.seq === 1 ? '' : fmt(g.implied_eta)] : [];
     const truth = showTrue ? [kind.trueGradient(g)] : [];
     const cells = [g.seq, ...moved, ...kind.cells(g), ...truth, ...implied,
@@ -113,6 +114,7 @@ function drawHistory() {
     return row;
   }));
   document.getElementById('no-guesses').hidden = state.guesses.length > 0;
+  document.getElementById('clamped-hint').hidden = !state.guesses.some((g) => g.clamped);
   document.getElementById('left').textContent = state.guesses_left === null ? '∞' : state.guesses_left;
   document.getElementById('best').textContent = state.best ? fmt(state.best.fx) : '–';
   document.getElementById('best-x').textContent = state.best ? kind.point(state.best) : '–';
@@ -345,7 +347,7 @@ async function refresh() {
 
 // what the page shows of the level besides its state: a change of these reloads the page
 const SETTINGS = ['title', 'kind', 'mode', 'x_min', 'x_max', 'y_min', 'y_max', 'cooldown_seconds',
-  'guess_budget', 'start_x', 'start_y', 'eta_max', 'beta_max', 'slope_noise', 'variants'];
+  'guess_budget', 'start_x', 'start_y', 'eta_max', 'beta_max', 'slope_noise', 'variants', 'note'];
 const sameValue = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 let round = null;
 

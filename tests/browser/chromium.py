@@ -19,6 +19,10 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 360, "height": 780}
 LAPTOP = {"width": 1280, "height": 900}
+# every table of the page fits its box: nothing to scroll sideways to read
+TABLES_FIT = (
+    "() => [...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth)"
+)
 
 
 def watch(page) -> list[str]:

@@ -15,7 +15,7 @@ from app.game.settings import LevelSpec
 from app.models import Lesson, Level
 from app.services.demo import DEMO_JOIN_CODE
 from app.services.levels import set_level_state
-from tests.browser.chromium import ARTIFACTS, new_phone
+from tests.browser.chromium import ARTIFACTS, TABLES_FIT, new_phone
 from tests.browser.test_play import chart_traces, log_in
 from tests.databases import server_database_url
 from tests.support import open_level
@@ -93,12 +93,14 @@ def test_a_team_steps_by_learning_rate_on_a_phone(server: str, browser, data_dir
     assert "stopped at its edge" in page.text_content("#answer")
     # columns: #, η, Δx, x, f(x), slope, time
     assert [row[:6] for row in history(page)] == [
-        ["2", "2", "-8.4 (stopped at the edge)", "-5", "36", "-12"],
+        ["2", "2", "-8.4 ⇥", "-5", "36", "-12"],
         ["1", "0.1", "-0.6", "3.4", "5.76", "4.8"],
     ]
     traces = chart_traces(page)
     assert traces["Your path"]["x"] == [4, 3.4, -5]
     assert traces["Start"]["x"] == [4]
+    assert page.is_visible("#clamped-hint")
+    assert page.evaluate(TABLES_FIT), "a table runs off a 360-px phone"
     page.screenshot(path=str(ARTIFACTS / "play-learning-rate-phone.png"), full_page=True)
     assert problems == []
     context.close()

@@ -15,7 +15,7 @@ from app.game.moves import Mode
 from app.game.settings import LevelSpec
 from app.models import Lesson
 from app.services.demo import DEMO_JOIN_CODE
-from tests.browser.chromium import ARTIFACTS, new_phone
+from tests.browser.chromium import ARTIFACTS, TABLES_FIT, new_phone
 from tests.browser.test_moves import history, play, settle
 from tests.browser.test_play import chart_traces, log_in
 from tests.databases import server_database_url
@@ -130,10 +130,11 @@ def test_a_team_steps_in_two_parameters_on_a_phone(server: str, browser, data_di
     # columns: #, η, (Δx, Δy), x, y, f, ∂f/∂x, ∂f/∂y, time
     rows = history(page)
     assert rows[1][:5] == ["1", "0.1", "(-0.6, -1.8)", "3.4", "-0.8"]
-    assert rows[0][:5] == ["2", "0.5", "(-2.4, -3.2) (stopped at the edge)", "1", "-4"]
+    assert rows[0][:5] == ["2", "0.5", "(-2.4, -3.2) ⇥", "1", "-4"]
     traces = chart_traces(page)
     assert traces["Your path"]["x"] == [4, 3.4, 1]
     assert traces["Your path"]["y"] == [1, -0.8, -4]
+    assert page.evaluate(TABLES_FIT), "a table runs off a 360-px phone"
     page.screenshot(path=str(ARTIFACTS / "play-plane-steps-phone.png"), full_page=True)
     assert problems == []
     context.close()

@@ -61,10 +61,11 @@ export function tap(full, px, py, level) {
 
 // ---- the play page's chart ----------------------------------------------------------
 
-// Tangent segments span 10% of the domain; the y axis shows every point with room
-// around it, and a steep tangent is cut at the edge of the plot instead of squashing it.
+// Tangent segments span 8% of the domain, each its own short dashed stroke (solid ones
+// end to end would read as a curve, the hidden one); the y axis shows every point with
+// room around it, and a steep tangent is cut at the edge of the plot instead of squashing it.
 function segment(g, level) {
-  const half = 0.05 * (level.x_max - level.x_min);
+  const half = 0.04 * (level.x_max - level.x_min);
   const x0 = Math.max(level.x_min, g.x - half);
   const x1 = Math.min(level.x_max, g.x + half);
   return [x0, x1, g.fx + g.slope * (x0 - g.x), g.fx + g.slope * (x1 - g.x)];
@@ -115,7 +116,7 @@ function playTraces(state, level, text, steps) {
     tx.push(x0, x1, null);
     ty.push(y0, y1, null);
   }
-  out.push({ name: text.tangents, x: tx, y: ty, mode: 'lines', line: { color: '#e07b00', width: 2 }, hoverinfo: 'skip' });
+  out.push({ name: text.tangents, x: tx, y: ty, mode: 'lines', line: { color: '#e07b00', width: 2.5, dash: 'dash' }, hoverinfo: 'skip' });
   out.push({
     name: text.guesses, x: guesses.map((g) => g.x), y: guesses.map((g) => g.fx), mode: 'markers',
     marker: { size: 9, color: '#1f5fbf' },
@@ -175,7 +176,7 @@ export function revealTraces(data, counts, look) {
     if (!points.length) return;
     const colour = teamColour(i);
     const t = tangents(points, span);
-    out.push({ x: t.x, y: t.y, mode: 'lines', line: { color: colour, width: 3 }, opacity: 0.7,
+    out.push({ x: t.x, y: t.y, mode: 'lines', line: { color: colour, width: 2.5, dash: 'dash' }, opacity: 0.8,
       hoverinfo: 'skip', showlegend: false, legendgroup: `team-${i}` });
     out.push({ name: plotlyText(look.label(team)), x: points.map((p) => p[0]), y: points.map((p) => p[1]),
       mode: 'markers+lines', legendgroup: `team-${i}`, line: { color: colour, width: 1.5 },
