@@ -119,6 +119,40 @@ def test_the_play_page_on_a_laptop(server: str, browser) -> None:
     context.close()
 
 
+BOXES = """() => Object.fromEntries(['answer', 'x', 'chart'].map(id => {
+    const box = document.getElementById(id).getBoundingClientRect();
+    return [id, [box.top, box.bottom]];
+}))"""
+
+
+@pytest.mark.parametrize(("screen", "number"), [((360, 740), 7), ((740, 360), 8)])
+def test_after_a_guess_the_answer_the_box_and_the_chart_are_on_the_first_screen(
+    server: str, browser, screen, number
+) -> None:
+    """Upright, the answer, the box and the whole chart; sideways, the box and the chart."""
+    width, height = screen
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    log_in(page, server, number)
+    page.click("li.level >> text=Enter")
+    page.wait_for_url("**/levels/*/play")
+    page.fill("#x", "2")
+    page.click("#submit")
+    page.wait_for_selector("#history tbody tr")
+    page.wait_for_function("() => !document.getElementById('answer').hidden")
+    boxes = page.evaluate(BOXES)
+    assert page.evaluate("() => scrollY") == 0
+    assert boxes["x"][1] <= height and boxes["chart"][0] < height - 200, boxes
+    if width < height:
+        assert boxes["answer"][1] <= height and boxes["chart"][1] <= height, boxes
+    else:
+        assert boxes["chart"][1] <= height, boxes
+    page.screenshot(path=str(ARTIFACTS / f"play-first-screen-{width}x{height}.png"))
+    context.close()
+
+
 def test_a_dropped_answer_is_retried_with_the_same_key_and_spends_one_guess(
     server, browser
 ) -> None:
