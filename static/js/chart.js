@@ -71,3 +71,28 @@ export function emptyNote(words) {
 }
 
 export const clamp = (value, low, high) => Math.min(Math.max(value, low), high);
+
+// A domain much wider than where f is interesting: half of it sits in the bottom tenth of
+// the chart (the median of f is that close to its minimum), so the wells look flat.
+// Suggests the x around the minimum where they would not, rounded out; null when fine.
+function flatness(points) {
+  const fs = points.map((p) => p[1]).sort((a, b) => a - b);
+  const [low, top, median] = [fs[0], fs[fs.length - 1], fs[Math.floor(fs.length / 2)]];
+  return { low, height: median - low, flat: top > low && median - low < 0.1 * (top - low) };
+}
+
+export function narrowerDomain(body) {
+  let points = body.x.map((x, i) => [x, body.f[i]]).filter((p) => Number.isFinite(p[1]));
+  if (points.length < 8 || !flatness(points).flat) return null;
+  for (let round = 0; round < 8; round += 1) {
+    const { low, height, flat } = flatness(points);
+    if (!flat) break;
+    const near = points.filter((p) => p[1] - low <= 2 * height);
+    if (near.length < 8 || near.length === points.length) break;
+    points = near;
+  }
+  const xs = points.map((p) => p[0]);
+  const span = Math.max(...xs) - Math.min(...xs);
+  const step = 10 ** Math.floor(Math.log10(span || 1)) / 10;
+  return [Math.floor(Math.min(...xs) / step) * step, Math.ceil(Math.max(...xs) / step) * step];
+}

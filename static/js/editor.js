@@ -16,6 +16,7 @@ const error = document.getElementById('expression-error');
 const facts = document.getElementById('preview-facts');
 const chart = document.getElementById('preview');
 const params = document.getElementById('preset-params');
+const warning = document.getElementById('preview-warning');
 let timer = null;
 let asked = 0;
 
@@ -33,13 +34,26 @@ function showError(message, position) {
 function draw(body) {
   error.hidden = true;
   caret.hidden = true;
+  chart.hidden = false;
   const drawn = kindOf(body.kind).previewChart(body, data.text);
   facts.textContent = drawn.facts;
+  warning.textContent = drawn.warning || '';
+  warning.hidden = !drawn.warning;
   if (window.Plotly) window.Plotly.react(chart, drawn.traces, drawn.layout, { responsive: true, displayModeBar: false });
+}
+
+function clear() {
+  // nothing typed yet: no chart, and no mistake to point at
+  error.hidden = true;
+  caret.hidden = true;
+  chart.hidden = true;
+  warning.hidden = true;
+  facts.textContent = '';
 }
 
 async function preview() {
   const ask = ++asked;
+  if (!expression.value.trim()) { clear(); return; }
   const body = { expression: expression.value, x_min: Number(xMin.value), x_max: Number(xMax.value) };
   if (!Number.isFinite(body.x_min) || !Number.isFinite(body.x_max)) return;
   if (yMin.value.trim() && yMax.value.trim()) {

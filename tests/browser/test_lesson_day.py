@@ -216,3 +216,29 @@ def test_an_instructor_builds_and_runs_a_lesson_and_a_team_plays_it(server, brow
     assert reader_problems == []
     for each in (offline, other, newcomer, phone, context):
         each.close()
+
+
+def test_the_editor_starts_clean_and_warns_of_a_domain_too_wide(server, browser) -> None:
+    context = browser.new_context(viewport=LAPTOP)
+    desk = context.new_page()
+    problems = watch(desk)
+    log_in_instructor(desk, server)
+    desk.goto(f"{server}/instructor/lessons/1/levels/new")
+    desk.wait_for_load_state("load")
+    desk.wait_for_timeout(500)  # the preview would have asked by now
+    # nothing typed: no mistake pointed at, no empty box where the preview goes
+    assert desk.is_hidden("#expression-error") and desk.is_hidden("#preview")
+    desk.fill("#expression", "0.1*x^4 - x^2 + 0.5*x + 4")
+    desk.wait_for_selector("#preview-warning:not([hidden])")
+    warning = desk.text_content("#preview-warning")
+    found = re.search(r"x from (-?[\d.]+) to (-?[\d.]+)", warning)
+    assert found, warning
+    low, high = float(found[1]), float(found[2])
+    assert -6 <= low <= -3 and 3 <= high <= 6, warning
+    desk.fill("#x_min", found[1])
+    desk.fill("#x_max", found[2])
+    desk.wait_for_selector("#preview-warning", state="hidden")
+    assert desk.is_visible("#preview") and desk.is_hidden("#expression-error")
+    desk.screenshot(path=str(ARTIFACTS / "editor-narrowed.png"), full_page=True)
+    assert problems == []
+    context.close()

@@ -107,3 +107,18 @@ test('the preview flags an η or a β the server would refuse, before it is sent
   assert.deepEqual(outOfBounds(1, 0, level, moveOf('learning_rate'))[0].high, 0.5);
   assert.deepEqual(names(100, 100, 'free'), []); // nothing to bound on a free guess
 });
+
+test('the editor suggests a narrower domain when the wells would look flat', async () => {
+  const { narrowerDomain: tooWide } = await import('../../static/js/chart.js');
+  const sample = (f, lo, hi) => {
+    const x = Array.from({ length: 401 }, (_, i) => lo + (i * (hi - lo)) / 400);
+    const fx = x.map(f);
+    const sorted = [...fx].sort((a, b) => a - b);
+    return { x, f: fx, f_star: sorted[0], f_median: sorted[200] };
+  };
+  const quartic = (x) => 0.1 * x ** 4 - x ** 2 + 0.5 * x + 4;
+  const [from, to] = tooWide(sample(quartic, -10, 10));
+  assert.ok(from >= -7 && from <= -3 && to >= 3 && to <= 7, `${from}..${to}`);
+  assert.equal(tooWide(sample(quartic, from, to)), null);
+  assert.equal(tooWide(sample((x) => (x - 1) ** 2, -10, 10)), null);
+});

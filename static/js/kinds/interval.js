@@ -7,6 +7,7 @@
 
 import { decimalsFor } from '../format.js';
 import {
+  narrowerDomain,
   clamp, emptyNote, fill, fmt, highlights, minimum, plotlyText, startPath,
 } from '../chart.js';
 import { teamColour } from '../teams.js';
@@ -242,8 +243,10 @@ export function monitorChart(snapshot, look) {
 
 // The editor's preview: f and f′ over the domain and the true minimum, with its facts.
 export function previewChart(body, text) {
+  const narrower = narrowerDomain(body);
   return {
     facts: fill(text.facts, { x: fmt(body.x_star), f: fmt(body.f_star), median: fmt(body.f_median) }),
+    warning: narrower && fill(text.too_wide, { from: fmt(narrower[0]), to: fmt(narrower[1]) }),
     traces: [
       { x: body.x, y: body.f, name: text.f, mode: 'lines', line: { color: '#1f5fbf', width: 2 } },
       { x: body.x, y: body.df, name: text.df, mode: 'lines', yaxis: 'y2', line: { color: '#e07b00', width: 1.5, dash: 'dot' } },
