@@ -23,6 +23,7 @@ from app.game.plane import Rectangle, analyze_plane, contour_grid, level_contour
 from app.game.plane_players import play_plane
 from app.game.players import Ghost, play_all, play_steps
 from app.game.variants import NO_VARIANT, Variant
+from app.game.view import Window, play_window
 
 CURVE_POINTS = 241  # the samples of a curve the reveal and the monitor draw
 MONITOR_GRID = 41  # the monitor's contour map is sent with every live update: a coarser one
@@ -131,6 +132,19 @@ class Interval:
         """f at ``size`` even steps over the domain, for the preset picker's thumbnail."""
         return [p.fx for p in curve(compile_function(text), self.x_min, self.x_max, size)]
 
+    def window(
+        self,
+        points: Sequence[Sequence[float]],
+        x_star: float,
+        f_star: float,
+        y_star: float | None = None,
+        reach: float = 0.0,
+    ) -> Window | None:
+        """Where the play happened on the curve: the points' (x, f) and (x*, f*), inside the
+        domain widened by ``reach`` (teams' moved copies); see ``app.game.view``."""
+        near = [(p[0], p[1]) for p in points if len(p) > 1]
+        return play_window([*near, (x_star, f_star)], (self.x_min - reach, self.x_max + reach))
+
     def ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
     ) -> list[Ghost]:
@@ -221,6 +235,20 @@ class Plane:
         box = self.box
         xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
         return [fn.at(x, low_y).fx for x in xs]
+
+    def window(
+        self,
+        points: Sequence[Sequence[float]],
+        x_star: float,
+        f_star: float,
+        y_star: float | None = None,
+        reach: float = 0.0,
+    ) -> Window | None:
+        """Where the play happened on the rectangle: the points' (x, y) and (x*, y*)."""
+        near = [(p[0], p[1]) for p in points if len(p) > 1]
+        minimum = [] if y_star is None else [(x_star, y_star)]
+        box = self.box
+        return play_window([*near, *minimum], (box.x_min, box.x_max), (box.y_min, box.y_max))
 
     def ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules

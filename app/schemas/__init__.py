@@ -37,6 +37,7 @@ from app.schemas.play import (
     VariantOut,
 )
 from app.schemas.room import (
+    Activity,
     Board,
     GhostOut,
     LiveLevelOut,
@@ -48,10 +49,12 @@ from app.schemas.room import (
     ProjectorLesson,
     ProjectorLevel,
     ProjectorView,
+    RaceLine,
     RevealStandingRow,
     RevealTeam,
     RevealView,
     TeamLiveOut,
+    TeamTile,
 )
 from app.schemas.standings import (
     LevelRef,
@@ -62,6 +65,7 @@ from app.schemas.standings import (
 )
 
 __all__ = [
+    "Activity",
     "AnswerOut",
     "Board",
     "Contours",
@@ -95,6 +99,7 @@ __all__ = [
     "ProjectorLesson",
     "ProjectorLevel",
     "ProjectorView",
+    "RaceLine",
     "RevealStandingRow",
     "RevealTeam",
     "RevealView",
@@ -105,6 +110,7 @@ __all__ = [
     "TangentOut",
     "TeamLiveOut",
     "TeamOut",
+    "TeamTile",
     "TeamRevealOut",
     "VariantOut",
     "as_json",

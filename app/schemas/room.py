@@ -146,6 +146,39 @@ class OverallBoard(Out):
     more: int
 
 
+class RaceLine(Out):
+    """A team's best f(x) over the level's time, as the standings showed it: [minutes since
+    the level opened, best so far] at each improvement."""
+
+    team_number: int
+    team_name: str | None
+    team_index: int  # the team's colour, as in the reveal
+    points: list[list[float]]
+
+
+class TeamTile(Out):
+    """A team on the projector's live screen: joined, how many guesses, and until when it
+    cools down (None: ready, or not played)."""
+
+    number: int
+    name: str | None
+    index: int
+    joined: bool
+    guesses: int
+    ready_at: Moment | None
+
+
+class Activity(Out):
+    """Who plays the level now: every team as a tile (a class of up to ``MAX_TILES``
+    teams), or only the counts (a department's event)."""
+
+    teams: int
+    joined: int
+    played: int
+    cooling: int  # at the snapshot's moment
+    tiles: list[TeamTile] | None
+
+
 class ProjectorLevel(Out):
     """The announced level on the projector: never more than teams could see themselves
     (the password only while the instructor shows it on an open level)."""
@@ -165,6 +198,9 @@ class ProjectorLevel(Out):
     guesses: int
     standings: Board
     reveal: RevealView | None
+    race: list[RaceLine] | None = None  # the board's teams; None while hidden
+    race_start: Moment | None = None  # the race's minute 0
+    activity: Activity | None = None
 
 
 class ProjectorView(Out):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.rules import LevelState, Visibility, freezes_at
-from app.game.scoring import podium
+from app.game.scoring import Entry, podium
 from app.game.typed import whole_number
 from app.models import MAX_ROW_ID, Announcement, Lesson, Level, Progress, Team
 from app.schemas import (
@@ -24,6 +25,7 @@ from app.schemas import (
     StandingRow,
 )
 from app.services import live
+from app.services.activity import activity, race, team_indexes
 from app.services.reveal import reveal_view
 from app.services.standings import overall_standings, team_level_standings
 
@@ -145,6 +147,7 @@ def _level_on_screen(
             Progress.level_id == level.id
         )
     )
+    board, leaders, as_of = _standings(session, level, now)
     return ProjectorLevel(
         id=level.id,
         position=level.position,
@@ -161,18 +164,33 @@ def _level_on_screen(
         ),
         password=level.password if show_password and state is LevelState.OPEN else None,
         guesses=guesses or 0,
-        standings=_standings(session, level, now),
+        standings=board,
+        **_play(session, level, now, leaders, as_of) if state is not LevelState.REVEALED else {},
         reveal=reveal_view(session, level=level, now=now),
     )
 
 
-def _standings(session: Session, level: Level, now: datetime) -> Board:
+def _play(
+    session: Session, level: Level, now: datetime, leaders: list[Entry], as_of: datetime | None
+) -> dict[str, Any]:
+    """The race of the board's teams (none while the standings are hidden) and who plays
+    now (app.services.activity)."""
+    indexes = team_indexes(session, level.lesson_id)
+    lines, start = race(session, level, leaders, as_of, indexes) if leaders else (None, None)
+    return {"race": lines, "race_start": start, "activity": activity(session, level, now, indexes)}
+
+
+def _standings(
+    session: Session, level: Level, now: datetime
+) -> tuple[Board, list[Entry], datetime | None]:
+    """The board as teams may see it, the entries of its rows, and as of when."""
     try:
         seen = team_level_standings(session, level=level, now=now)
     except Refused:  # hidden until the level closes
-        return Board(hidden=True)
+        return Board(hidden=True), [], None
     played = [row for row in seen.standings if row.entry.best_fx is not None]
-    return Board(
+    leaders = [row.entry for row in played[:TOP]]
+    board = Board(
         hidden=False,
         frozen_at=seen.as_of,
         final=seen.final,
@@ -180,3 +198,4 @@ def _standings(session: Session, level: Level, now: datetime) -> Board:
         more=max(0, len(played) - TOP),
         waiting=len(seen.standings) - len(played),
     )
+    return board, leaders, seen.as_of

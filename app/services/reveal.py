@@ -19,8 +19,8 @@ from app.game.moves import Position
 from app.game.players import Ghost, ghost_budget
 from app.game.rules import curve_is_public
 from app.game.scoring import Standing, rank_level
-from app.game.variants import Variant, team_facts
-from app.game.view import Window, play_window
+from app.game.variants import NO_VARIANT, Variant, team_facts
+from app.game.view import Window
 from app.models import Guess, Level, Progress, Team
 from app.schemas import (
     Contours,
@@ -139,14 +139,8 @@ def _ghosts(
 
 
 def _window(level: Level, points: Sequence[Sequence[float]], reach: float = 0.0) -> Window | None:
-    """Where the play happened: the points' first two numbers ((x, f) on a curve, (x, y) on
-    a plane) and the true minimum (``app.game.view``)."""
-    near = [(p[0], p[1]) for p in points if len(p) > 1]
-    x_bounds = (level.x_min - reach, level.x_max + reach)
-    if level.y_min is not None and level.y_max is not None and level.y_star is not None:
-        near.append((level.x_star, level.y_star))
-        return play_window(near, x_bounds, (level.y_min, level.y_max))
-    return play_window([*near, (level.x_star, level.f_star)], x_bounds)
+    """Where the play happened, with the true minimum (``app.game.view``)."""
+    return level.domain.window(points, level.x_star, level.f_star, level.y_star, reach)
 
 
 def _plane_fields(level: Level) -> dict[str, float]:
@@ -200,13 +194,13 @@ def team_reveal(level: Level, team_id: int, guesses: Sequence[Guess] = ()) -> Te
     drawn: dict[str, Any] = {"curve": picture.curve, "variant": moved}
     if picture.contours is not None:
         drawn = {"plane": Contours(**picture.contours), "y_star": level.y_star}
-    played = [[g.x, g.fx if g.y is None else g.y] for g in guesses]
-    if level.y_star is None:  # the team's own minimum, on its own copy of f
-        played.append([own.x_star, own.f_star])
+    # around the team's guesses and its own minimum, on its own copy of f (none played: all)
+    played = [_guess_point(g, NO_VARIANT) for g in guesses]
+    window = level.domain.window(played, own.x_star, own.f_star, level.y_star)
     return TeamRevealOut(
         expression=level.expression,
         x_star=own.x_star,
         f_star=own.f_star,
-        window=_window(level, played) if guesses else None,  # none played: the whole domain
+        window=window if guesses else None,
         **drawn,
     )

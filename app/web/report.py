@@ -14,8 +14,8 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from app.game.domain import domain_of
 from app.game.scoring import OverallStanding, Standing, rank_level
-from app.game.view import play_window
 from app.i18n import gettext
 from app.models import Lesson, Level
 from app.schemas import MonitorView
@@ -94,11 +94,10 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
         hovertemplate=hover.replace(":.4g", ":.6g") + "<extra></extra>",
     )
     x_range = [level.x_min, level.x_max]
-    played = [(p[0], p[1]) for team in view.teams for p in team.points]
+    played = [p for team in view.teams for p in team.points]
     if played:  # where the play happened, as every screen shows the reveal (app.game.view)
-        plane = view.kind == "rectangle" and level.y_min is not None and level.y_max is not None
-        y_bounds = (level.y_min, level.y_max) if plane else None
-        window = play_window([*played, minimum], (level.x_min, level.x_max), y_bounds)  # type: ignore[arg-type]
+        bounds = domain_of(level.x_min, level.x_max, level.y_min, level.y_max)
+        window = bounds.window(played, level.x_star, level.f_star, level.y_star)
         if window is not None:
             x_range, axes = window[:2], {**axes, "range": window[2:]}
     figure.update_layout(

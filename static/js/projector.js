@@ -1,6 +1,7 @@
 // The projector: follows the lesson live (Server-Sent Events, polling as a fallback) and
 // shows the welcome screen, the live race of the announced level, or its reveal.
 
+import { fill } from './chart.js';
 import { points, shown } from './format.js';
 import { follow } from './live.js';
 import { kindOf } from './kinds/index.js';
@@ -41,7 +42,7 @@ function cell(tag, content, className) {
   return element;
 }
 
-function drawBoard(standings) {
+function drawBoard(standings, colours = new Map()) {
   const board = $('board');
   const notice = $('standings-notice');
   const more = $('board-more');
@@ -67,7 +68,13 @@ function drawBoard(standings) {
     previousRanks.set(row.team_number, row.rank);
     const shown = arrows.get(row.team_number);
     const arrow = shown && shown.until > now ? shown : null;
-    li.append(cell('span', row.rank ?? '–', 'rank'), cell('span', label(row), 'name'),
+    const name = cell('span', label(row), 'name');
+    if (colours.has(row.team_number)) {
+      const dot = cell('span', '', 'dot');
+      dot.style.background = teamColour(colours.get(row.team_number));
+      name.prepend(dot);
+    }
+    li.append(cell('span', row.rank ?? '–', 'rank'), name,
       cell('span', fmt(row.best_fx), 'value'),
       cell('span', arrow ? (arrow.up ? '▲' : '▼') : '', `move ${arrow ? (arrow.up ? 'up' : 'down') : ''}`));
     return li;
@@ -93,6 +100,67 @@ function drawBoard(standings) {
   if (standings.more) extra.push(text.more.replace('{n}', standings.more));
   if (standings.waiting) extra.push(text.waiting.replace('{n}', standings.waiting));
   if (extra.length) { more.textContent = extra.join(' · '); more.hidden = false; }
+}
+
+// ---- the race and who plays: what a team could see itself, made big --------------------
+
+const ink = () => getComputedStyle(document.body).getPropertyValue('--ink').trim();
+const line = () => getComputedStyle(document.body).getPropertyValue('--line').trim();
+
+// each team's colour, as the race, the tiles and the reveal draw it (by number)
+function colourIndexes(level) {
+  const found = new Map();
+  for (const tile of level.activity?.tiles || []) found.set(tile.number, tile.index);
+  for (const race of level.race || []) found.set(race.team_number, race.team_index);
+  return found;
+}
+
+function drawRace(level) {
+  const box = $('race');
+  const lines = (level.race || []).filter((line) => line.points.length);
+  box.hidden = !lines.length || !window.Plotly;
+  if (box.hidden) return;
+  const nowMinutes = level.race_start ? (Date.now() + skew - Date.parse(level.race_start)) / 60000 : null;
+  const frozen = level.standings.frozen_at ? (Date.parse(level.standings.frozen_at) - Date.parse(level.race_start)) / 60000 : null;
+  const end = level.state === 'open' ? (frozen ?? nowMinutes) : null;
+  const size = Math.round(window.innerHeight / 50);
+  const traces = lines.map((line) => {
+    const x = line.points.map((p) => p[0]);
+    const y = line.points.map((p) => p[1]);
+    if (end !== null && end > x[x.length - 1]) { x.push(end); y.push(y[y.length - 1]); }  // still the best
+    const colour = teamColour(line.team_index);
+    return { x, y, mode: 'lines', line: { shape: 'hv', color: colour, width: 4 }, hoverinfo: 'skip', showlegend: false };
+  });
+  window.Plotly.react($('race-chart'), traces, {
+    margin: { l: size * 4, r: size, t: size / 2, b: size * 3 },
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { color: ink(), size },
+    xaxis: { title: { text: text.minutes }, gridcolor: line(), zeroline: false, rangemode: 'tozero', automargin: true },
+    yaxis: { title: { text: text[level.plane ? 'best_fxy' : 'best_fx'] }, gridcolor: line(), zeroline: false, automargin: true },
+  }, { displayModeBar: false, staticPlot: true, responsive: true });
+}
+
+function drawActivity(level) {
+  const act = level.activity;
+  $('activity').hidden = !act;
+  if (!act) return;
+  const now = Date.now() + skew;
+  const tiles = act.tiles || [];
+  const cooling = act.tiles ? tiles.filter((t) => t.ready_at && Date.parse(t.ready_at) > now).length : act.cooling;
+  $('activity-head').textContent = fill(text.activity, { joined: act.joined, teams: act.teams, played: act.played, cooling });
+  $('tiles').hidden = !act.tiles;
+  $('tiles').replaceChildren(...tiles.map((tile) => {
+    const li = document.createElement('li');
+    const left = tile.ready_at ? Math.ceil((Date.parse(tile.ready_at) - now) / 1000) : 0;
+    li.className = !tile.joined ? 'out' : left > 0 ? 'cooling' : 'ready';
+    const dot = cell('span', '', 'dot');
+    dot.style.background = teamColour(tile.index);
+    const name = cell('span', teamLabel(tile.number, tile.name, text.team_n), 'tile-name');
+    const state = !tile.joined ? text.not_in : left > 0 ? `${left} s` : text.ready;
+    const made = tile.guesses === 1 ? text.one_guess : tile.guesses ? fill(text.guesses_n, { n: tile.guesses }) : '';
+    li.append(dot, name, cell('span', made, 'tile-guesses'), cell('span', state, 'tile-state'));
+    return li;
+  }));
 }
 
 function tickCountdown() {
@@ -190,7 +258,9 @@ function draw(next) {
   $('password-fact').hidden = !level.password;
   $('password').textContent = level.password || '';
   $('guess-total').textContent = level.guesses;
-  drawBoard(level.standings);
+  drawBoard(level.standings, colourIndexes(level));
+  drawActivity(level);
+  drawRace(level);
   if (level.state === 'closed' && !level.standings.hidden) {
     $('standings-notice').textContent = text.closed_wait;
     $('standings-notice').hidden = false;
@@ -201,7 +271,11 @@ function draw(next) {
 
 function say(state) { $('live').dataset.live = state; }
 
-setInterval(tickCountdown, 1000);
+setInterval(() => {
+  tickCountdown();
+  const level = snapshot.level;
+  if (level && level.state === 'open' && !$('live-view').hidden) drawActivity(level);  // the cooldowns run
+}, 1000);
 receive(snapshot);
 window.addEventListener('load', () => draw(snapshot));
 const live = follow({

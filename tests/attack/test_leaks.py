@@ -68,8 +68,8 @@ def shown_forms(value: float) -> list[str]:
 class Scene:
     room: Classroom
     secret: Level
-    own: list[str]  # team 1's guesses as written: x, slope, intercept, and f(x) but its best
-    best: list[str]  # team 1's best f(x): in the standings whenever they are shown
+    own: list[str]  # team 1's guesses as written: x, slope, intercept, f(x) that was no best
+    best: list[str]  # team 1's bests f(x) as they came: in the standings when they are shown
 
 
 def stage(app, desk, session, state: str) -> Scene:
@@ -101,9 +101,10 @@ def stage(app, desk, session, state: str) -> Scene:
         for answer in answers:
             g = answer["guess"]
             own += [*shown_forms(g["x"]), *shown_forms(g["slope"]), *shown_forms(g["intercept"])]
-            if g["fx"] != answers[-1]["best"]["fx"]:
+            if g["fx"] == answer["best"]["fx"]:  # a new best: on the standings from then on
+                best += shown_forms(g["fx"])  # (and in the projector's race of the bests)
+            else:
                 own += shown_forms(g["fx"])
-        best = shown_forms(answers[-1]["best"]["fx"])
         if state == "open, standings frozen":  # frozen since 100 s: the guesses came after
             set_level(session, secret, opened_at=ago(400))
         if state == "closed by its time limit":

@@ -119,6 +119,12 @@ def test_a_guess_reaches_the_projector_within_the_update_interval(server: str, b
         "() => document.querySelector('#board li .name').textContent === 'Team 2'"
     )
     assert page.text_content("#board li:nth-child(2) .move") == "▼"
+    # the race of the leaders' best f(x) and who plays fill the rest of the screen
+    page.wait_for_selector("#race:not([hidden]) .main-svg")
+    assert page.evaluate("() => document.getElementById('race-chart').data.length") == 2
+    tiles = page.eval_on_selector_all("#tiles li", "tiles => tiles.map(t => t.className)")
+    assert len(tiles) == 10 and tiles.count("out") <= 8, tiles
+    assert "2 played" in page.text_content("#activity-head")
     for screen in SCREENS:
         page.set_viewport_size(SCREENS[screen])
         assert no_scrolling(page)

@@ -141,10 +141,24 @@ def test_nothing_secret_before_the_reveal_in_any_state(app, desk, session, lesso
     assert view["level"]["password"] == "ridge" and view["level"]["guesses"] == 2
     assert [row["team_number"] for row in view["level"]["standings"]["rows"]] == [1, 2]
     assert view["level"]["standings"]["waiting"] == 1
+    # the race of the board's teams (best f(x) over time) and who plays: no x anywhere
+    race = {line["team_number"]: line["points"] for line in view["level"]["race"]}
+    best = {row["team_number"]: row["best_fx"] for row in view["level"]["standings"]["rows"]}
+    assert {number: points[-1][1] for number, points in race.items()} == best
+    assert all(len(points[0]) == 2 and points[0][0] >= 0 for points in race.values())
+    activity = view["level"]["activity"]
+    assert (activity["teams"], activity["joined"], activity["played"]) == (3, 2, 2)
+    assert [(t["number"], t["joined"], t["guesses"]) for t in activity["tiles"]] == [
+        (1, True, 1),
+        (2, True, 1),
+        (3, False, 0),
+    ]
+    assert activity["cooling"] == 0  # no cooldown on this level
     # hidden standings say so and show no row
     edit(desk, level, standings_visibility="hidden")
     view = json.loads(everything_public(app, lesson.join_code)["json"])
     assert view["level"]["standings"] == {"hidden": True}
+    assert view["level"]["race"] is None  # the race is the standings over time
     edit(desk, level, standings_visibility="shown")
     # closed (settled): final standings, still no function, no password any more
     post(desk, f"/instructor/levels/{level.id}/state", action="close")
@@ -243,6 +257,8 @@ def test_frozen_standings_are_shown_as_they_froze_with_a_countdown(
     assert [row["team_number"] for row in view["standings"]["rows"]] == [1]
     assert view["deadline"] is not None and view["freeze_at"] == view["standings"]["frozen_at"]
     assert view["guesses"] == 2  # the count is not a standing: it stays live
+    assert [line["team_number"] for line in view["race"]] == [1]  # as of the freeze
+    assert view["activity"]["played"] == 2  # who played is not a standing either
 
 
 def test_the_password_shows_only_when_the_instructor_chooses(app, desk, lesson) -> None:
