@@ -21,9 +21,11 @@ def join_address(request: Request, lesson: Lesson) -> str:
     return f"{public_base(request)}/j/{lesson.join_code}"
 
 
-def qr_svg(address: str, scale: int = 4) -> Markup:
-    """A QR code of ``address`` as inline SVG (a phone camera opens it)."""
-    return Markup(segno.make(address, error="m").svg_inline(scale=scale, border=2))  # noqa: S704
+def qr_svg(address: str, scale: int = 4, *, fill: bool = False) -> Markup:
+    """A QR code of ``address`` as inline SVG (a phone camera opens it); with ``fill``, of
+    no size of its own, so that it fills the box the page gives it."""
+    code = segno.make(address, error="m")
+    return Markup(code.svg_inline(scale=scale, border=2, omitsize=fill))  # noqa: S704
 
 
 def reachable_from_phones(request: Request) -> bool:

@@ -62,7 +62,7 @@ def projector_page(
         "projector.html",
         lesson=lesson,
         snapshot=snapshot,
-        qr=qr_svg(join_address(request, lesson), scale=8),
+        qr=qr_svg(join_address(request, lesson), scale=8, fill=True),
         reachable=reachable_from_phones(request),
         theme=theme if theme in THEMES else "dark",
     )

@@ -21,7 +21,7 @@ from app.models import Lesson, Level
 from app.schemas import MonitorView
 from app.services.monitor import monitor_view
 from app.services.standings import level_entries, overall_standings
-from app.web.templating import STATIC_DIR, team_colour, team_label
+from app.web.templating import STATIC_DIR, team_colour, team_label, team_symbol
 
 PLOTLY_JS = "vendor/plotly/plotly-cartesian-4.1.1.min.js"
 
@@ -82,7 +82,12 @@ def level_chart(view: MonitorView, div_id: str) -> Markup:
             mode="markers+lines",
             name=plotly_text(team_label(team.number, team.name)),
             line={"color": colour, "width": width},
-            marker={"color": colour, "size": 8, "line": {"color": "#fff", "width": 1}},
+            marker={
+                "color": colour,
+                "size": 8,
+                "symbol": team_symbol(index),
+                "line": {"color": "#fff", "width": 1},
+            },
             hovertemplate=hover + "<extra>%{fullData.name}</extra>",
         )
     figure.add_scatter(

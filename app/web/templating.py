@@ -51,10 +51,28 @@ def static_url(path: str) -> str:
 # Each team's colour on charts, by its place in the lesson (the same palette as
 # every page's <meta name="team-colours"> for static/js/teams.js, so a team keeps its colour
 # everywhere).
+# Told apart by colour-blind eyes too: Okabe and Ito's palette (its black left out), then
+# Paul Tol's muted one; on the charts each team also has its own marker shape (teams.js).
 TEAM_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442",
+    "#332288", "#117733", "#882255", "#44aa99", "#999933", "#aa4499", "#88ccee", "#ddcc77",
 )  # fmt: skip
+# marker shapes, so that no two teams are told apart by colour alone (seven shapes against
+# fifteen colours: a colour comes back with another shape)
+TEAM_SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "triangle-down",
+    "pentagon",
+    "hexagon",
+)
+
+
+def team_symbol(index: int) -> str:
+    """The marker shape of the team at ``index`` in its lesson (charts, report)."""
+    return TEAM_SYMBOLS[index % len(TEAM_SYMBOLS)]
 
 
 def team_colour(index: int) -> str:
@@ -142,6 +160,7 @@ templates.env.globals.update(
     reveal_text=reveal_text,
     team_colour=team_colour,
     TEAM_COLOURS=TEAM_COLOURS,
+    TEAM_SYMBOLS=TEAM_SYMBOLS,
 )
 templates.env.filters.update(num=shown, points=points, script_json=_tojson_script, isotime=_isotime)
 

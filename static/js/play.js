@@ -165,6 +165,7 @@ function previewStep() {
 function showAnswer(guess, replayed) {
   answer.textContent = kind.answerWords(guess, steps ? before(guess) : null, text) + (replayed ? ` ${text.replayed}` : '');
   answer.hidden = false;
+  announce(answer.textContent);
 }
 
 function redraw() {
@@ -199,6 +200,15 @@ function showState() {
   tick();
 }
 
+// What a screen reader hears: each answer, a refusal, the cooldown starting and ending and
+// the level's state; not the countdown's every second (the status line shows that).
+const announcer = document.getElementById('announce');
+let announced = '';
+
+function announce(words) {
+  if (words && words !== announced) { announced = words; announcer.textContent = words; }
+}
+
 function statusWords(open, remaining) {
   if (!open) return [level.state === 'revealed' ? text.revealed : text.closed, false];
   if (sending) return [notice.words, false];
@@ -214,7 +224,12 @@ function tick() {
   button.textContent = open && remaining > 0 ? fill(text.wait, { s: remaining }) : text.guess;
   document.getElementById('reveal-link').hidden = level.state !== 'revealed';
   const [words, error] = statusWords(open, remaining);
-  if (status.textContent !== words) status.textContent = words;  // aria-live: only changes
+  if (status.textContent !== words) {
+    const counting = open && remaining > 0 && !sending && state.guesses_left !== 0;
+    if (!counting || !status.dataset.counting) announce(words);  // a countdown once, at its start
+    status.dataset.counting = counting ? '1' : '';
+    status.textContent = words;
+  }
   status.classList.toggle('error', error);
   const deadlineEl = document.getElementById('deadline');
   if (level.deadline && open) {
@@ -423,6 +438,7 @@ function drawStandings(standings) {
   note.textContent = standings.final ? text.final : standings.as_of ? text.frozen : '';
   const wrap = document.createElement('div');
   wrap.className = 'table-wrap';
+  wrap.tabIndex = 0;  // a table wider than the screen scrolls from the keyboard too
   wrap.append(table);
   box.replaceChildren(note, wrap);
 }

@@ -79,8 +79,10 @@ function drawBoard(standings, colours = new Map()) {
       cell('span', arrow ? (arrow.up ? '▲' : '▼') : '', `move ${arrow ? (arrow.up ? 'up' : 'down') : ''}`));
     return li;
   }));
-  // FLIP: each row starts where it was (across columns too) and slides to its place
+  // FLIP: each row starts where it was (across columns too) and slides to its place; a
+  // screen that asks for less motion gets the new order at once
   const moved = [];
+  if (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches) before.clear();
   for (const li of board.children) {
     const was = before.get(li.dataset.team);
     if (!was) continue;

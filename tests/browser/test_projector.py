@@ -28,6 +28,10 @@ PLAYED = (
     f"() => {CHART}.data.filter(t => t.mode === 'markers+lines')"
     ".flatMap(t => t.x.map((x, i) => [x, t.y[i]]))"
 )
+QR_BOXES = """() => ['.welcome-qr svg', '.welcome-qr svg path'].map(s => {
+    const box = document.querySelector(s).getBoundingClientRect();
+    return { width: box.width, height: box.height };
+})"""
 UPDATE_WITHIN_MS = 2_000  # the versions are polled every 0.25 s; a page draws at once
 
 
@@ -82,6 +86,12 @@ def test_the_waiting_screen(server: str, browser) -> None:
             page.text_content("#teams-in"),
         )
         assert no_scrolling(page)
+        # the code fills its white card (its modules drawn edge to edge), half the height
+        card, code = page.evaluate(QR_BOXES)
+        assert (
+            code["width"] >= 0.9 * card["width"] - 40
+            and card["height"] >= 0.45 * SCREENS[screen]["height"]
+        ), (card, code)
         page.screenshot(path=str(ARTIFACTS / f"projector-waiting-{screen}.png"))
         assert problems == []
         context.close()

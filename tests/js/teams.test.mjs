@@ -22,3 +22,9 @@ test('a team is its number and name, or the page\'s words for a number alone', (
   assert.equal(teamLabel(4, null, '第 {n} 隊'), '第 4 隊');
   assert.equal(teamLabel(5, ''), 'Team 5');
 });
+
+test('a team has a shape as well as a colour, from the page', async () => {
+  const { teamSymbol } = await import('../../static/js/teams.js');
+  assert.deepEqual([0, 1, 2, 3].map((i) => teamSymbol(i, ['circle', 'square', 'diamond'])), ['circle', 'square', 'diamond', 'circle']);
+  assert.equal(teamSymbol(5), 'circle'); // no page: one shape for all
+});

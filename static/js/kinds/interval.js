@@ -10,7 +10,7 @@ import {
   narrowerDomain,
   clamp, emptyNote, fill, fmt, highlights, minimum, plotlyText, startPath,
 } from '../chart.js';
-import { teamColour } from '../teams.js';
+import { teamColour, teamSymbol } from '../teams.js';
 
 export const name = 'interval';
 export const f = 'f(x)';
@@ -181,7 +181,7 @@ export function revealTraces(data, counts, look) {
       hoverinfo: 'skip', showlegend: false, legendgroup: `team-${i}` });
     out.push({ name: plotlyText(look.label(team)), x: points.map((p) => p[0]), y: points.map((p) => p[1]),
       mode: 'markers+lines', legendgroup: `team-${i}`, line: { color: colour, width: 1.5 },
-      marker: { color: colour, size: look.markerSize }, showlegend: look.teamLegend });
+      marker: { color: colour, size: look.markerSize, symbol: teamSymbol(i) }, showlegend: look.teamLegend });
     for (const p of points) if (p.length > 3) truth.push([p[0], p[1], p[3]]);
   });
   if (truth.length) {
@@ -228,7 +228,7 @@ export function monitorChart(snapshot, look) {
     traces.push({
       name: plotlyText(look.label(team)), x: team.points.map((p) => p[0]), y: team.points.map((p) => p[1]),
       mode: 'markers+lines', line: { width: 1, color: teamColour(i) },
-      marker: { size: 8, color: teamColour(i) },
+      marker: { size: 8, color: teamColour(i), symbol: teamSymbol(i) },
     });
   });
   traces.push(minimum(look.text.minimum, snapshot.level.x_star, snapshot.level.f_star));

@@ -8,7 +8,7 @@ import {
   clamp, emptyNote, fill, fmt, highlights, minimum, pair, plotlyText, startPath,
 } from '../chart.js';
 import { arrows, contour, layout as planeLayout, segments } from '../plane.js';
-import { teamColour } from '../teams.js';
+import { teamColour, teamSymbol } from '../teams.js';
 
 export const name = 'rectangle';
 export const f = 'f(x, y)';
@@ -110,7 +110,7 @@ export function revealTraces(data, counts, look) {
     const colour = teamColour(i);
     out.push({ name: plotlyText(look.label(team)), x: points.map((p) => p[0]), y: points.map((p) => p[1]),
       mode: 'markers+lines', line: { color: colour, width: 2 },
-      marker: { color: colour, size: look.markerSize, line: { color: '#fff', width: 1 } },
+      marker: { color: colour, size: look.markerSize, symbol: teamSymbol(i), line: { color: '#fff', width: 1 } },
       text: points.map((p) => `f = ${fmt(p[2])}`),
       hovertemplate: '%{text}<br>x = %{x}<br>y = %{y}<extra></extra>',
       showlegend: look.teamLegend });
@@ -147,7 +147,7 @@ export function monitorChart(snapshot, look) {
     traces.push({
       name: plotlyText(look.label(team)), x: team.points.map((p) => p[0]), y: team.points.map((p) => p[1]),
       mode: 'markers+lines', line: { width: 1.5, color: teamColour(i) },
-      marker: { size: 8, color: teamColour(i), line: { color: '#fff', width: 1 } },
+      marker: { size: 8, color: teamColour(i), symbol: teamSymbol(i), line: { color: '#fff', width: 1 } },
     });
   });
   traces.push(minimum(look.text.minimum, snapshot.level.x_star, snapshot.level.y_star));
