@@ -6,6 +6,9 @@ import { follow } from './live.js';
 
 const list = document.querySelector('ol.levels');
 const changed = document.getElementById('levels-changed');
+// when the server drew this list: a live view older than it (a snapshot shared for up to
+// a second) would undo what the page shows, and is passed over
+const drawn = Date.parse(list.dataset.now);
 
 const shown = () => [...list.querySelectorAll('li.level')]
   .map((li) => `${li.dataset.level}:${li.dataset.state}`).join(' ');
@@ -17,6 +20,7 @@ follow({
   poll: '/api/live',
   event: 'lesson',
   onData(view) {
+    if (Date.parse(view.server_now) < drawn) return;
     const rounds = view.levels.map((l) => `${l.id}:${l.round}`).join(' ');
     const reset = seenRounds !== null && rounds !== seenRounds;  // entered levels are no more
     seenRounds = rounds;

@@ -31,6 +31,9 @@ const answer = document.getElementById('answer');
 const chart = document.getElementById('chart');
 
 let clockOffset = Date.parse(state.server_now) - Date.now();
+// the server's moment of the newest state this page shows: a live view older than it (a
+// snapshot shared for up to a second) says nothing new, and is passed over
+let newest = Date.parse(state.server_now);
 let nextAllowedAt = state.next_allowed_at ? Date.parse(state.next_allowed_at) : null;
 let sending = false;
 // what the status line says besides the level's state and countdown: 'Sending…', a
@@ -344,6 +347,7 @@ async function refresh() {
     if (response.status === 403 || response.status === 404) { window.location.reload(); return; }
     if (!response.ok) return;
     const fresh = await response.json();
+    newest = Math.max(newest, Date.parse(fresh.server_now));
     const wasRevealed = Boolean(state.reveal);
     Object.assign(level, fresh.level);
     state.guesses = fresh.guesses;
@@ -378,7 +382,13 @@ function follows(mine) {
 }
 
 function onLive(view) {
-  clockOffset = Date.parse(view.server_now) - Date.now();
+  // the standings and the next level as the view has them (at most a second old)...
+  drawStandings(view.standings);
+  drawNext(view.levels.find((l) => l.id === view.announced));
+  // ...but this level's state only from a view newer than what the page shows
+  const at = Date.parse(view.server_now);
+  if (at < newest) return;
+  newest = at;
   const mine = view.levels.find((l) => l.id === level.id);
   const todo = follows(mine);
   if (todo === 'reload') { window.location.reload(); return; }
@@ -387,8 +397,6 @@ function onLive(view) {
     showState();  // at once; the team's own state follows
     refresh();
   }
-  drawStandings(view.standings);
-  drawNext(view.levels.find((l) => l.id === view.announced));
 }
 
 function drawNext(announced) {
