@@ -55,6 +55,7 @@ format: dev-setup
 bench: dev-setup $(SYSTEM_STAMP)
 	bash scripts/bench-packages
 	$(PY) bench/quick.py
+	$(PY) bench/sampling.py
 	$(PY) bench/throughput.py
 	$(PY) bench/open_loop.py
 	$(PY) bench/scale.py

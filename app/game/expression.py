@@ -1,5 +1,10 @@
 """Hidden functions: text -> checked sympy expression -> compiled f and f'.
 
+Each is compiled twice: to plain Python over floats (``math``), for the guess path, where
+one call must be cheap; and to numpy over arrays, for sampling a whole domain at once (the
+true minimum and median, the curve, the contour map). Both give NaN wherever f is not
+defined or overflows.
+
 The text is parsed by Python's ``ast`` module and walked against a whitelist; each
 allowed node is turned into a sympy object by this module. Nothing from the text is
 ever evaluated as Python, handed to ``sympify``/``parse_expr``, or turned into a
@@ -17,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import sympy
 
 MAX_LENGTH = 500
@@ -136,17 +142,27 @@ class Point:
         return math.isfinite(self.fx) and math.isfinite(self.slope)
 
 
+Vector = Callable[..., Any]  # f over numpy arrays (a scalar for a constant f)
+
+
 @dataclass(frozen=True)
 class CompiledFunction:
-    """f and f' of one expression in one variable, compiled to plain Python floats."""
+    """f and f' of one expression in one variable, compiled to plain Python floats, and
+    (for sampling) over numpy arrays."""
 
     text: str
     f: Callable[[float], float] = field(compare=False)
     df: Callable[[float], float] = field(compare=False)
+    fv: Vector | None = field(default=None, compare=False)
+    dfv: Vector | None = field(default=None, compare=False)
 
     def at(self, x: float) -> Point:
         """f(x) and f'(x); NaN where either is undefined or overflows."""
         return Point(x=x, fx=safe_call(self.f, x), slope=safe_call(self.df, x))
+
+    def sample(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f and f' at every x of ``xs`` at once (NaN where undefined, as ``at``)."""
+        return sampled(self.fv, self.f, xs), sampled(self.dfv, self.df, xs)
 
 
 class _Offsets:
@@ -334,6 +350,38 @@ _LAMBDIFY_MODULES: list[Any] = [
     {"sign": _sign, "Abs": abs, "RealSign": _sign, "RealAbs": abs},
     "math",
 ]
+_NUMPY_MODULES: list[Any] = [
+    {"sign": np.sign, "Abs": np.abs, "RealSign": np.sign, "RealAbs": np.abs},
+    "numpy",
+]
+
+
+def sampled(vector: Vector | None, scalar: Callable[..., float], *grids: np.ndarray) -> np.ndarray:
+    """``vector`` over the arrays at once, as floats with NaN where the value is not
+    finite; one scalar call per element where there is no vector form (a player's noisy
+    view) or numpy refuses the arrays."""
+    shape = np.broadcast_shapes(*(grid.shape for grid in grids))
+    values = None
+    if vector is not None:
+        with np.errstate(all="ignore"):
+            try:
+                values = np.broadcast_to(np.asarray(vector(*grids), dtype=float), shape).copy()
+            except (ArithmeticError, ValueError, TypeError):
+                values = None
+    if values is None:
+        # plain Python floats: numpy's own would warn instead of raising on 1/0
+        columns = [grid.ravel().tolist() for grid in np.broadcast_arrays(*grids)]
+        points = zip(*columns, strict=True)
+        values = np.array([_safe_any(scalar, *p) for p in points], dtype=float).reshape(shape)
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def _safe_any(fn: Callable[..., float], *args: float) -> float:
+    try:
+        return float(fn(*args))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.nan
 
 
 def _unknown_names(fn: Callable[[float], float]) -> set[str]:
@@ -369,31 +417,31 @@ def _written_size(expr: Any) -> int:
     return sizes[id(expr)]
 
 
-def _compiled(expression: Expression) -> list[Callable[..., float]]:
+def _compiled(expression: Expression) -> tuple[list[Callable[..., float]], list[Vector]]:
     """f and each of its partial derivatives, differentiated exactly and compiled to plain
-    Python over floats. A text whose derivatives would be too large to compile in
-    reasonable time is refused as too deep (it is nesting that makes derivatives grow)."""
+    Python over floats, and to numpy over arrays. A text whose derivatives would be too
+    large to compile in reasonable time is refused as too deep (it is nesting that makes
+    derivatives grow)."""
     args = [_SYMBOLS[name] for name in expression.variables]
     try:
         slopes = [sympy.diff(expression.sympy_expr, arg) for arg in args]
         if any(_written_size(slope) > MAX_NODES for slope in slopes):
             raise ExpressionError("expression_too_deep", None, limit=MAX_CALLS)
-        fns = [
-            sympy.lambdify(args, each, modules=_LAMBDIFY_MODULES)
-            for each in (expression.sympy_expr, *slopes)
-        ]
+        each = (expression.sympy_expr, *slopes)
+        fns = [sympy.lambdify(args, part, modules=_LAMBDIFY_MODULES) for part in each]
+        vectors = [sympy.lambdify(args, part, modules=_NUMPY_MODULES) for part in each]
     except (RecursionError, MemoryError, SyntaxError):  # sympy or Python's compiler gave up
         raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
     if any(_unknown_names(fn) for fn in fns):
         raise ExpressionError("expression_not_allowed", None, what="complex numbers")
-    return fns
+    return fns, vectors
 
 
 @lru_cache(maxsize=256)
 def compile_function(text: str) -> CompiledFunction:
     """Parse, differentiate exactly and compile a one-variable expression, once per text."""
-    f, df = _compiled(parse_expression(text, ("x",)))
-    return CompiledFunction(text=text, f=f, df=df)
+    (f, df), (fv, dfv) = _compiled(parse_expression(text, ("x",)))
+    return CompiledFunction(text=text, f=f, df=df, fv=fv, dfv=dfv)
 
 
 @dataclass(frozen=True)
@@ -419,6 +467,11 @@ class CompiledPlane:
     f: Callable[[float, float], float] = field(compare=False)
     dfx: Callable[[float, float], float] = field(compare=False)
     dfy: Callable[[float, float], float] = field(compare=False)
+    fv: Vector | None = field(default=None, compare=False)
+
+    def sample(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """f at every (x, y) of the arrays at once (NaN where undefined, as ``at``)."""
+        return sampled(self.fv, self.f, xs, ys)
 
     def at(self, x: float, y: float) -> PlanePoint:
         """f and its gradient at (x, y); NaN where any is undefined or overflows."""
@@ -430,8 +483,8 @@ class CompiledPlane:
 @lru_cache(maxsize=256)
 def compile_plane(text: str) -> CompiledPlane:
     """Parse, differentiate exactly and compile an expression in x and y, once per text."""
-    f, dfx, dfy = _compiled(parse_expression(text, ("x", "y")))
-    return CompiledPlane(text=text, f=f, dfx=dfx, dfy=dfy)
+    (f, dfx, dfy), (fv, _, _) = _compiled(parse_expression(text, ("x", "y")))
+    return CompiledPlane(text=text, f=f, dfx=dfx, dfy=dfy, fv=fv)
 
 
 def _safe2(fn: Callable[[float, float], float], x: float, y: float) -> float:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.game.expression import CompiledFunction, ExpressionError, Point, safe_call
+import numpy as np
+
+from app.game.expression import CompiledFunction, ExpressionError, Point, safe_call, sampled
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,18 @@ def analyze(fn: CompiledFunction, x_min: float, x_max: float) -> Analysis:
     """
     if not (math.isfinite(x_min) and math.isfinite(x_max)) or x_min >= x_max:
         raise ExpressionError("domain_invalid")
-    step = (x_max - x_min) / (SAMPLES - 1)
-    xs = [x_min + i * step for i in range(SAMPLES)]
-    xs[-1] = x_max
-    values = []
-    for x in xs:
-        value = safe_call(fn.f, x)
-        if not math.isfinite(value):
-            raise ExpressionError("expression_not_finite", None, x=_round(x))
-        values.append(value)
-    best = min(range(SAMPLES), key=values.__getitem__)
-    lo, hi = xs[max(best - 1, 0)], xs[min(best + 1, SAMPLES - 1)]
+    xs = np.linspace(x_min, x_max, SAMPLES)
+    values = sampled(fn.fv, fn.f, xs)  # every sample at once (numpy)
+    undefined = np.flatnonzero(np.isnan(values))
+    if undefined.size:
+        raise ExpressionError("expression_not_finite", None, x=_round(float(xs[undefined[0]])))
+    best = int(np.argmin(values))
+    lo, hi = float(xs[max(best - 1, 0)]), float(xs[min(best + 1, SAMPLES - 1)])
     x_star = _golden_section(fn.f, lo, hi)
     f_star = safe_call(fn.f, x_star)
     if not math.isfinite(f_star) or f_star > values[best]:
-        x_star, f_star = xs[best], values[best]
-    return Analysis(x_star=x_star, f_star=f_star, f_median=statistics.median(values))
+        x_star, f_star = float(xs[best]), float(values[best])
+    return Analysis(x_star=x_star, f_star=f_star, f_median=float(np.median(values)))
 
 
 def _golden_section(f: Callable[[float], float], lo: float, hi: float) -> float:
@@ -72,5 +69,8 @@ def _round(x: float) -> float:
 
 def curve(fn: CompiledFunction, x_min: float, x_max: float, points: int = 241) -> list[Point]:
     """f and f' on an even grid over the domain (for the reveal only)."""
-    step = (x_max - x_min) / (points - 1)
-    return [fn.at(x_min + i * step) for i in range(points)]
+    xs = np.linspace(x_min, x_max, points)
+    fs, slopes = fn.sample(xs)
+    return [
+        Point(x, f, s) for x, f, s in zip(xs.tolist(), fs.tolist(), slopes.tolist(), strict=True)
+    ]

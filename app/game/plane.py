@@ -11,10 +11,11 @@ Newton step lands on the minimum exactly, however elongated its valley.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from app.game.expression import (
     CompiledPlane,
@@ -59,22 +60,21 @@ def analyze_plane(fn: CompiledPlane, box: Rectangle) -> PlaneAnalysis:
     f is not a finite number, so the level editor can name the place."""
     if box.x_min >= box.x_max or box.y_min >= box.y_max:
         raise ExpressionError("domain_invalid")
-    values = []
-    best = (math.inf, box.x_min, box.y_min)
-    for i in range(GRID):
-        x = box.x_min + (box.x_max - box.x_min) * i / (GRID - 1)
-        for j in range(GRID):
-            y = box.y_min + (box.y_max - box.y_min) * j / (GRID - 1)
-            point = fn.at(x, y)
-            if not math.isfinite(point.fx):
-                raise ExpressionError(
-                    "expression_not_finite_at", None, x=round(x, 6), y=round(y, 6)
-                )
-            values.append(point.fx)
-            if point.fx < best[0]:
-                best = (point.fx, x, y)
-    at = _refine(fn, box, fn.at(best[1], best[2]))
-    return PlaneAnalysis(at.x, at.y, at.fx, statistics.median(values))
+    xs, ys = _grid(box, GRID)  # x along the first axis, as the grid was always walked
+    values = fn.sample(xs[:, None], ys[None, :])  # every sample at once (numpy)
+    undefined = np.argwhere(np.isnan(values))
+    if undefined.size:
+        i, j = undefined[0]
+        x, y = float(xs[i]), float(ys[j])
+        raise ExpressionError("expression_not_finite_at", None, x=round(x, 6), y=round(y, 6))
+    i, j = np.unravel_index(int(np.argmin(values)), values.shape)
+    at = _refine(fn, box, fn.at(float(xs[i]), float(ys[j])))
+    return PlaneAnalysis(at.x, at.y, at.fx, float(np.median(values)))
+
+
+def _grid(box: Rectangle, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` even steps along each side of the rectangle."""
+    return np.linspace(box.x_min, box.x_max, size), np.linspace(box.y_min, box.y_max, size)
 
 
 def _refine(fn: CompiledPlane, box: Rectangle, at: PlanePoint) -> PlanePoint:
@@ -126,16 +126,17 @@ def contour_grid(
 ) -> dict[str, list[Any]]:
     """f sampled on a ``size`` × ``size`` grid over the rectangle, for a contour map: the
     xs, the ys and one row of values per y (None where f is not defined)."""
-    xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
-    ys = [box.y_min + (box.y_max - box.y_min) * j / (size - 1) for j in range(size)]
-    rows = []
-    for y in ys:
-        row = []
-        for x in xs:
-            value = fn.at(x, y).fx
-            row.append(float(f"{value:.6g}") if math.isfinite(value) else None)
-        rows.append(row)
-    return {"x": [round(x, 9) for x in xs], "y": [round(y, 9) for y in ys], "z": rows}
+    xs, ys = _grid(box, size)
+    values = fn.sample(xs[None, :], ys[:, None])  # one row per y
+    rows = [
+        [None if math.isnan(value) else float(f"{value:.6g}") for value in row]
+        for row in values.tolist()
+    ]
+    return {
+        "x": [round(x, 9) for x in xs.tolist()],
+        "y": [round(y, 9) for y in ys.tolist()],
+        "z": rows,
+    }
 
 
 @lru_cache(maxsize=64)

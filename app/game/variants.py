@@ -51,8 +51,13 @@ class Variant:
         if self.is_identity:
             return fn
         f, df, shift, scale = fn.f, fn.df, self.shift, self.scale
+        fv, dfv = fn.fv, fn.dfv
         return CompiledFunction(
-            text=fn.text, f=lambda x: scale * f(x - shift), df=lambda x: scale * df(x - shift)
+            text=fn.text,
+            f=lambda x: scale * f(x - shift),
+            df=lambda x: scale * df(x - shift),
+            fv=None if fv is None else lambda xs: scale * fv(xs - shift),
+            dfv=None if dfv is None else lambda xs: scale * dfv(xs - shift),
         )
 
 
