@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import sympy
 
+from app.game.sampling import NUMPY_MODULES, Vector, safe_call, sampled
+
 MAX_LENGTH = 500
 MAX_DEPTH = 40
 MAX_CALLS = 6  # functions inside functions: sympy slows down fast beyond a few
@@ -140,9 +142,6 @@ class Point:
     def is_finite(self) -> bool:
         """Both f(x) and f'(x) are finite numbers."""
         return math.isfinite(self.fx) and math.isfinite(self.slope)
-
-
-Vector = Callable[..., Any]  # f over numpy arrays (a scalar for a constant f)
 
 
 @dataclass(frozen=True)
@@ -350,38 +349,6 @@ _LAMBDIFY_MODULES: list[Any] = [
     {"sign": _sign, "Abs": abs, "RealSign": _sign, "RealAbs": abs},
     "math",
 ]
-_NUMPY_MODULES: list[Any] = [
-    {"sign": np.sign, "Abs": np.abs, "RealSign": np.sign, "RealAbs": np.abs},
-    "numpy",
-]
-
-
-def sampled(vector: Vector | None, scalar: Callable[..., float], *grids: np.ndarray) -> np.ndarray:
-    """``vector`` over the arrays at once, as floats with NaN where the value is not
-    finite; one scalar call per element where there is no vector form (a player's noisy
-    view) or numpy refuses the arrays."""
-    shape = np.broadcast_shapes(*(grid.shape for grid in grids))
-    values = None
-    if vector is not None:
-        with np.errstate(all="ignore"):
-            try:
-                values = np.broadcast_to(np.asarray(vector(*grids), dtype=float), shape).copy()
-            except (ArithmeticError, ValueError, TypeError):
-                values = None
-    if values is None:
-        # plain Python floats: numpy's own would warn instead of raising on 1/0
-        columns = [grid.ravel().tolist() for grid in np.broadcast_arrays(*grids)]
-        points = zip(*columns, strict=True)
-        values = np.array([_safe_any(scalar, *p) for p in points], dtype=float).reshape(shape)
-    values[~np.isfinite(values)] = np.nan
-    return values
-
-
-def _safe_any(fn: Callable[..., float], *args: float) -> float:
-    try:
-        return float(fn(*args))
-    except (ArithmeticError, ValueError, TypeError):
-        return math.nan
 
 
 def _unknown_names(fn: Callable[[float], float]) -> set[str]:
@@ -390,14 +357,6 @@ def _unknown_names(fn: Callable[[float], float]) -> set[str]:
     loads = ("LOAD_GLOBAL", "LOAD_NAME")
     names = {i.argval for i in dis.get_instructions(fn) if i.opname in loads}
     return {name for name in names if name not in fn.__globals__ and not hasattr(builtins, name)}
-
-
-def safe_call(fn: Callable[[float], float], x: float) -> float:
-    try:
-        value = float(fn(x))
-    except (ArithmeticError, ValueError, TypeError):
-        return math.nan
-    return value
 
 
 def _written_size(expr: Any) -> int:
@@ -429,7 +388,7 @@ def _compiled(expression: Expression) -> tuple[list[Callable[..., float]], list[
             raise ExpressionError("expression_too_deep", None, limit=MAX_CALLS)
         each = (expression.sympy_expr, *slopes)
         fns = [sympy.lambdify(args, part, modules=_LAMBDIFY_MODULES) for part in each]
-        vectors = [sympy.lambdify(args, part, modules=_NUMPY_MODULES) for part in each]
+        vectors = [sympy.lambdify(args, part, modules=NUMPY_MODULES) for part in each]
     except (RecursionError, MemoryError, SyntaxError):  # sympy or Python's compiler gave up
         raise ExpressionError("expression_too_deep", None, limit=MAX_DEPTH) from None
     if any(_unknown_names(fn) for fn in fns):
@@ -476,7 +435,7 @@ class CompiledPlane:
     def at(self, x: float, y: float) -> PlanePoint:
         """f and its gradient at (x, y); NaN where any is undefined or overflows."""
         return PlanePoint(
-            x, y, _safe2(self.f, x, y), _safe2(self.dfx, x, y), _safe2(self.dfy, x, y)
+            x, y, safe_call(self.f, x, y), safe_call(self.dfx, x, y), safe_call(self.dfy, x, y)
         )
 
 
@@ -485,11 +444,3 @@ def compile_plane(text: str) -> CompiledPlane:
     """Parse, differentiate exactly and compile an expression in x and y, once per text."""
     (f, dfx, dfy), (fv, _, _) = _compiled(parse_expression(text, ("x", "y")))
     return CompiledPlane(text=text, f=f, dfx=dfx, dfy=dfy, fv=fv)
-
-
-def _safe2(fn: Callable[[float, float], float], x: float, y: float) -> float:
-    try:
-        value = float(fn(x, y))
-    except (ArithmeticError, ValueError, TypeError):
-        return math.nan
-    return value

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.game.expression import CompiledFunction, ExpressionError, Point, safe_call, sampled
+from app.game.expression import CompiledFunction, ExpressionError, Point
+from app.game.sampling import safe_call, sampled
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 SCREENS = {"720p": {"width": 1280, "height": 720}, "1080p": {"width": 1920, "height": 1080}}
 CHART = "document.querySelector('[data-reveal-chart]')"
+CUT = "(part) => { const e = document.querySelector(part); return e.scrollWidth > e.clientWidth; }"
 RANGES = f"() => ['xaxis', 'yaxis'].map(a => {CHART}._fullLayout[a].range)"
 PLAYED = (
     f"() => {CHART}.data.filter(t => t.mode === 'markers+lines')"
@@ -206,6 +207,9 @@ def test_the_reveal_on_the_projector_with_the_replay(server: str, browser, data_
             traces
         )
         assert page.text_content("[data-reveal-count]") == "Guess 3 of 3"
+        # the title and the formula wrap rather than being cut
+        for part in ("#reveal-title", "#reveal-expression"):
+            assert not page.evaluate(CUT, part), part
         rows = page.eval_on_selector_all("#final-rows tr", "rows => rows.map(r => r.textContent)")
         assert rows[0].startswith("1Team 2") and any("Momentum" in row for row in rows)
         assert "points" in page.text_content("#overall-rows")
