@@ -256,6 +256,7 @@ function accept(body) {
   clockOffset = Date.parse(body.server_now) - Date.now();
   nextAllowedAt = body.next_allowed_at ? Date.parse(body.next_allowed_at) : null;
   notice = null;
+  status.dataset.counting = '1';  // the answer is what is said now, not the countdown's start
   showAnswer(guess, body.replayed);
   redraw();
 }

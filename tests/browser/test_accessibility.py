@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
-from tests.browser.chromium import LAPTOP, PHONE, TABLES_FIT, log_in_instructor
+from tests.browser.chromium import ARTIFACTS, LAPTOP, PHONE, TABLES_FIT, log_in_instructor
 from tests.browser.test_play import log_in
 from tests.server import level_command
 from tests.support import SECRET
@@ -126,6 +126,7 @@ def test_the_reveal_passes_axe_on_the_phone_and_the_projector(server, browser, d
     found["team reveal"] = violations(page)
     assert page.evaluate(TABLES_FIT), "the reveal's standings run off a 360-px phone"
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "reveal-page-phone.png"), full_page=True)
     context.close()
     found |= projector_violations(browser, server, "#reveal-view:not([hidden]) .main-svg")
     assert {name: v for name, v in found.items() if v} == {}
