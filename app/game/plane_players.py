@@ -3,7 +3,8 @@
 
 Gradient descent and momentum step both coordinates with the update rule the server
 applies to teams (``take_plane_step``: each coordinate stops at its edge); random search
-ignores every gradient. There is no tangent-intersection player here: its secant of f' is
+ignores every gradient; Adam and RMSProp scale each coordinate's step by its own slopes.
+There is no tangent-intersection player here: its secant of f' is
 an idea of one variable. The learning rate is the textbook safe one, 1 / the largest
 curvature of f on the rectangle (the largest eigenvalue of its Hessian), so on the
 lecture's regression line the class sees why plain descent crawls along a long valley.
@@ -15,10 +16,11 @@ import math
 import random
 from collections.abc import Callable
 
+from app.game.adaptive import Adaptive, adam, rmsprop
 from app.game.expression import CompiledPlane, PlanePoint
 from app.game.moves import Mode, Position, StepBounds, take_plane_step
 from app.game.plane import Rectangle
-from app.game.players import DEFAULT_BUDGET, MOMENTUM_BETA, Ghost, round_to_two
+from app.game.players import DEFAULT_BUDGET, MOMENTUM_BETA, Ghost, adaptive_rate, round_to_two
 
 CURVATURE_GRID = 21
 
@@ -118,6 +120,20 @@ def plane_descent(
     return Ghost("gradient_descent", {"eta": eta}, _walk(fn, start, budget, step))
 
 
+def plane_adaptive(
+    fn: CompiledPlane, start: tuple[float, float], box: Rectangle, budget: int, rule: Adaptive
+) -> Ghost:
+    """Adam or RMSProp (``app.game.adaptive``): each coordinate its own step size, each
+    stopping at its edge."""
+
+    def step(path: list[PlanePoint]) -> tuple[float, float]:
+        last = path[-1]
+        x, y = rule.step([last.x, last.y], [last.gx, last.gy])
+        return box.clamp(x, y)
+
+    return Ghost(rule.key, dict(rule.params), _walk(fn, start, budget, step))
+
+
 def plane_random_search(fn: CompiledPlane, box: Rectangle, budget: int, seed: str) -> Ghost:
     """Uniform guesses over the rectangle, ignoring every gradient (seeded)."""
     draw = random.Random(seed)  # noqa: S311 - a reproducible game, not a secret
@@ -154,10 +170,13 @@ def play_plane(
         return noisy_plane(fn, noise, f"{seed}/{key}")
 
     if mode is Mode.FREE:
+        rate = adaptive_rate(box.x_max - box.x_min, box.y_max - box.y_min)
         return [
             plane_descent(seen("gradient_descent"), start, box, budget, eta),
             plane_descent(seen("momentum"), start, box, budget, eta, MOMENTUM_BETA),
             plane_random_search(fn, box, budget, seed),
+            plane_adaptive(seen("adam"), start, box, budget, adam(rate)),
+            plane_adaptive(seen("rmsprop"), start, box, budget, rmsprop(rate)),
         ]
     bounds = bounds or StepBounds()
     eta = min(eta, bounds.eta_max)

@@ -11,7 +11,9 @@ On a learning-rate or momentum level (``app.game.moves``) the teams only choose 
 from the level's start; there the players are the two that move the same way, under the
 level's bounds, with the same update rule the server applies to the teams. On a level with
 noisy slopes (``app.game.noise``) they move on noisy slopes too; their learning rate is
-still the one the true curve calls for.
+still the one the true curve calls for. On free-guess levels Adam and RMSProp play too
+(``app.game.adaptive``); a stepping level's teams choose only η for plain descent or
+momentum, a rule those two do not follow.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.game.adaptive import STEPS_ACROSS, Adaptive, adam, rmsprop
 from app.game.expression import CompiledFunction, PlanePoint, Point
 from app.game.interval import curve
 from app.game.moves import Mode, Position, StepBounds, take_step
@@ -67,6 +70,12 @@ def learning_rate(fn: CompiledFunction, x_min: float, x_max: float) -> float:
     if curvature <= 1e-9:
         return round_to_two((x_max - x_min) / 10)
     return round_to_two(1 / curvature)
+
+
+def adaptive_rate(*sides: float) -> float:
+    """η for Adam and RMSProp: a fortieth of the domain's narrowest side, two significant
+    digits (their steps are lengths, not multiples of the slope)."""
+    return round_to_two(min(sides) / STEPS_ACROSS)
 
 
 def round_to_two(value: float) -> float:
@@ -179,6 +188,17 @@ def tangent_intersection(
     return Ghost("tangent_intersection", {}, _walk(fn, x0, budget, step))
 
 
+def adaptive_player(
+    fn: CompiledFunction, x0: float, x_min: float, x_max: float, budget: int, rule: Adaptive
+) -> Ghost:
+    """Adam or RMSProp (``app.game.adaptive``) from x0, each step stopping at the edge."""
+
+    def step(path: list[Point]) -> float:
+        return _clamp(rule.step([path[-1].x], [path[-1].slope])[0], x_min, x_max)
+
+    return Ghost(rule.key, dict(rule.params), _walk(fn, x0, budget, step))
+
+
 def play_all(
     fn: CompiledFunction,
     x0: float,
@@ -196,11 +216,14 @@ def play_all(
     def seen(key: str) -> CompiledFunction:
         return with_noisy_slopes(fn, noise, f"{seed}/{key}")
 
+    rate = adaptive_rate(x_max - x_min)
     return [
         gradient_descent(seen("gradient_descent"), x0, x_min, x_max, budget, eta),
         momentum(seen("momentum"), x0, x_min, x_max, budget, eta),
         random_search(fn, x_min, x_max, budget, seed),
         tangent_intersection(seen("tangent_intersection"), x0, x_min, x_max, budget, eta),
+        adaptive_player(seen("adam"), x0, x_min, x_max, budget, adam(rate)),
+        adaptive_player(seen("rmsprop"), x0, x_min, x_max, budget, rmsprop(rate)),
     ]
 
 

@@ -154,6 +154,30 @@ PLANE_PRESETS: Mapping[str, Preset] = MappingProxyType(
                 5,
             ),
             Preset(
+                "saddle",
+                "A saddle",
+                "Flat in the middle, downhill both ways along y: plain descent lingers at the "
+                "saddle, where adaptive steps and momentum leave it for a valley.",
+                "{a}*(x - {cx})^2 - {b}*y^2 + {c}*y^4 + {floor}",
+                MappingProxyType({"a": 1, "cx": 0, "b": 2, "c": 0.25, "floor": 5}),
+                -4,
+                5,
+                -3.6,
+                3,
+            ),
+            Preset(
+                "narrow_valley",
+                "An ill-conditioned valley",
+                "A narrow valley slanting across the axes: one η is too big across it and too "
+                "small along it; momentum and adaptive steps differ from plain descent.",
+                "{steep}*(x + y - {s})^2 + {gentle}*(x - y - {d})^2 + {floor}",
+                MappingProxyType({"steep": 5, "gentle": 0.05, "s": 1, "d": 2, "floor": 1}),
+                -5,
+                5,
+                -5,
+                5,
+            ),
+            Preset(
                 "regression",
                 "The best regression line",
                 "The mean squared error of IQ = a·(swearing factor) + b over the slide's nine "

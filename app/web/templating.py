@@ -110,6 +110,15 @@ def mode_label(mode: str) -> str:
     return gettext(_MODE_LABELS[mode])
 
 
+# How the reference players' settings are written beside their names (η=0.4 β₁=0.9 ...).
+PARAM_SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ"}
+
+
+def player_settings(params: dict[str, float]) -> str:
+    """A reference player's settings as the reveal writes them: ``η=0.4 β₁=0.9 β₂=0.999``."""
+    return " ".join(f"{PARAM_SYMBOLS.get(key, key)}={value:g}" for key, value in params.items())
+
+
 def reveal_text() -> dict[str, Any]:
     """The words of the reveal component (static/js/reveal.js), in the page's language."""
     return {
@@ -126,11 +135,14 @@ def reveal_text() -> dict[str, Any]:
         "step": gettext("Guess {k} of {n}"),
         "whole_domain": gettext("Whole domain"),
         "play_area": gettext("Where the play was"),
+        "params": PARAM_SYMBOLS,
         "ghosts": {
             "gradient_descent": gettext("Gradient descent"),
             "momentum": gettext("Momentum"),
             "random_search": gettext("Random search"),
             "tangent_intersection": gettext("Newton-like (tangents)"),
+            "adam": "Adam",
+            "rmsprop": "RMSProp",
         },
     }
 
@@ -158,6 +170,7 @@ templates.env.globals.update(
     state_label=state_label,
     mode_label=mode_label,
     reveal_text=reveal_text,
+    player_settings=player_settings,
     team_colour=team_colour,
     TEAM_COLOURS=TEAM_COLOURS,
     TEAM_SYMBOLS=TEAM_SYMBOLS,

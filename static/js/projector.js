@@ -210,7 +210,7 @@ function drawReveal(level) {
   for (const ghost of r.ghosts) {
     const tr = document.createElement('tr');
     tr.className = 'ghost';
-    const params = Object.entries(ghost.params).map(([k, v]) => `${k === 'eta' ? 'η' : 'β'}=${v}`).join(' ');
+    const params = Object.entries(ghost.params).map(([k, v]) => `${data.reveal_text.params[k] || k}=${v}`).join(' ');
     tr.append(cell('td', '·'), cell('td', `${data.reveal_text.ghosts[ghost.key]} ${params}`.trim()), cell('td', fmt(ghost.best_fx), 'num'), cell('td', gap(ghost.gap), 'num'));
     rows.push(tr);
   }

@@ -9,7 +9,10 @@ import { minimum } from './chart.js';
 import { kindOf } from './kinds/index.js';
 import { teamLabel } from './teams.js';
 
-const GHOST_COLOURS = { gradient_descent: '#5a6b7d', momentum: '#b5651d', random_search: '#8a8f98', tangent_intersection: '#2e7d5b' };
+const GHOST_COLOURS = {
+  gradient_descent: '#5a6b7d', momentum: '#b5651d', random_search: '#8a8f98', tangent_intersection: '#2e7d5b',
+  adam: '#c51b7d', rmsprop: '#4d9221',
+};
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
 export function mount(root, data, text, options = {}) {

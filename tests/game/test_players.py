@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.game.expression import compile_function
+from app.game.expression import compile_function, compile_plane
+from app.game.plane import Rectangle
+from app.game.plane_players import play_plane
 from app.game.players import (
+    adaptive_rate,
     gradient_descent,
     learning_rate,
     momentum,
@@ -16,7 +19,7 @@ from app.game.players import (
     round_to_two,
     tangent_intersection,
 )
-from app.game.presets import PRESETS
+from app.game.presets import PLANE_PRESETS, PRESETS
 
 TRAP_START = 4.0  # right of the shallow well of the two-well preset
 HUMP = -1.1  # the top between the two wells
@@ -85,6 +88,8 @@ def test_every_player_keeps_the_budget_and_the_domain_and_repeats_itself(key: st
         "momentum",
         "random_search",
         "tangent_intersection",
+        "adam",
+        "rmsprop",
     ]
     for ghost, twin in zip(first, again, strict=True):
         assert len(ghost.path) == 17
@@ -119,3 +124,28 @@ def test_players_never_ask_where_the_slope_is_undefined() -> None:
         assert ghost.path, ghost.key
         assert all(p.is_finite for p in ghost.path), ghost.key
         assert len(ghost.path) <= 12
+
+
+def test_adam_and_rmsprop_take_steps_of_about_eta_whatever_the_slope() -> None:
+    """Their first step is η long (RMSProp's 1/√(1−ρ) times η) on a gentle or a steep curve
+    alike, where descent's step is η times the slope."""
+    for scale in (0.01, 100.0):
+        fn = compile_function(f"{scale}*(x - 3)^2")
+        first = {g.key: g.path[1].x - g.path[0].x for g in play_all(fn, -5, -10, 10, 5, "s")}
+        rate = adaptive_rate(20)
+        assert first["adam"] == pytest.approx(rate, rel=1e-6)
+        assert first["rmsprop"] == pytest.approx(rate / (1 - 0.9) ** 0.5, rel=1e-6)
+    assert adaptive_rate(20) == 0.5
+
+
+def test_on_the_saddle_preset_plain_descent_lingers_and_the_others_leave() -> None:
+    """From the rectangle's middle, a few guesses: descent is still near the saddle's
+    height, momentum and the adaptive players reach a valley's floor."""
+    preset = PLANE_PRESETS["saddle"]
+    box = Rectangle(preset.x_min, preset.x_max, preset.y_min, preset.y_max)
+    start = ((box.x_min + box.x_max) / 2, (box.y_min + box.y_max) / 2)
+    fn = compile_plane(preset.expression())
+    best = {g.key: g.best.fx for g in play_plane(fn, start, box, 20, seed="s")}
+    floor = 1.0  # f = x² − 2y² + y⁴/4 + 5 at (0, ±2)
+    assert best["gradient_descent"] > floor + 0.4
+    assert all(best[key] < floor + 0.1 for key in ("momentum", "adam", "rmsprop"))
