@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
 from app.game.interval import analyze, curve
+from app.game.mirror import Mirror, mirror
 from app.game.moves import Mode, PlaneStep, Position, Step, StepBounds, take_plane_step, take_step
 from app.game.plane import Rectangle, analyze_plane, contour_grid, level_contours
 from app.game.plane_players import play_plane
@@ -132,6 +133,10 @@ class Interval:
         """f at ``size`` even steps over the domain, for the preset picker's thumbnail."""
         return [p.fx for p in curve(compile_function(text), self.x_min, self.x_max, size)]
 
+    def mirror(self, path: Sequence[Sequence[float]], x_star: float) -> Mirror | None:
+        """The method a path of free guesses ([x, f, slope, ...]) resembles (mirror.py)."""
+        return mirror([p[:3] for p in path], self.x_min, self.x_max, x_star)
+
     def window(
         self,
         points: Sequence[Sequence[float]],
@@ -235,6 +240,10 @@ class Plane:
         box = self.box
         xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
         return [fn.at(x, low_y).fx for x in xs]
+
+    def mirror(self, path: Sequence[Sequence[float]], x_star: float) -> Mirror | None:
+        """No mirror on a plane yet: its rules are ideas of one variable."""
+        return None
 
     def window(
         self,

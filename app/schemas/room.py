@@ -11,13 +11,25 @@ from app.schemas.play import Contours, LevelOut
 from app.schemas.standings import LevelStandingsOut, OverallRow, StandingRow
 
 
+class MirrorOut(Out):
+    """The method a team's guesses most resemble (``app.game.mirror``): its key, the typical
+    η of a descent, and after how many guesses it was within ``tolerance`` of x*."""
+
+    method: str
+    eta: float | None
+    reached_after: int | None
+    tolerance: float
+
+
 class RevealTeam(Out):
     """A team in the reveal: its guesses in order ([x, f, slope(, true slope)], or on a
-    plane [x, y, f, ∂f/∂x, ∂f/∂y(, the true ones)]), moved onto the level's own curve."""
+    plane [x, y, f, ∂f/∂x, ∂f/∂y(, the true ones)]), moved onto the level's own curve, and
+    the method they resemble (free guesses on a curve only)."""
 
     number: int
     name: str | None
     guesses: list[list[float]]
+    mirror: MirrorOut | None = None
 
 
 class RevealStandingRow(StandingRow):

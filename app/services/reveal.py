@@ -6,6 +6,7 @@ and the reference players as ghosts. Only ever built for a revealed level."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.models import Guess, Level, Progress, Team
 from app.schemas import (
     Contours,
     GhostOut,
+    MirrorOut,
     RevealStandingRow,
     RevealTeam,
     RevealView,
@@ -85,7 +87,10 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         curve=picture.curve,
         plane=Contours(**picture.contours) if picture.contours else None,
         teams=[
-            RevealTeam(number=t.number, name=t.name, guesses=paths[i]) for i, t in enumerate(teams)
+            RevealTeam(
+                number=t.number, name=t.name, guesses=paths[i], mirror=_mirror(level, paths[i])
+            )
+            for i, t in enumerate(teams)
         ],
         replay=replay,
         standings=[
@@ -141,6 +146,12 @@ def _ghosts(
 def _window(level: Level, points: Sequence[Sequence[float]], reach: float = 0.0) -> Window | None:
     """Where the play happened, with the true minimum (``app.game.view``)."""
     return level.domain.window(points, level.x_star, level.f_star, level.y_star, reach)
+
+
+def _mirror(level: Level, path: list[list[float]]) -> MirrorOut | None:
+    """The method a team's free guesses resemble (a stepping level's teams chose only η)."""
+    found = None if level.move.steps else level.domain.mirror(path, level.x_star)
+    return None if found is None else MirrorOut(**asdict(found))
 
 
 def _plane_fields(level: Level) -> dict[str, float]:

@@ -119,6 +119,38 @@ def player_settings(params: dict[str, float]) -> str:
     return " ".join(f"{PARAM_SYMBOLS.get(key, key)}={value:g}" for key, value in params.items())
 
 
+def mirror_words(mirror: Any, team: str | None = None) -> str:
+    """The method a team's guesses resemble, in the page's language: short (``team`` None),
+    or the sentence the team's reveal page says (see ``static/js/reveal.js`` for the
+    projector's)."""
+    if mirror is None:
+        return ""
+    words = reveal_text()
+    method = words["mirror"][mirror.method].replace("{eta}", shown(mirror.eta))
+    if team is None:
+        return str(method)
+    reached = words["mirror_reached" if mirror.reached_after else "mirror_never"]
+    values = {
+        "team": team,
+        "method": method,
+        "n": mirror.reached_after,
+        "tol": shown(mirror.tolerance),
+    }
+    said = str(reached).format(**values)
+    ghost = MIRROR_GHOSTS.get(mirror.method)
+    if ghost is None:
+        return said
+    return f"{said} {str(words['mirror_ghost']).format(ghost=words['ghosts'][ghost])}"
+
+
+# the reference player that plays each method the mirror names, where there is one
+MIRROR_GHOSTS = {
+    "descent": "gradient_descent",
+    "newton": "tangent_intersection",
+    "random": "random_search",
+}
+
+
 def reveal_text() -> dict[str, Any]:
     """The words of the reveal component (static/js/reveal.js), in the page's language."""
     return {
@@ -136,6 +168,21 @@ def reveal_text() -> dict[str, Any]:
         "whole_domain": gettext("Whole domain"),
         "play_area": gettext("Where the play was"),
         "params": PARAM_SYMBOLS,
+        "mirror": {
+            "descent": gettext("descent (η ≈ {eta})"),
+            "bisection": gettext("bisection"),
+            "newton": gettext("Newton-like"),
+            "scan": gettext("a scan"),
+            "explore": gettext("exploring, then digging (like Bayesian optimisation)"),
+            "random": gettext("random search"),
+        },
+        "mirror_reached": gettext(
+            "{team} searched like {method}: {n} guesses to within {tol} of the minimum."
+        ),
+        "mirror_never": gettext(
+            "{team} searched like {method}, and never came within {tol} of the minimum."
+        ),
+        "mirror_ghost": gettext("Compare the dashed path of {ghost}."),
         "ghosts": {
             "gradient_descent": gettext("Gradient descent"),
             "momentum": gettext("Momentum"),
@@ -171,6 +218,7 @@ templates.env.globals.update(
     mode_label=mode_label,
     reveal_text=reveal_text,
     player_settings=player_settings,
+    mirror_words=mirror_words,
     team_colour=team_colour,
     TEAM_COLOURS=TEAM_COLOURS,
     TEAM_SYMBOLS=TEAM_SYMBOLS,

@@ -5,7 +5,7 @@ import { fill } from './chart.js';
 import { points, shown } from './format.js';
 import { follow } from './live.js';
 import { kindOf } from './kinds/index.js';
-import { mount } from './reveal.js';
+import { mirrorWords, mount } from './reveal.js';
 import { teamColour, teamLabel } from './teams.js';
 
 const data = JSON.parse(document.getElementById('projector-data').textContent);
@@ -197,6 +197,8 @@ function drawReveal(level) {
     const swatch = cell('span', '', 'swatch');
     swatch.style.background = teamColour(row.team_index);
     name.prepend(swatch);
+    const searched = mirrorWords(r.teams[row.team_index]?.mirror, data.reveal_text);
+    if (searched) name.append(cell('span', searched, 'searched'));
     tr.append(cell('td', row.rank ?? '–'), name, cell('td', fmt(row.best_fx), 'num'), cell('td', gap(row.gap), 'num'));
     return tr;
   });

@@ -15,6 +15,12 @@ const GHOST_COLOURS = {
 };
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
+// The method a team's guesses resemble (app/game/mirror.py), short: "bisection".
+export function mirrorWords(mirror, text) {
+  if (!mirror) return '';
+  return (text.mirror[mirror.method] || mirror.method).replace('{eta}', String(mirror.eta));
+}
+
 export function mount(root, data, text, options = {}) {
   const chart = root.querySelector('[data-reveal-chart]');
   const controls = root.querySelector('[data-reveal-controls]');

@@ -284,3 +284,28 @@ def test_a_level_whose_slope_is_undefined_somewhere_is_revealed_all_the_same(
         view = anyone.get(f"/projector/{cusp.join_code}/state.json").json()
     ghosts = view["level"]["reveal"]["ghosts"]
     assert all(all(abs(v) < 1e9 for point in g["path"] for v in point) for g in ghosts)
+
+
+def test_the_reveal_mirrors_each_teams_strategy(app, desk, session, demo) -> None:
+    """Team 2 halves a bracket of slope signs (f = 0.125(x − 3.7)² + 2 on [−10, 10]): the
+    reveal names it bisection on its page, in the monitor's table and on the projector."""
+    level = demo.levels[0]
+    set_level(session, session.get(Level, level.id), cooldown_seconds=0)
+    with browser_like(app) as phone:
+        login_as(phone, 2)
+        enter(phone, level.id)
+        for k, x in enumerate(["-10", "10", "0", "5", "2.5", "3.75", "3.125"]):
+            answer = phone.post(
+                f"/api/levels/{level.id}/guesses", json={"x": x, "idempotency_key": f"mirror-{k}-x"}
+            )
+            assert answer.status_code == 200, answer.text
+        post(desk, f"/instructor/levels/{level.id}/state", action="close")
+        post(desk, f"/instructor/levels/{level.id}/state", action="reveal")
+        page = phone.get(f"/levels/{level.id}/reveal").text
+    assert "Your team searched like bisection: 6 guesses to within 0.2 of the minimum." in page
+    view = browser_like(app).get(f"/projector/{demo.lesson.join_code}/state.json").json()
+    mirrors = {t["number"]: t.get("mirror") for t in view["level"]["reveal"]["teams"]}
+    assert mirrors[2] == {"method": "bisection", "eta": None, "reached_after": 6, "tolerance": 0.2}
+    assert mirrors[1] is None  # no guesses: nothing to mirror
+    monitor = desk.get(f"/instructor/levels/{level.id}/monitor").text
+    assert '<td class="searched">bisection</td>' in monitor
