@@ -14,6 +14,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
@@ -150,7 +151,7 @@ class Interval:
         near = [(p[0], p[1]) for p in points if len(p) > 1]
         return play_window([*near, (x_star, f_star)], (self.x_min - reach, self.x_max + reach))
 
-    def ghosts(
+    def play_ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
     ) -> list[Ghost]:
         """The reference players' games from ``start`` (from the level's start when they step)."""
@@ -259,7 +260,7 @@ class Plane:
         box = self.box
         return play_window([*near, *minimum], (box.x_min, box.x_max), (box.y_min, box.y_max))
 
-    def ghosts(
+    def play_ghosts(
         self, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
     ) -> list[Ghost]:
         """The reference players' games over the rectangle from ``start``."""
@@ -287,6 +288,22 @@ class GhostRules:
 
 
 Domain = Interval | Plane
+
+
+@lru_cache(maxsize=64)
+def _ghosts(
+    domain: Domain, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
+) -> tuple[Ghost, ...]:
+    return tuple(domain.play_ghosts(text, start, budget, play))
+
+
+def ghosts(
+    domain: Domain, text: str, start: tuple[float, float | None], budget: int, play: GhostRules
+) -> list[Ghost]:
+    """The reference players' games on a level, played once per process for the same level
+    and start: a reveal on the projector is built again at every change of its lesson, and
+    Bayesian optimisation refits its model at each of its guesses."""
+    return list(_ghosts(domain, text, start, budget, play))
 
 
 def _facts_fields(found: LevelFacts) -> dict[str, float]:

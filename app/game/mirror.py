@@ -8,7 +8,8 @@ the distance to the minimum is proportional to the slope, almost any sensible se
 looks like descent with a steady η, so descent is what is left when none of them fits:
 
 - **descent**: each step goes against the slope it was given, x ← x − η·f'(x), with an η
-  that stays within a factor of ``ETA_SPREAD`` of its median (the typical η is shown);
+  that stays within a factor of ``ETA_SPREAD`` of its median, and lowers f (the typical η
+  is shown);
 - **bisection**: once two guesses have slopes of opposite signs, each next guess is near the
   middle of the nearest such pair (within ``NEAR`` of the bracket's width);
 - **newton**: each next guess is near where the slope would be zero if it changed evenly
@@ -16,8 +17,8 @@ looks like descent with a steady η, so descent is what is left when none of the
 - **scan**: guesses go one way in even steps (within ``NEAR`` of the median step);
 - **explore**: the first half of the guesses goes back and forth over more than half the
   domain (turning at least twice), and the second half stays near the best of them
-  (within a tenth of the domain), as Bayesian optimisation does: look around, then dig
-  where it looked best;
+  (typically three times closer, and within a tenth of the domain), as Bayesian
+  optimisation does: look around, then dig where it looked best;
 - otherwise **random**: no rule explains the steps.
 
 A path of fewer than ``MIN_GUESSES`` guesses is not labelled. The rule is pure and is
@@ -81,15 +82,17 @@ def _steps(path: Sequence[Guess]) -> list[tuple[Guess, Guess]]:
 def _descent(path: Sequence[Guess]) -> tuple[float, float | None]:
     """The share of steps against the slope with an η near the median η, and that η."""
     etas = [
-        -(after[0] - before[0]) / before[2]
+        (-(after[0] - before[0]) / before[2], after[1] < before[1])
         for before, after in _steps(path)
         if before[2] != 0 and after[0] != before[0]
     ]
-    downhill = [eta for eta in etas if eta > 0]
+    downhill = [eta for eta, _ in etas if eta > 0]
     if not downhill:
         return 0.0, None
     typical = statistics.median(downhill)
-    steady = [eta for eta in downhill if typical / ETA_SPREAD <= eta <= typical * ETA_SPREAD]
+    steady = [
+        eta for eta, lower in etas if lower and typical / ETA_SPREAD <= eta <= typical * ETA_SPREAD
+    ]
     return len(steady) / max(len(path) - 1, 1), float(f"{typical:.2g}")
 
 
@@ -143,9 +146,9 @@ def _scan(path: Sequence[Guess]) -> float:
 
 
 def _explore(path: Sequence[Guess], width: float) -> float:
-    """When the first half spreads over more than half the domain and the second half over
-    less than a third of that: the share of the second half within a tenth of the domain
-    of the first half's best guess."""
+    """When the first half goes back and forth over more than half the domain and the
+    second half is typically three times closer to the first half's best guess: the share
+    of the second half within a tenth of the domain of it."""
     half = len(path) // 2
     first, second = path[:half], path[half:]
     if not first or not second:
@@ -153,11 +156,17 @@ def _explore(path: Sequence[Guess], width: float) -> float:
     spread = _spread(first)
     moves = [after[0] - before[0] for before, after in _steps(first)]
     turns = sum(a * b < 0 for a, b in zip(moves, moves[1:], strict=False))
-    if spread <= width / 2 or _spread(second) >= spread / 3 or turns < 2:
+    if spread <= width / 2 or turns < 2:
         return 0.0
     best = min(first, key=lambda g: g[1])[0]
+    if not math.isfinite(best):
+        return 0.0
+    # digging: typically far closer to that best than the looking around was
+    distance = [statistics.median(abs(g[0] - best) for g in half) for half in (first, second)]
+    if distance[1] >= distance[0] / 3:
+        return 0.0
     near = [g for g in second if abs(g[0] - best) <= width / 10]
-    return len(near) / len(second) if math.isfinite(best) else 0.0
+    return len(near) / len(second)
 
 
 def _spread(guesses: Sequence[Guess]) -> float:

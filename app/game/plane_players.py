@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from app.game import bayes
 from app.game.adaptive import Adaptive, adam, rmsprop
 from app.game.expression import CompiledPlane, PlanePoint
 from app.game.moves import Mode, Position, StepBounds, take_plane_step
@@ -134,6 +135,21 @@ def plane_adaptive(
     return Ghost(rule.key, dict(rule.params), _walk(fn, start, budget, step))
 
 
+def plane_bayesian(
+    fn: CompiledPlane, start: tuple[float, float], box: Rectangle, budget: int
+) -> Ghost:
+    """Bayesian optimisation (``app.game.bayes``) over the rectangle, on f alone."""
+
+    def value(point: Sequence[float]) -> float | None:
+        found = fn.at(point[0], point[1])
+        return found.fx if found.is_finite else None
+
+    lows, highs = (box.x_min, box.y_min), (box.x_max, box.y_max)
+    points = bayes.play(value, start, lows, highs, min(budget, bayes.MAX_BUDGET))
+    length = round_to_two(bayes.LENGTH * min(box.x_max - box.x_min, box.y_max - box.y_min))
+    return Ghost("bayesian", {"length": length}, tuple(fn.at(p[0], p[1]) for p in points))
+
+
 def plane_random_search(fn: CompiledPlane, box: Rectangle, budget: int, seed: str) -> Ghost:
     """Uniform guesses over the rectangle, ignoring every gradient (seeded)."""
     draw = random.Random(seed)  # noqa: S311 - a reproducible game, not a secret
@@ -177,6 +193,7 @@ def play_plane(
             plane_random_search(fn, box, budget, seed),
             plane_adaptive(seen("adam"), start, box, budget, adam(rate)),
             plane_adaptive(seen("rmsprop"), start, box, budget, rmsprop(rate)),
+            plane_bayesian(fn, start, box, budget),
         ]
     bounds = bounds or StepBounds()
     eta = min(eta, bounds.eta_max)

@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from app.game import bayes
 from app.game.adaptive import STEPS_ACROSS, Adaptive, adam, rmsprop
 from app.game.expression import CompiledFunction, PlanePoint, Point
 from app.game.interval import curve
@@ -199,6 +200,18 @@ def adaptive_player(
     return Ghost(rule.key, dict(rule.params), _walk(fn, x0, budget, step))
 
 
+def bayesian(fn: CompiledFunction, x0: float, x_min: float, x_max: float, budget: int) -> Ghost:
+    """Bayesian optimisation (``app.game.bayes``) from x0, on f alone."""
+
+    def value(point: Sequence[float]) -> float | None:
+        found = fn.at(point[0])
+        return found.fx if found.is_finite else None
+
+    points = bayes.play(value, [x0], [x_min], [x_max], min(budget, bayes.MAX_BUDGET))
+    length = round_to_two(bayes.LENGTH * (x_max - x_min))
+    return Ghost("bayesian", {"length": length}, tuple(fn.at(p[0]) for p in points))
+
+
 def play_all(
     fn: CompiledFunction,
     x0: float,
@@ -224,6 +237,7 @@ def play_all(
         tangent_intersection(seen("tangent_intersection"), x0, x_min, x_max, budget, eta),
         adaptive_player(seen("adam"), x0, x_min, x_max, budget, adam(rate)),
         adaptive_player(seen("rmsprop"), x0, x_min, x_max, budget, rmsprop(rate)),
+        bayesian(fn, x0, x_min, x_max, budget),
     ]
 
 

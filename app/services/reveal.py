@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.domain import GhostRules, ghost_start
+from app.game.domain import GhostRules, ghost_start, ghosts
 from app.game.expression import PlanePoint, Point
 from app.game.interval import Analysis
 from app.game.moves import Position
@@ -140,7 +140,7 @@ def _ghosts(
     play = GhostRules(
         level.move, level.step_bounds, level.slope_noise, f"downhill-level-{level.id}"
     )
-    return level.domain.ghosts(level.expression, start, budget, play), start, budget
+    return ghosts(level.domain, level.expression, start, budget, play), start, budget
 
 
 def _window(level: Level, points: Sequence[Sequence[float]], reach: float = 0.0) -> Window | None:

@@ -111,7 +111,7 @@ def mode_label(mode: str) -> str:
 
 
 # How the reference players' settings are written beside their names (η=0.4 β₁=0.9 ...).
-PARAM_SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ"}
+PARAM_SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "length": "ℓ"}
 
 
 def player_settings(params: dict[str, float]) -> str:
@@ -148,6 +148,7 @@ MIRROR_GHOSTS = {
     "descent": "gradient_descent",
     "newton": "tangent_intersection",
     "random": "random_search",
+    "explore": "bayesian",
 }
 
 
@@ -190,6 +191,7 @@ def reveal_text() -> dict[str, Any]:
             "tangent_intersection": gettext("Newton-like (tangents)"),
             "adam": "Adam",
             "rmsprop": "RMSProp",
+            "bayesian": gettext("Bayesian optimisation"),
         },
     }
 

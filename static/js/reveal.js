@@ -11,9 +11,10 @@ import { teamLabel } from './teams.js';
 
 const GHOST_COLOURS = {
   gradient_descent: '#5a6b7d', momentum: '#b5651d', random_search: '#8a8f98', tangent_intersection: '#2e7d5b',
-  adam: '#c51b7d', rmsprop: '#4d9221',
+  adam: '#c51b7d', rmsprop: '#4d9221', bayesian: '#2166ac',
 };
 const SPEEDS = [0.5, 1, 2, 4, 8];
+const JUMPERS = ['random_search', 'bayesian'];  // players that jump rather than walk
 
 // The method a team's guesses resemble (app/game/mirror.py), short: "bisection".
 export function mirrorWords(mirror, text) {
@@ -41,8 +42,8 @@ export function mount(root, data, text, options = {}) {
     return data.ghosts.map((ghost) => {
       const path = ghost.path.slice(0, Math.max(1, Math.ceil(fraction * ghost.path.length)));
       return { name: text.ghosts[ghost.key], x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-        // random guesses joined by lines would only draw noise: points alone
-        mode: ghost.key === 'random_search' ? 'markers' : 'markers+lines', line: { color: GHOST_COLOURS[ghost.key], width: 2, dash: 'dash' },
+        // jumps across the domain joined by lines would only draw noise: points alone
+        mode: JUMPERS.includes(ghost.key) ? 'markers' : 'markers+lines', line: { color: GHOST_COLOURS[ghost.key], width: 2, dash: 'dash' },
         marker: { color: GHOST_COLOURS[ghost.key], size: 6, symbol: 'circle-open' }, visible: options.ghosts === false ? 'legendonly' : true };
     });
   }

@@ -77,6 +77,6 @@ def test_reference_players_play_every_kind(domain) -> None:
     text = BOWL if domain is LINE else DISH
     play = GhostRules(Mode.LEARNING_RATE, StepBounds(), None, "seed")
     start = domain.start(None, None)
-    ghosts = domain.ghosts(text, start, 8, play)
+    ghosts = domain.play_ghosts(text, start, 8, play)
     assert ghosts and all(ghost.path for ghost in ghosts)
     assert all(ghost.path[0].x == start[0] for ghost in ghosts)  # from the level's start

@@ -79,3 +79,18 @@ def test_the_reference_players_are_recognised(seed: str) -> None:
 
 def test_too_few_guesses_are_not_labelled() -> None:
     assert mirror(path_of([0, 1, 2]), -10, 10, 3) is None
+
+
+def test_random_search_is_almost_never_mistaken_for_a_method() -> None:
+    """On a parabola nearly any move toward the far side looks downhill: the rules still
+    call a hundred seeded random searches random, all but a few."""
+    named = [
+        mirror(
+            [(p.x, p.fx, p.slope) for p in random_search(BOWL, -10, 10, 12, str(s)).path],
+            -10,
+            10,
+            3,
+        ).method
+        for s in range(100)
+    ]
+    assert named.count("random") >= 95, named

@@ -184,7 +184,14 @@ def test_the_reference_players_descend_inside_the_rectangle() -> None:
     # the Hessian is diag(2, 6): the safe learning rate is 1/6
     assert plane_learning_rate(fn, box) == pytest.approx(0.17)
     ghosts = {g.key: g for g in play_plane(fn, (4, 3), box, 15, seed="test")}
-    assert set(ghosts) == {"gradient_descent", "momentum", "random_search", "adam", "rmsprop"}
+    assert set(ghosts) == {
+        "gradient_descent",
+        "momentum",
+        "random_search",
+        "adam",
+        "rmsprop",
+        "bayesian",
+    }
     for ghost in ghosts.values():
         assert len(ghost.path) == 15 and all(box.holds(p.x, p.y) for p in ghost.path)
     assert ghosts["gradient_descent"].best.fx < 1e-3

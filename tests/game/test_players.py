@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.game.expression import compile_function, compile_plane
+from app.game.mirror import mirror
 from app.game.plane import Rectangle
 from app.game.plane_players import play_plane
 from app.game.players import (
@@ -90,6 +91,7 @@ def test_every_player_keeps_the_budget_and_the_domain_and_repeats_itself(key: st
         "tangent_intersection",
         "adam",
         "rmsprop",
+        "bayesian",
     ]
     for ghost, twin in zip(first, again, strict=True):
         assert len(ghost.path) == 17
@@ -149,3 +151,22 @@ def test_on_the_saddle_preset_plain_descent_lingers_and_the_others_leave() -> No
     floor = 1.0  # f = x² − 2y² + y⁴/4 + 5 at (0, ±2)
     assert best["gradient_descent"] > floor + 0.4
     assert all(best[key] < floor + 0.1 for key in ("momentum", "adam", "rmsprop"))
+
+
+def test_bayesian_optimisation_finds_the_deep_well_plain_descent_misses() -> None:
+    """On the two-well preset from the middle, descent settles in the shallow well; the
+    Gaussian process looks around and finds the deep one, on f alone."""
+    fn, x_min, x_max = preset("two_wells")
+    found = {g.key: g for g in play_all(fn, 0.0, x_min, x_max, 25, seed="s")}
+    assert found["bayesian"].best.fx < found["gradient_descent"].best.fx - 4
+    assert found["bayesian"].params == {"length": 2.0}
+    assert len({p.x for p in found["bayesian"].path}) == 25  # never the same guess twice
+    again = {g.key: g for g in play_all(fn, 0.0, x_min, x_max, 25, seed="other")}
+    assert again["bayesian"].path == found["bayesian"].path  # deterministic
+
+
+def test_the_mirror_recognises_bayesian_optimisation_as_exploration() -> None:
+    fn, x_min, x_max = preset("two_wells")
+    ghost = next(g for g in play_all(fn, 0.0, x_min, x_max, 20, "s") if g.key == "bayesian")
+    path = [(p.x, p.fx, p.slope) for p in ghost.path]
+    assert mirror(path, x_min, x_max, ghost.best.x).method == "explore"

@@ -185,6 +185,7 @@ def test_nothing_secret_before_the_reveal_in_any_state(app, desk, session, lesso
         "tangent_intersection",
         "adam",
         "rmsprop",
+        "bayesian",
     ]
     assert reveal["ghost_start"] == pytest.approx((1.234567 + 4.444444) / 2)
     assert reveal["ghost_budget"] == 2  # the teams used one guess each; two at least
