@@ -71,12 +71,17 @@ export function mount(root, data, text, options = {}) {
   function layout() {
     const grid = dark ? '#2c3a4b' : '#e5e9ef';
     const { xaxis, yaxis } = kind().revealAxes(data, whole);
+    // on a phone the legend goes under the chart, in small print, so the chart keeps its height
+    const narrow = chart.clientWidth > 0 && chart.clientWidth < 520;
+    const legend = narrow
+      ? { orientation: 'h', traceorder: 'normal', x: 0, y: -0.16, yanchor: 'top', font: { size: 11 }, bgcolor: 'rgba(0,0,0,0)' }
+      : { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' };
     return {
-      margin: { l: 56, r: 16, t: 8, b: 52 },
+      margin: { l: 56, r: 16, t: 8, b: narrow ? 215 : 52 },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
       font: { color: ink, size: options.fontSize || 14 },
       xaxis: { ...xaxis, gridcolor: grid }, yaxis: { ...yaxis, gridcolor: grid },
-      legend: { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
+      legend,
       hovermode: 'closest', dragmode: false, showlegend: true,
     };
   }
