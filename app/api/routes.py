@@ -165,6 +165,7 @@ def _followed(
     draft: else ``level_not_found``)."""
     if level is not None:
         levels.team_level(session, team=team, level_id=level)
+        session.commit()  # no connection held for the minute a stream lasts
     return team.lesson_id, level
 
 

@@ -145,7 +145,7 @@ def plane_bayesian(
         return found.fx if found.is_finite else None
 
     lows, highs = (box.x_min, box.y_min), (box.x_max, box.y_max)
-    points = bayes.play(value, start, lows, highs, min(budget, bayes.MAX_BUDGET))
+    points = bayes.play(value, start, lows, highs, min(budget, bayes.MAX_BUDGET)) or [list(start)]
     length = round_to_two(bayes.LENGTH * min(box.x_max - box.x_min, box.y_max - box.y_min))
     return Ghost("bayesian", {"length": length}, tuple(fn.at(p[0], p[1]) for p in points))
 

@@ -207,7 +207,7 @@ def bayesian(fn: CompiledFunction, x0: float, x_min: float, x_max: float, budget
         found = fn.at(point[0])
         return found.fx if found.is_finite else None
 
-    points = bayes.play(value, [x0], [x_min], [x_max], min(budget, bayes.MAX_BUDGET))
+    points = bayes.play(value, [x0], [x_min], [x_max], min(budget, bayes.MAX_BUDGET)) or [[x0]]
     length = round_to_two(bayes.LENGTH * (x_max - x_min))
     return Ghost("bayesian", {"length": length}, tuple(fn.at(p[0]) for p in points))
 

@@ -26,10 +26,12 @@ def sampled(vector: Vector | None, scalar: Callable[..., float], *grids: np.ndar
     shape = np.broadcast_shapes(*(grid.shape for grid in grids))
     values = None
     if vector is not None:
-        with np.errstate(all="ignore"):
+        # an overflow inside f (exp(-1000x) in a sigmoid) raises in plain Python, giving NaN
+        # there: numpy is asked to raise too, and the points are then taken one by one
+        with np.errstate(over="raise", divide="ignore", invalid="ignore", under="ignore"):
             try:
                 values = np.broadcast_to(np.asarray(vector(*grids), dtype=float), shape).copy()
-            except (ArithmeticError, ValueError, TypeError):
+            except (ArithmeticError, ValueError, TypeError):  # FloatingPointError included
                 values = None
     if values is None:
         # plain Python floats: numpy's own would warn instead of raising on 1/0

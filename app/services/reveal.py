@@ -73,7 +73,8 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
     picture = domain.picture(level.expression, reach=reach)
     stepping = start_position(level, None) if level.move.steps else None
     started = None if stepping is None else _start(stepping)
-    explored = [*(p for path in paths for p in path), *(_point(p) for g in ghosts for p in g.path)]
+    # the teams' play decides the window: random search and Bayesian optimisation roam
+    explored = [p for path in paths for p in path]
     return RevealView(
         **_plane_fields(level),
         level_id=level.id,
@@ -100,7 +101,9 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         mode=level.mode,
         slope_noise=level.slope_noise,
         start=started,
-        window=_window(level, [*explored, *([started] if started else [])], reach),
+        window=_window(level, [*explored, *([started] if started else [])], reach)
+        if explored
+        else None,
         ghost_start=start[0],
         ghost_start_y=start[1],
         ghost_budget=budget,

@@ -72,7 +72,7 @@ export function mount(root, data, text, options = {}) {
     const grid = dark ? '#2c3a4b' : '#e5e9ef';
     const { xaxis, yaxis } = kind().revealAxes(data, whole);
     // on a phone the legend goes under the chart, in small print, so the chart keeps its height
-    const narrow = chart.clientWidth > 0 && chart.clientWidth < 520;
+    const narrow = Boolean(window.matchMedia?.('(max-width: 540px)').matches);  // as app.css
     const legend = narrow
       ? { orientation: 'h', traceorder: 'normal', x: 0, y: -0.16, yanchor: 'top', font: { size: 11 }, bgcolor: 'rgba(0,0,0,0)' }
       : { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' };

@@ -26,7 +26,8 @@ CHART = "document.querySelector('[data-reveal-chart]')"
 CUT = "(part) => { const e = document.querySelector(part); return e.scrollWidth > e.clientWidth; }"
 RANGES = f"() => ['xaxis', 'yaxis'].map(a => {CHART}._fullLayout[a].range)"
 PLAYED = (
-    f"() => {CHART}.data.filter(t => t.mode === 'markers+lines')"
+    f"() => {CHART}.data.filter(t => (t.legendgroup || '').startsWith('team-'))"
+    ".filter(t => t.mode === 'markers+lines')"
     ".flatMap(t => t.x.map((x, i) => [x, t.y[i]]))"
 )
 QR_BOXES = """() => ['.welcome-qr svg', '.welcome-qr svg path'].map(s => {
@@ -225,7 +226,7 @@ def test_the_reveal_on_the_projector_with_the_replay(server: str, browser, data_
         paused = page.text_content("[data-reveal-count]")
         page.click("[data-reveal-step]")
         assert page.text_content("[data-reveal-count]") != paused
-        # the view: where the play happened (every point in it), one tap to the whole domain
+        # the view: where the teams played (every guess in it), one tap to the whole domain
         (x0, x1), (y0, y1) = page.evaluate(RANGES)
         played = page.evaluate(PLAYED)
         assert played and all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in played)
