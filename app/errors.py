@@ -228,6 +228,39 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("This function uses y: give the level a y range to make it a two-parameter level."),
     ),
     "y_range_both": (422, N_("Give both ends of the y range, or leave both empty.")),
+    "fit_needs_rectangle": (
+        422,
+        N_("A model has two parameters, a as x and b as y: give the level a y range too."),
+    ),
+    "fit_needed_for_data": (
+        422,
+        N_("Data is only used by a model: choose one, or leave the data empty."),
+    ),
+    "data_empty": (422, N_("Paste the data: one point u, v a line.")),
+    "data_too_large": (
+        422,
+        N_("Too many points: %(count)s, at most %(limit)s."),
+    ),
+    "data_ragged": (
+        422,
+        N_("Line %(line)s has %(count)s values: each line needs two, u and v."),
+    ),
+    "data_not_numbers": (
+        422,
+        N_("Line %(line)s is not two numbers, like 1.5, 3."),
+    ),
+    "data_classes": (
+        422,
+        N_("Point %(point)s: a neuron's data needs v as 0 or 1, the class of the point."),
+    ),
+    "data_loss_not_finite": (
+        422,
+        N_("The loss over this data is too large to compute: scale the data down."),
+    ),
+    "fit_c_zero": (
+        422,
+        N_("With c = 0 the neuron's output is d whatever a and b: choose another c."),
+    ),
     "start_y_without_range": (
         422,
         N_("A start along y needs a y range: give one, or leave the start along y empty."),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.game.domain import Domain, domain_of
+from app.game.fitting import stored_fit
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, Mode, StepBounds
 from app.game.rules import GuessRules, LevelClock, LevelState, TeamProgress, Visibility
 from app.game.variants import Variant, team_variant
@@ -139,6 +140,12 @@ class Level(Base):
     y_max: Mapped[float | None] = mapped_column(Float)
     start_y: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)  # a line for teams under the title
+    # a model fitted to data (app.game.fitting): f is its loss, x and y its a and b; its
+    # kind, its points as CSV ("u,v" a line), and a ReLU's fixed c and d
+    fit: Mapped[str | None] = mapped_column(String(16))
+    fit_data: Mapped[str | None] = mapped_column(Text)
+    fit_c: Mapped[float | None] = mapped_column(Float)
+    fit_d: Mapped[float | None] = mapped_column(Float)
     y_star: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
@@ -158,8 +165,10 @@ class Level(Base):
 
     @property
     def domain(self) -> Domain:
-        """Where teams look for the minimum: an interval of x, or a rectangle of (x, y)."""
-        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max)
+        """Where teams look for the minimum: an interval of x, or a rectangle of (x, y)
+        (where f may be a model's loss over the level's data)."""
+        fit = stored_fit(self.fit, self.fit_data, self.fit_c, self.fit_d)
+        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max, fit)
 
     @property
     def move(self) -> Mode:

@@ -18,10 +18,11 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from app.game.expression import CompiledFunction, CompiledPlane, compile_function, compile_plane
+from app.game.fitting import Fit, FitError
 from app.game.interval import analyze, curve
 from app.game.mirror import Mirror, mirror
 from app.game.moves import Mode, PlaneStep, Position, Step, StepBounds, take_plane_step, take_step
-from app.game.plane import Rectangle, analyze_plane, contour_grid, level_contours
+from app.game.plane import CONTOUR_GRID, Rectangle, analyze_plane, contour_grid
 from app.game.plane_players import play_plane
 from app.game.players import Ghost, play_all, play_steps
 from app.game.variants import NO_VARIANT, Variant
@@ -138,6 +139,15 @@ class Interval:
         """The method a path of free guesses ([x, f, slope, ...]) resembles (mirror.py)."""
         return mirror([p[:3] for p in path], self.x_min, self.x_max, x_star)
 
+    def fits(
+        self,
+        minimum: tuple[float, float],
+        paths: Sequence[Sequence[Sequence[float]]],
+        players: Sequence[tuple[float, float]],
+    ) -> dict[str, Any] | None:
+        """A model's output over its data: only where f is a model's loss (``Fitted``)."""
+        return None
+
     def window(
         self,
         points: Sequence[Sequence[float]],
@@ -212,7 +222,7 @@ class Plane:
 
     def facts(self, text: str) -> LevelFacts:
         """The true minimum and median of f here; ExpressionError where f cannot be used."""
-        found = analyze_plane(compile_plane(text), self.box)
+        found = analyze_plane(self.function(text), self.box)
         return LevelFacts(found.x_star, found.f_star, found.f_median, found.y_star)
 
     def picture(
@@ -225,25 +235,32 @@ class Plane:
     ) -> Picture:
         """A contour map of f over the rectangle (``detail`` samples a side, else the
         reveal's grid; a plane has no reach nor variants)."""
-        grid = level_contours(text, self.box, detail) if detail else level_contours(text, self.box)
-        return Picture(curve=[], contours=dict(grid))
+        return Picture(curve=[], contours=dict(_contours(self, text, detail or CONTOUR_GRID)))
 
     def preview(self, text: str) -> dict[str, Any]:
         """What the editor draws while the instructor types: f over a grid of the
         rectangle (a contour map), the true minimum and the median."""
-        fn = compile_plane(text)
         found = self.facts(text)
-        return {"plane": contour_grid(fn, self.box), **_facts_fields(found)}
+        return {"plane": contour_grid(self.function(text), self.box), **_facts_fields(found)}
 
     def thumbnail(self, text: str, size: int = THUMBNAIL_POINTS) -> list[float]:
         """f along x through the minimum (the valley's cross-section), for the thumbnail."""
-        fn, low_y = compile_plane(text), self.facts(text).y_star or 0.0
+        fn, low_y = self.function(text), self.facts(text).y_star or 0.0
         box = self.box
         xs = [box.x_min + (box.x_max - box.x_min) * i / (size - 1) for i in range(size)]
         return [fn.at(x, low_y).fx for x in xs]
 
     def mirror(self, path: Sequence[Sequence[float]], x_star: float) -> Mirror | None:
         """No mirror on a plane yet: its rules are ideas of one variable."""
+        return None
+
+    def fits(
+        self,
+        minimum: tuple[float, float],
+        paths: Sequence[Sequence[Sequence[float]]],
+        players: Sequence[tuple[float, float]],
+    ) -> dict[str, Any] | None:
+        """A model's output over its data: only where f is a model's loss (``Fitted``)."""
         return None
 
     def window(
@@ -266,7 +283,7 @@ class Plane:
         """The reference players' games over the rectangle from ``start``."""
         x, y = start[0], start[1] if start[1] is not None else self.start(None, None)[1]
         return play_plane(
-            compile_plane(text),
+            self.function(text),
             (x, y),
             self.box,
             budget,
@@ -275,6 +292,48 @@ class Plane:
             noise=play.noise,
             seed=play.seed,
         )
+
+
+@dataclass(frozen=True)
+class Fitted(Plane):
+    """A two-parameter level whose f is a model's loss over the level's data set
+    (``app.game.fitting``): x and y are the model's parameters a and b."""
+
+    fit: Fit
+
+    def function(self, text: str, variant: Variant = NO_VARIANT) -> CompiledPlane:
+        """The loss over the data (``text`` is only its formula, for people to read)."""
+        return self.fit.loss
+
+    def preview(self, text: str) -> dict[str, Any]:
+        """The contour map of the loss, and the data with the best model over it."""
+        drawn = super().preview(text)
+        return drawn | {"fits": self.fits((drawn["x_star"], drawn["y_star"]), [], [])}
+
+    def fits(
+        self,
+        minimum: tuple[float, float],
+        paths: Sequence[Sequence[Sequence[float]]],
+        players: Sequence[tuple[float, float]],
+    ) -> dict[str, Any] | None:
+        """The data, and the model's output along u at the true ``minimum`` (a, b), at the
+        lowest point of each path ([x, y, f, ...] points; None for an empty path) and at
+        each of the ``players``' (a, b)."""
+        bests = [min(path, key=lambda p: p[2]) if path else None for path in paths]
+        played = [(best[0], best[1]) for best in bests if best is not None]
+        drawn = self.fit.outputs([minimum, *played, *players])
+        rows = iter(drawn.pop("y"))
+        best = next(rows)
+        teams = [None if b is None else next(rows) for b in bests]
+        data = [list(point) for point in self.fit.data]
+        return {
+            "model": self.fit.kind.value,
+            "data": data,
+            **drawn,
+            "best": best,
+            "teams": teams,
+            "ghosts": list(rows),
+        }
 
 
 @dataclass(frozen=True)
@@ -306,6 +365,14 @@ def ghosts(
     return list(_ghosts(domain, text, start, budget, play))
 
 
+@lru_cache(maxsize=64)
+def _contours(domain: Plane, text: str, size: int) -> dict[str, list[Any]]:
+    """A contour map of a level's f, sampled once per process: phones, the projector and
+    the monitor ask for it again every few seconds after the reveal (the answer is shared:
+    read it, never change it)."""
+    return contour_grid(domain.function(text), domain.box, size)
+
+
 def _facts_fields(found: LevelFacts) -> dict[str, float]:
     fields = {"x_star": found.x_star, "f_star": found.f_star, "f_median": found.f_median}
     return fields | ({"y_star": found.y_star} if found.y_star is not None else {})
@@ -325,8 +392,15 @@ def ghost_start(
     return domain.ghost_start(firsts)
 
 
-def domain_of(x_min: float, x_max: float, y_min: float | None, y_max: float | None) -> Domain:
-    """A level's domain from its bounds: a rectangle when both y bounds are set."""
+def domain_of(
+    x_min: float, x_max: float, y_min: float | None, y_max: float | None, fit: Fit | None = None
+) -> Domain:
+    """A level's domain from its bounds: a rectangle when both y bounds are set, where f is
+    the loss of ``fit`` when the level has one (FitError without a rectangle: a model has
+    two parameters)."""
     if y_min is None or y_max is None:
+        if fit is not None:
+            raise FitError("y_min", "fit_needs_rectangle")
         return Interval(x_min, x_max)
-    return Plane(Rectangle(x_min, x_max, y_min, y_max))
+    box = Rectangle(x_min, x_max, y_min, y_max)
+    return Plane(box) if fit is None else Fitted(box, fit)

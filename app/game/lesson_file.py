@@ -22,7 +22,10 @@ every slope a team receives. ``variant_shift`` and ``variant_scale`` (null or le
 none) give each team its own copy of f, moved along x by at most the shift and stretched by
 a factor from 1/scale to scale. ``y_min`` and ``y_max`` (null or left out: a curve) make
 a two-parameter level: f(x, y) over the rectangle, with ``start_y`` beside ``start_x`` on
-a stepping one.
+a stepping one. ``fit`` (null or left out: none) is "line", "relu" or "neuron": f is
+then that model's loss over ``fit_data``, its points (u, v) as a list of pairs (or as CSV
+text), with a ReLU's fixed ``fit_c`` and ``fit_d``; ``expression`` is then left out (the
+loss is written from the model).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.game.fitting import read_points
 from app.game.settings import LevelSpec, SettingsErrors, read_level_settings
 
 FORMAT = "downhill-lesson"
@@ -60,9 +64,14 @@ LEVEL_KEYS = (
     "y_max",
     "start_y",
     "note",
+    "fit",
+    "fit_data",
+    "fit_c",
+    "fit_d",
 )
-REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")
-_TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode", "note")
+REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")  # no expression with a fit
+_TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode", "note", "fit")
+_POINTS = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
 
 
 def json_schema() -> dict[str, Any]:
@@ -73,7 +82,8 @@ def json_schema() -> dict[str, Any]:
         "properties": {
             key: {"type": ["string", "null"] if key in _TEXT_KEYS else ["number", "null"]}
             for key in LEVEL_KEYS
-        },
+        }
+        | {"fit_data": {"anyOf": [_POINTS, {"type": ["string", "null"]}]}},
     }
     return {
         "type": "object",
@@ -117,15 +127,23 @@ def dump_lesson(name: str, levels: list[LevelSpec]) -> str:
                 "format": FORMAT,
                 "version": VERSION,
                 "name": name,
-                "levels": [
-                    {key: _plain(value) for key, value in asdict(spec).items()} for spec in levels
-                ],
+                "levels": [_dumped(spec) for spec in levels],
             },
             indent=2,
             ensure_ascii=False,
         )
         + "\n"
     )
+
+
+def _dumped(spec: LevelSpec) -> dict[str, object]:
+    """A level as its file holds it: with a fit, its points as pairs and no expression."""
+    level = {key: _plain(value) for key, value in asdict(spec).items()}
+    if spec.fit is None:
+        return {key: value for key, value in level.items() if not key.startswith("fit")}
+    del level["expression"]
+    level["fit_data"] = [list(point) for point in read_points(spec.fit_data or "")]
+    return level
 
 
 def _plain(value: object) -> object:
@@ -171,14 +189,17 @@ def _level(index: int, level: object) -> LevelSpec:
             "lesson_file_field", f"{where}.{unknown[0]}", "lesson_file_unknown_field"
         )
     for key in REQUIRED_KEYS:
-        if key not in level:
+        if key not in level and not (key == "expression" and level.get("fit")):
             raise LessonFileError(
                 "lesson_file_field", f"{where}.{key}", "lesson_file_missing_field"
             )
     for key, value in level.items():
+        if key == "fit_data" and isinstance(value, list):
+            continue
         if not isinstance(value, str | int | float | type(None)) or isinstance(value, bool):
             raise LessonFileError("lesson_file_field", f"{where}.{key}", "field_number")
     fields = {key: _as_text(level.get(key)) for key in LEVEL_KEYS}
+    fields["fit_data"] = _points_text(level.get("fit_data"), f"{where}.fit_data")
     fields["cooldown_seconds"] = fields["cooldown_seconds"] or "10"
     try:
         return read_level_settings(fields)
@@ -187,6 +208,20 @@ def _level(index: int, level: object) -> LevelSpec:
         raise LessonFileError(
             "lesson_file_field", f"{where}.{key}", error.code, **error.params
         ) from None
+
+
+def _points_text(value: object, where: str) -> str:
+    """The points of a file's ``fit_data`` as CSV: a list of [u, v] pairs, or CSV text."""
+    if not isinstance(value, list):
+        return _as_text(value)
+    lines = []
+    for number, pair in enumerate(value, start=1):
+        if not isinstance(pair, list) or not all(
+            isinstance(n, int | float) and not isinstance(n, bool) for n in pair
+        ):
+            raise LessonFileError("lesson_file_field", where, "data_not_numbers", line=number)
+        lines.append(",".join(_as_text(n) for n in pair))
+    return "\n".join(lines)
 
 
 def _as_text(value: object) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,6 @@ from app.game.expression import (
     CompiledPlane,
     ExpressionError,
     PlanePoint,
-    compile_plane,
 )
 
 GRID = 101  # samples along each side: 10,201 in all
@@ -137,14 +135,6 @@ def contour_grid(
         "y": [round(y, 9) for y in ys.tolist()],
         "z": rows,
     }
-
-
-@lru_cache(maxsize=64)
-def level_contours(text: str, box: Rectangle, size: int = CONTOUR_GRID) -> dict[str, list[Any]]:
-    """``contour_grid`` of a level's function, sampled once per process: phones, the
-    projector and the monitor ask for it again every few seconds after the reveal (the
-    answer is shared: read it, never change it)."""
-    return contour_grid(compile_plane(text), box, size)
 
 
 # The lecture's example: nine (swearing factor, IQ) pairs from its slide. A line

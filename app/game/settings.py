@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.game.domain import Domain, domain_of
-from app.game.expression import CompiledFunction, ExpressionError, compile_function, compile_plane
+from app.game.expression import (
+    CompiledFunction,
+    CompiledPlane,
+    ExpressionError,
+    compile_function,
+    compile_plane,
+)
+from app.game.fitting import Fit, FitError, points_csv, read_fit, stored_fit
 from app.game.interval import analyze
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.noise import MAX_NOISE
@@ -56,16 +63,21 @@ class LevelSpec:
     y_max: float | None = None
     start_y: float | None = None  # where stepping teams start along y
     note: str | None = None  # a line for teams under the title (what x and y stand for...)
+    fit: str | None = None  # f is this model's loss over fit_data (app.game.fitting)
+    fit_data: str | None = None  # its points (u, v) as CSV, "u,v" a line
+    fit_c: float | None = None  # a ReLU neuron's fixed c and d
+    fit_d: float | None = None
 
     @property
     def domain(self) -> Domain:
         """The level's kind of domain: an interval, or a rectangle with both y bounds."""
-        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max)
+        fit = stored_fit(self.fit, self.fit_data, self.fit_c, self.fit_d)
+        return domain_of(self.x_min, self.x_max, self.y_min, self.y_max, fit)
 
 
 # What stays as it is once a team has guessed on a level: its stored answers and steps must
 # stay true (duplicate the lesson to change them). The first five make f itself.
-FUNCTION_FIELDS = ("expression", "x_min", "x_max", "y_min", "y_max")
+FUNCTION_FIELDS = ("expression", "x_min", "x_max", "y_min", "y_max", "fit_data")
 LOCKED_FIELDS = (*FUNCTION_FIELDS, "mode", "start_x", "start_y", "variant_shift", "variant_scale")
 
 
@@ -163,7 +175,10 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     momentum) and, on stepping levels, start_x, eta_max and (momentum) beta_max;
     slope_noise, variant_shift and variant_scale (blank: none); y_min and y_max (both
     blank: a curve, f of x alone; both set: f(x, y) on the rectangle) and, on a stepping
-    two-parameter level, start_y; note (blank: none), a line teams read under the title.
+    two-parameter level, start_y; note (blank: none), a line teams read under the title;
+    fit (blank: none; line / relu / neuron) with fit_data (CSV) and, for relu, fit_c and
+    fit_d: f is then that model's loss over the data, on the rectangle, and the typed
+    expression is not used.
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -179,16 +194,24 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     spec |= _read_rules(read)
     spec |= _read_moves(read, spec, plane)
     spec |= _read_noise_and_variants(read, plane)
-    text = spec["expression"] = read.text("expression").strip()
+    fit = _read_fit(read, spec, plane)
+    text = spec["expression"] = fit.formula if fit else read.text("expression").strip()
     x_min, x_max, start_x = spec["x_min"], spec["x_max"], spec["start_x"]
     try:
-        if plane:
+        if read.text("fit").strip():  # f is the model's loss: nothing typed to check
+            if fit and plane:
+                y_range = (spec["y_min"], spec["y_max"])
+                _check_plane(read, fit.loss, x_min, x_max, *y_range, start_x, spec["start_y"])
+        elif plane:
             y_range = (spec["y_min"], spec["y_max"])
-            _check_plane(read, text, x_min, x_max, *y_range, start_x, spec["start_y"])
+            _check_plane(
+                read, compile_plane(text), x_min, x_max, *y_range, start_x, spec["start_y"]
+            )
         else:
             _check_curve(read, text, x_min, x_max, start_x, spec["variant_shift"])
     except ExpressionError as exc:
-        read.fail("expression", exc.code, exc.position, **exc.params)
+        field = "fit_data" if fit else "expression"  # a loss past overflow, on a fit
+        read.fail(field, "data_loss_not_finite" if fit else exc.code, exc.position, **exc.params)
         if exc.code == "expression_unknown_name" and exc.params.get("name") == "y":
             read.fail("y_min", "y_range_needed")
     if read.errors:
@@ -302,9 +325,28 @@ def _check_curve(
             _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
 
 
+def _read_fit(read: _Reader, spec: dict[str, Any], plane: bool) -> Fit | None:
+    """The model whose loss is f, if any (``app.game.fitting``), into ``spec``: it takes
+    a two-parameter level, its a and b are the level's x and y."""
+    spec |= {"fit": None, "fit_data": None, "fit_c": None, "fit_d": None}
+    try:
+        fit = read_fit(*(read.text(name) for name in ("fit", "fit_data", "fit_c", "fit_d")))
+    except FitError as error:
+        read.fail(error.field, error.code, **error.params)
+        return None
+    if fit is None:
+        return None
+    if not plane:
+        read.fail("y_min", "fit_needs_rectangle")
+    fixed = (fit.c, fit.d) if fit.kind.fixed else (None, None)
+    spec |= {"fit": fit.kind.value, "fit_data": points_csv(fit.data)}
+    spec["fit_c"], spec["fit_d"] = fixed
+    return fit
+
+
 def _check_plane(
     read: _Reader,
-    expression: str,
+    fn: CompiledPlane,
     x_min: float | None,
     x_max: float | None,
     y_min: float | None,
@@ -312,8 +354,7 @@ def _check_plane(
     start: float | None,
     start_y: float | None,
 ) -> None:
-    """f(x, y) compiles and is defined over the whole rectangle, and at the start."""
-    fn = compile_plane(expression)
+    """f(x, y) is defined over the whole rectangle, and at the start."""
     if None in (x_min, x_max, y_min, y_max):
         return
     assert x_min is not None and x_max is not None and y_min is not None and y_max is not None  # noqa: S101

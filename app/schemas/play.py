@@ -234,6 +234,20 @@ class Contours(Out):
     z: list[list[float | None]]
 
 
+class FitsOut(Out):
+    """A model's output over its data (a level whose f is the model's loss): the points
+    [u, v], the u where the outputs are drawn, and the output there for the best (a, b),
+    each team's best (by team index; None where a team did not play) and each reference
+    player's best (by ghost index)."""
+
+    model: str
+    data: list[list[float]]
+    u: list[float]
+    best: list[float | None]
+    teams: list[list[float | None] | None] = []
+    ghosts: list[list[float | None]] = []
+
+
 class VariantOut(Out):
     """How a team's own copy of f is moved and stretched."""
 

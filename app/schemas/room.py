@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from app.schemas.base import Moment, Out
-from app.schemas.play import Contours, LevelOut
+from app.schemas.play import Contours, FitsOut, LevelOut
 from app.schemas.standings import LevelStandingsOut, OverallRow, StandingRow
 
 
@@ -82,6 +82,7 @@ class RevealView(Out):
     y_min: float | None = None
     y_max: float | None = None
     y_star: float | None = None
+    fits: FitsOut | None = None  # on a model's loss: its output over the data
 
 
 class MonitorLevel(Out):
@@ -238,6 +239,7 @@ class PreviewOut(Out):
     df: list[float] | None = None
     y_star: float | None = None
     plane: Contours | None = None
+    fits: FitsOut | None = None  # a model's loss: the data, and the best model over it
     error: dict[str, Any] | None = None
 
 

@@ -116,6 +116,10 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             y_min=level.y_min,
             y_max=level.y_max,
             start_y=level.start_y,
+            fit=level.fit,
+            fit_data=level.fit_data,
+            fit_c=level.fit_c,
+            fit_d=level.fit_d,
         )
         for level in lesson.levels
     ]

@@ -54,6 +54,10 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         y_min=spec.y_min,
         y_max=spec.y_max,
         start_y=spec.start_y,
+        fit=spec.fit,
+        fit_data=spec.fit_data,
+        fit_c=spec.fit_c,
+        fit_d=spec.fit_d,
         x_star=analysis.x_star,
         y_star=analysis.y_star,
         f_star=analysis.f_star,
@@ -95,6 +99,12 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
         analysis = spec.domain.facts(spec.expression)
         level.expression, level.x_min, level.x_max = spec.expression, spec.x_min, spec.x_max
         level.y_min, level.y_max = spec.y_min, spec.y_max
+        level.fit, level.fit_data, level.fit_c, level.fit_d = (
+            spec.fit,
+            spec.fit_data,
+            spec.fit_c,
+            spec.fit_d,
+        )
         level.x_star, level.y_star = analysis.x_star, analysis.y_star
         level.f_star, level.f_median = analysis.f_star, analysis.f_median
     level.title, level.cooldown_seconds = spec.title, spec.cooldown_seconds

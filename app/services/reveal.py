@@ -25,6 +25,7 @@ from app.game.view import Window
 from app.models import Guess, Level, Progress, Team
 from app.schemas import (
     Contours,
+    FitsOut,
     GhostOut,
     MirrorOut,
     RevealStandingRow,
@@ -108,7 +109,18 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         ghost_start_y=start[1],
         ghost_budget=budget,
         ghosts=[_ghost_out(ghost, level.f_star) for ghost in ghosts],
+        fits=_fits(level, paths, [(g.best.x, getattr(g.best, "y", 0.0)) for g in ghosts]),
     )
+
+
+def _fits(
+    level: Level, paths: Sequence[Sequence[Sequence[float]]], ghosts: Sequence[tuple[float, float]]
+) -> FitsOut | None:
+    """On a model's loss, its output over the data for the best (a, b), each team's best
+    point and each reference player's best (``Domain.fits``)."""
+    minimum = (level.x_star, level.y_star or 0.0)
+    drawn = level.domain.fits(minimum, paths, ghosts)
+    return None if drawn is None else FitsOut(**drawn)
 
 
 def _paths(

@@ -110,6 +110,18 @@ def mode_label(mode: str) -> str:
     return gettext(_MODE_LABELS[mode])
 
 
+_FIT_LABELS = {
+    "line": N_("the loss of a line a·u + b over data (regression)"),
+    "relu": N_("the loss of a ReLU neuron c·ReLU(a·u + b) + d over data"),
+    "neuron": N_("the loss of a sigmoid neuron σ(a·u + b) sorting points of two classes"),
+}
+
+
+def fit_label(kind: str) -> str:
+    """A model whose loss a level's f is (``app.game.fitting``), in the page's language."""
+    return gettext(_FIT_LABELS[kind])
+
+
 # How the reference players' settings are written beside their names (η=0.4 β₁=0.9 ...).
 PARAM_SYMBOLS = {"eta": "η", "beta": "β", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "length": "ℓ"}
 
@@ -152,6 +164,15 @@ MIRROR_GHOSTS = {
 }
 
 
+def fits_text() -> dict[str, str]:
+    """The words of a model's chart over its data (static/js/fits.js)."""
+    return {
+        "data": gettext("The data"),
+        "best": gettext("The best a, b"),
+        "probability": gettext("p(class 1)"),
+    }
+
+
 def reveal_text() -> dict[str, Any]:
     """The words of the reveal component (static/js/reveal.js), in the page's language."""
     return {
@@ -169,6 +190,7 @@ def reveal_text() -> dict[str, Any]:
         "whole_domain": gettext("Whole domain"),
         "play_area": gettext("Where the play was"),
         "params": PARAM_SYMBOLS,
+        "fits": fits_text(),
         "mirror": {
             "descent": gettext("descent (η ≈ {eta})"),
             "bisection": gettext("bisection"),
@@ -218,6 +240,8 @@ templates.env.globals.update(
     team_label=team_label,
     state_label=state_label,
     mode_label=mode_label,
+    fit_label=fit_label,
+    fits_text=fits_text,
     reveal_text=reveal_text,
     player_settings=player_settings,
     mirror_words=mirror_words,

@@ -2,6 +2,7 @@
 // (on a two-parameter level, a contour map of f(x, y)) while the instructor types, with the place of any mistake marked in the text.
 
 import { fill } from './chart.js';
+import { fitChart } from './fits.js';
 import { kindOf } from './kinds/index.js';
 
 const data = JSON.parse(document.getElementById('editor-data').textContent);
@@ -17,6 +18,14 @@ const facts = document.getElementById('preview-facts');
 const chart = document.getElementById('preview');
 const params = document.getElementById('preset-params');
 const warning = document.getElementById('preview-warning');
+const fitsChart = document.getElementById('preview-fits');
+const fit = document.getElementById('fit');  // f is a model's loss over data, not typed
+const fitFields = ['fit_data', 'fit_c', 'fit_d'].map((id) => document.getElementById(id));
+const fitError = document.createElement('p');  // a preview's complaint about the data
+fitError.className = 'error field-error';
+fitError.setAttribute('role', 'alert');
+fitError.hidden = true;
+document.getElementById('fit_data').after(fitError);
 let timer = null;
 let asked = 0;
 
@@ -31,10 +40,25 @@ function showError(message, position) {
   caret.hidden = false;
 }
 
+function drawFits(body) {
+  fitsChart.hidden = !body.fits;
+  if (!body.fits || !window.Plotly) return;
+  const drawn = fitChart(body.fits, { text: data.text, teams: [] });
+  window.Plotly.react(fitsChart, drawn.traces, drawn.layout, { responsive: true, displayModeBar: false });
+}
+
+function showFitError(message) {
+  clear();
+  fitError.textContent = message;
+  fitError.hidden = false;
+}
+
 function draw(body) {
   error.hidden = true;
   caret.hidden = true;
+  fitError.hidden = true;
   chart.hidden = false;
+  drawFits(body);
   const drawn = kindOf(body.kind).previewChart(body, data.text);
   facts.textContent = drawn.facts;
   warning.textContent = drawn.warning || '';
@@ -46,15 +70,19 @@ function clear() {
   // nothing typed yet: no chart, and no mistake to point at
   error.hidden = true;
   caret.hidden = true;
+  fitError.hidden = true;
   chart.hidden = true;
+  fitsChart.hidden = true;
   warning.hidden = true;
   facts.textContent = '';
 }
 
 async function preview() {
   const ask = ++asked;
-  if (!expression.value.trim()) { clear(); return; }
+  const model = fit.value;
+  if (model ? !fitFields[0].value.trim() : !expression.value.trim()) { clear(); return; }
   const body = { expression: expression.value, x_min: Number(xMin.value), x_max: Number(xMax.value) };
+  if (model) Object.assign(body, { fit: model, fit_data: fitFields[0].value, fit_c: fitFields[1].value, fit_d: fitFields[2].value });
   if (!Number.isFinite(body.x_min) || !Number.isFinite(body.x_max)) return;
   if (yMin.value.trim() && yMax.value.trim()) {
     body.y_min = Number(yMin.value);
@@ -69,7 +97,9 @@ async function preview() {
     });
     const answer = await response.json();
     if (ask !== asked) return; // a newer preview is on its way
-    if (answer.error) showError(answer.error.message, answer.error.position); else draw(answer);
+    if (answer.error?.field) showFitError(answer.error.message);
+    else if (answer.error) showError(answer.error.message, answer.error.position);
+    else draw(answer);
   } catch { /* offline: the saved form is checked on the server anyway */ }
 }
 
@@ -91,6 +121,8 @@ document.querySelectorAll('button[data-preset]').forEach((button) => {
   button.addEventListener('click', () => {
     const preset = data.presets.find((p) => p.key === button.dataset.preset);
     const values = { ...preset.defaults };
+    fit.value = '';  // a preset is a function to type
+    showFitFields();
     xMin.value = preset.x_min;
     xMax.value = preset.x_max;
     yMin.value = preset.y_min === null ? '' : preset.y_min;
@@ -134,6 +166,15 @@ function showModeFields() {
   document.getElementById('expression-label').textContent = `${kind.f} =`;
 }
 mode.addEventListener('change', showModeFields);
+
+// a model's loss: the data and (for a ReLU) its fixed c and d, instead of a typed function
+function showFitFields() {
+  document.getElementById('fit-fields').hidden = !fit.value;
+  document.getElementById('expression-fields').hidden = Boolean(fit.value);
+  document.querySelectorAll('[data-fit-fixed]').forEach((el) => { el.hidden = fit.value !== 'relu'; });
+}
+fit.addEventListener('change', () => { showFitFields(); later(); });
+for (const input of fitFields) input.addEventListener('input', later);
 for (const input of [yMin, yMax]) input.addEventListener('input', () => { showModeFields(); later(); });
 showModeFields();
 

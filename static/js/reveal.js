@@ -6,6 +6,7 @@
 // f(x, y) with paths; on a level with noisy slopes, the true ones dotted beside them.
 
 import { minimum } from './chart.js';
+import { fitChart } from './fits.js';
 import { kindOf } from './kinds/index.js';
 import { teamLabel } from './teams.js';
 
@@ -24,6 +25,7 @@ export function mirrorWords(mirror, text) {
 
 export function mount(root, data, text, options = {}) {
   const chart = root.querySelector('[data-reveal-chart]');
+  const fitsChart = root.querySelector('[data-reveal-fits]');  // a model's loss: its output over the data
   const controls = root.querySelector('[data-reveal-controls]');
   const label = (team) => teamLabel(team.number, team.name, text.team_n);
   const dark = Boolean(options.dark);
@@ -68,11 +70,13 @@ export function mount(root, data, text, options = {}) {
     return [...kind().revealTraces(data, counts, look), ...ghostTraces(), minimum(text.minimum, x, up, 18)];
   }
 
+  // on a phone the legends go under the charts, in small print, so the charts keep their height
+  const isNarrow = () => Boolean(window.matchMedia?.('(max-width: 540px)').matches);  // as app.css
+
   function layout() {
     const grid = dark ? '#2c3a4b' : '#e5e9ef';
     const { xaxis, yaxis } = kind().revealAxes(data, whole);
-    // on a phone the legend goes under the chart, in small print, so the chart keeps its height
-    const narrow = Boolean(window.matchMedia?.('(max-width: 540px)').matches);  // as app.css
+    const narrow = isNarrow();
     const legend = narrow
       ? { orientation: 'h', traceorder: 'normal', x: 0, y: -0.16, yanchor: 'top', font: { size: 11 }, bgcolor: 'rgba(0,0,0,0)' }
       : { orientation: 'h', traceorder: 'normal', x: 0, y: 1.02, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' };
@@ -86,8 +90,23 @@ export function mount(root, data, text, options = {}) {
     };
   }
 
+  function drawFits(config) {
+    if (!fitsChart || !data.fits || !window.Plotly) return;
+    const drawn = fitChart(data.fits, {
+      text, ink, label, teams: data.teams, ghosts: data.ghosts, ghostColours: GHOST_COLOURS,
+      grid: dark ? '#2c3a4b' : '#e5e9ef', fontSize: options.fontSize, teamLegend: options.teamLegend !== false,
+      narrow: isNarrow(),
+    });
+    window.Plotly.react(fitsChart, drawn.traces, drawn.layout, config);
+  }
+
   function draw() {
-    if (window.Plotly) window.Plotly.react(chart, traces(), layout(), { responsive: true, displayModeBar: false, staticPlot: Boolean(options.staticPlot) });
+    const config = { responsive: true, displayModeBar: false, staticPlot: Boolean(options.staticPlot) };
+    const resized = fitsChart && fitsChart.hidden !== !data.fits;
+    if (fitsChart) fitsChart.hidden = !data.fits;  // beside the chart on the projector: first
+    if (window.Plotly) window.Plotly.react(chart, traces(), layout(), config);
+    if (resized && window.Plotly && chart.data) window.Plotly.Plots.resize(chart);
+    drawFits(config);
     if (controls) {
       controls.querySelector('[data-reveal-count]').textContent = text.step.replace('{k}', shown).replace('{n}', total());
       controls.querySelector('[data-reveal-play]').textContent = timer ? text.pause : (shown >= total() ? text.replay : text.play);

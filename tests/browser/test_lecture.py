@@ -1,9 +1,11 @@
 """The whole lecture, in the browser: the instructor imports the lesson file that ships with
 Downhill, prints two teams' slips and puts the projector up; then, level by level — the
 slope, the learning rate, the local minimum and momentum, many valleys, the plateau, noisy
-slopes, two directions at once and the regression line — the instructor opens the level,
+slopes, two directions at once, the regression line and one ReLU neuron — the instructor
+opens the level,
 both teams play it from their phones as the level asks (x, or (x, y), or η, or η and β),
-and the instructor closes and reveals it while the projector shows the reveal. At the end
+and the instructor closes and reveals it while the projector shows the reveal (on the
+regression line and the neuron, beside the loss, the model drawn over its data). At the end
 the projector shows the lesson's points."""
 
 from __future__ import annotations
@@ -59,6 +61,33 @@ def play_level(page, server: str, level: dict, share: float) -> list[str]:
     return page.eval_on_selector("#history tbody tr", "r => [...r.cells].map(c => c.textContent)")
 
 
+FITS_DRAWN = (
+    "() => { const c = document.querySelector('[data-reveal-fits]');"
+    " return c && !c.hidden && (c.data || []).length > 0; }"
+)
+
+
+def check_model_over_data(projector, page, level: dict) -> None:
+    """The projector and the team's reveal page draw the model over the level's data: the
+    points, the best model, and each team's best model in its colour."""
+    for screen in (projector, page):
+        if screen is page:
+            page.click("#reveal-link a")
+            page.wait_for_url("**/levels/*/reveal")
+        screen.wait_for_function(FITS_DRAWN)
+        traces = screen.evaluate(
+            "() => document.querySelector('[data-reveal-fits]').data"
+            ".map(t => [t.mode, t.x.length, t.visible === 'legendonly'])"
+        )
+        assert traces[0] == ["markers", len(level["fit_data"]), False], traces
+        shown_lines = [t for t in traces[1:] if t[0] == "lines" and not t[2]]
+        assert len(shown_lines) == 3, traces  # the best model and the two teams'
+    page.screenshot(
+        path=str(ARTIFACTS / f"lecture-{level['fit']}-reveal-phone.png"), full_page=True
+    )
+    page.go_back()
+
+
 def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
     levels = json.loads(LECTURE.read_text())["levels"]
     context = browser.new_context(viewport=LAPTOP)
@@ -69,7 +98,7 @@ def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
     desk.locator("form[action='/instructor/lessons/import'] button[type=submit]").click()
     desk.wait_for_url("**/instructor/lessons/*")
     lesson_url = desk.url.split("#")[0]
-    assert desk.locator("li.level").count() == len(levels) == 9
+    assert desk.locator("li.level").count() == len(levels) == 10
     code = desk.text_content(".join-address a").strip().rsplit("/", 1)[1]
     desk.fill("#count", "2")
     desk.click("text=Add and print their slips")
@@ -141,6 +170,8 @@ def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
         assert projector.locator("#final-rows tr:not(.ghost)").count() == 2
         best = "Best f(x, y)" if plane else "Best f(x)"
         assert projector.text_content("#final-best") == best, title
+        if level.get("fit"):
+            check_model_over_data(projector, phones[0][1], level)
         if plane or position == 1:
             projector.screenshot(path=str(ARTIFACTS / f"lecture-{position}-projector.png"))
         # the phones see the curve (or the contour map) once revealed

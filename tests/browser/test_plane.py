@@ -15,7 +15,14 @@ from app.game.moves import Mode
 from app.game.settings import LevelSpec
 from app.models import Lesson
 from app.services.demo import DEMO_JOIN_CODE
-from tests.browser.chromium import ARTIFACTS, TABLES_FIT, new_phone
+from tests.browser.chromium import (
+    ARTIFACTS,
+    LAPTOP,
+    TABLES_FIT,
+    log_in_instructor,
+    new_phone,
+    watch,
+)
 from tests.browser.test_moves import history, play, settle
 from tests.browser.test_play import chart_traces, log_in
 from tests.databases import server_database_url
@@ -136,5 +143,39 @@ def test_a_team_steps_in_two_parameters_on_a_phone(server: str, browser, data_di
     assert traces["Your path"]["y"] == [1, -0.8, -4]
     assert page.evaluate(TABLES_FIT), "a table runs off a 360-px phone"
     page.screenshot(path=str(ARTIFACTS / "play-plane-steps-phone.png"), full_page=True)
+    assert problems == []
+    context.close()
+
+
+def test_the_editor_makes_a_neuron_level_from_pasted_data(server: str, browser) -> None:
+    """The instructor chooses a model instead of typing f, pastes data (a mistake named at
+    the data first), and sees the loss's contour map and the best model over the data."""
+    context = browser.new_context(viewport=LAPTOP)
+    desk = context.new_page()
+    problems = watch(desk)
+    log_in_instructor(desk, server)
+    desk.goto(f"{server}/instructor/lessons/1/levels/new")
+    assert desk.is_hidden("#fit-fields") and desk.is_visible("#expression")
+    desk.fill("#title", "A neuron of my own")
+    desk.select_option("#fit", "neuron")
+    assert desk.is_hidden("#expression") and desk.is_hidden("#fit_c")  # a sigmoid fixes nothing
+    desk.fill("#x_min", "-6")
+    desk.fill("#x_max", "6")
+    desk.fill("#y_min", "-6")
+    desk.fill("#y_max", "6")
+    desk.fill("#fit_data", "ears,is a cat\n0.2,0\n0.9,1\n0.4,2")
+    desk.wait_for_selector("#fit_data ~ .field-error:not([hidden])")
+    assert "Point 3" in desk.text_content("#fit_data ~ .field-error:not([hidden])")
+    desk.fill("#fit_data", "ears,is a cat\n0.2,0\n0.35,0\n0.5,1\n0.45,0\n0.9,1\n0.7,1")
+    desk.wait_for_function(
+        "() => (document.getElementById('preview-fits').data || []).length === 2"
+        " && document.getElementById('preview').data?.some(t => t.type === 'contour')"
+    )
+    assert desk.is_hidden("#fit_data ~ .field-error:not([hidden])")
+    desk.screenshot(path=str(ARTIFACTS / "editor-neuron.png"), full_page=True)
+    desk.fill("#cooldown_seconds", "5")
+    desk.click("#level-form button[type=submit]")
+    desk.wait_for_url("**/instructor/lessons/1#level-*")
+    assert desk.locator("li.level", has_text="A neuron of my own").count() == 1
     assert problems == []
     context.close()

@@ -6,9 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.game.lesson_file import LessonFileError, dump_lesson, load_lesson
+from app.game.plane import REGRESSION_POINTS
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
@@ -43,13 +45,21 @@ def test_the_lecture_file_has_a_learning_rate_and_a_momentum_level() -> None:
     assert stepping["momentum"].beta_max == 0.99
 
 
-def test_the_lecture_file_ends_in_two_parameters_with_the_regression_line() -> None:
+def test_the_lecture_file_ends_with_the_regression_line_and_a_neuron() -> None:
     levels = load_lesson((LESSONS / "lecture.json").read_bytes()).levels
     modes = {(level.mode.value, level.domain.plane) for level in levels}
     assert {("free", True), ("learning_rate", True)} <= modes
     assert any(level.slope_noise for level in levels)
-    last = levels[-1]
-    assert "regression" in last.title.lower() and (last.y_min, last.y_max) == (0, 120)
+    line, neuron = levels[-2:]
+    assert "regression" in line.title.lower() and (line.y_min, line.y_max) == (0, 120)
+    assert line.fit == "line" and line.fit_data and len(line.fit_data.splitlines()) == 9
+    assert neuron.fit == "relu" and (neuron.fit_c, neuron.fit_d) == (1.5, 1)
+    # the slide's line, fitted by least squares, is the level's true minimum
+    facts = line.domain.facts(line.expression)
+    u, v = np.array(REGRESSION_POINTS).T
+    slope, intercept = np.polyfit(u, v, 1)
+    assert facts.x_star == pytest.approx(slope, abs=1e-6)
+    assert facts.y_star == pytest.approx(intercept, abs=1e-4)
 
 
 def test_stepping_levels_round_trip_and_older_files_read_as_free_guess() -> None:

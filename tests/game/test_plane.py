@@ -78,15 +78,24 @@ def test_the_regression_levels_minimum_is_the_least_squares_line() -> None:
     assert found.f_star == pytest.approx(residuals[0] / len(u), rel=1e-9)
 
 
-def test_the_regression_preset_and_the_lectures_last_level_are_that_line() -> None:
+def test_the_regression_preset_and_the_lectures_regression_level_are_that_line() -> None:
     u = np.array([p[0] for p in REGRESSION_POINTS])
     v = np.array([p[1] for p in REGRESSION_POINTS])
     (a, b), *_ = np.linalg.lstsq(np.column_stack([u, np.ones_like(u)]), v)
     preset = PLANE_PRESETS["regression"]
-    lecture = load_lesson((LESSONS / "lecture.json").read_bytes()).levels[-1]
-    assert lecture.expression == preset.expression()
-    facts = lecture.domain.facts(lecture.expression)
-    assert (facts.x_star, facts.y_star) == (pytest.approx(a, rel=1e-9), pytest.approx(b, rel=1e-9))
+    lecture = load_lesson((LESSONS / "lecture.json").read_bytes()).levels[-2]
+    assert lecture.fit == "line"  # the nine points as its data, the loss written from them
+    for facts in (lecture.domain.facts(lecture.expression), preset_facts(preset)):
+        assert (facts.x_star, facts.y_star) == (
+            pytest.approx(a, rel=1e-7),
+            pytest.approx(b, rel=1e-7),
+        )
+
+
+def preset_facts(preset):
+    return domain_of(preset.x_min, preset.x_max, preset.y_min, preset.y_max).facts(
+        preset.expression()
+    )
 
 
 @pytest.mark.parametrize("key", sorted(PLANE_PRESETS))

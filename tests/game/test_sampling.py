@@ -3,21 +3,25 @@ per point gives: the same values, NaN at the same places, the same minimum and m
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from app.game.expression import ExpressionError, compile_function, compile_plane
+from app.game.expression import (
+    CompiledFunction,
+    ExpressionError,
+    compile_function,
+)
 from app.game.interval import analyze, curve
+from app.game.lesson_file import load_lesson
 from app.game.plane import Rectangle, analyze_plane, contour_grid
 from app.game.presets import PRESETS
+from app.game.settings import LevelSpec
 from app.game.variants import Variant
 
 LECTURE = Path(__file__).resolve().parents[2] / "lessons" / "lecture.json"
-LEVELS = json.loads(LECTURE.read_text())["levels"]
 CURVES = [
     *(preset.expression() for preset in PRESETS.values() if "y" not in preset.expression()),
     "log(x) + sqrt(x)",  # undefined on half the domain
@@ -46,18 +50,17 @@ def test_a_curve_sampled_at_once_is_the_curve_point_by_point(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "level", json.loads(LECTURE.read_text())["levels"], ids=lambda lv: lv["title"]
+    "level", load_lesson(LECTURE.read_bytes()).levels, ids=lambda level: level.title
 )
-def test_every_lecture_level_finds_the_same_minimum_both_ways(level) -> None:
-    if level["y_min"] is None:
-        fast = compile_function(level["expression"])
+def test_every_lecture_level_finds_the_same_minimum_both_ways(level: LevelSpec) -> None:
+    fast = level.domain.function(level.expression)
+    if isinstance(fast, CompiledFunction):
         found = [
-            analyze(fn, level["x_min"], level["x_max"])
-            for fn in (fast, replace(fast, fv=None, dfv=None))
+            analyze(fn, level.x_min, level.x_max) for fn in (fast, replace(fast, fv=None, dfv=None))
         ]
-    else:
-        fast = compile_plane(level["expression"])
-        box = Rectangle(level["x_min"], level["x_max"], level["y_min"], level["y_max"])
+    else:  # f(x, y), or a model's loss over its data
+        assert level.y_min is not None and level.y_max is not None
+        box = Rectangle(level.x_min, level.x_max, level.y_min, level.y_max)
         found = [analyze_plane(fn, box) for fn in (fast, replace(fast, fv=None))]
         assert contour_grid(fast, box) == contour_grid(replace(fast, fv=None), box)
     assert found[0].f_star == pytest.approx(found[1].f_star, rel=1e-12)

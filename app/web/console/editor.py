@@ -14,6 +14,7 @@ from app.deps import RowId, SessionDep
 from app.errors import Refused
 from app.game.domain import domain_of
 from app.game.expression import ExpressionError
+from app.game.fitting import FitError, read_fit
 from app.game.presets import PLANE_PRESETS, PRESETS
 from app.game.settings import LOCKED_FIELDS, MAX_DOMAIN, SettingsErrors, read_level_settings
 from app.models import Lesson, Level
@@ -78,6 +79,10 @@ class LevelForm(BaseModel):
     y_max: str = Field(default="", max_length=40)
     start_y: str = Field(default="", max_length=40)
     note: str = Field(default="", max_length=1200)
+    fit: str = Field(default="", max_length=20)
+    fit_data: str = Field(default="", max_length=60_000)
+    fit_c: str = Field(default="", max_length=40)
+    fit_d: str = Field(default="", max_length=40)
 
 
 class PreviewIn(BaseModel):
@@ -90,6 +95,10 @@ class PreviewIn(BaseModel):
     x_max: float = Field(ge=-MAX_DOMAIN, le=MAX_DOMAIN)
     y_min: float | None = Field(default=None, ge=-MAX_DOMAIN, le=MAX_DOMAIN)  # both: 2-D
     y_max: float | None = Field(default=None, ge=-MAX_DOMAIN, le=MAX_DOMAIN)
+    fit: str = Field(default="", max_length=20)  # a model's loss over data, not expression
+    fit_data: str = Field(default="", max_length=60_000)
+    fit_c: str = Field(default="", max_length=40)
+    fit_d: str = Field(default="", max_length=40)
 
 
 def _form_values(level: Level | None) -> dict[str, str]:
@@ -205,14 +214,25 @@ def _save_level(
     return RedirectResponse(f"/instructor/lessons/{lesson.id}#level-{level.id}", status_code=303)
 
 
+def _preview_error(request: Request, field: str, code: str, params: dict[str, Any]) -> Response:
+    """A preview's answer for a field that is wrong, other than the expression's text."""
+    error = refusal_body(request, Refused(code, **params))["error"]
+    return PreviewOut(error={**error, "position": None, "field": field}).response()
+
+
 @router.post("/preview", response_model=PreviewOut, response_class=JSONResponse)
 def preview(request: Request, body: PreviewIn) -> Response:
     """f and f' over the domain with the true minimum, or where the text goes wrong: what the
     editor draws while the instructor types (on a two-parameter level, f over a grid of
     the rectangle, for a contour map). Nothing is saved."""
-    domain = domain_of(body.x_min, body.x_max, body.y_min, body.y_max)
     try:
-        return PreviewOut(kind=domain.kind, **domain.preview(body.expression)).response()
+        fit = read_fit(body.fit, body.fit_data, body.fit_c, body.fit_d)
+        domain = domain_of(body.x_min, body.x_max, body.y_min, body.y_max, fit)
+    except FitError as exc:
+        return _preview_error(request, exc.field, exc.code, exc.params)
+    text = fit.formula if fit else body.expression
+    try:
+        return PreviewOut(kind=domain.kind, **domain.preview(text)).response()
     except ExpressionError as exc:
         error = refusal_body(request, Refused(exc.code, **exc.params))["error"]
         return PreviewOut(error={**error, "position": exc.position}).response()
