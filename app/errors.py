@@ -228,6 +228,26 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("This function uses y: give the level a y range to make it a two-parameter level."),
     ),
     "y_range_both": (422, N_("Give both ends of the y range, or leave both empty.")),
+    "prediction_over": (
+        409,
+        N_("The level is revealed: predictions are over. See who was right on the reveal."),
+    ),
+    "prediction_not_yet": (
+        409,
+        N_("Predictions start once the level is closed."),
+    ),
+    "prediction_not_asked": (
+        409,
+        N_("The instructor has not asked for predictions on this level."),
+    ),
+    "prediction_choice_unknown": (
+        422,
+        N_("Choose one of this level's algorithms: %(choices)s."),
+    ),
+    "prediction_one_player": (
+        422,
+        N_("A learning-rate level has one algorithm only: there is nothing to predict."),
+    ),
     "fit_needs_rectangle": (
         422,
         N_("A model has two parameters, a as x and b as y: give the level a y range too."),

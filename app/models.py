@@ -146,6 +146,10 @@ class Level(Base):
     fit_data: Mapped[str | None] = mapped_column(Text)
     fit_c: Mapped[float | None] = mapped_column(Float)
     fit_d: Mapped[float | None] = mapped_column(Float)
+    # a prediction once the level is closed (app.game.prediction): whether teams are asked
+    # which reference player gets closest, and the points a right vote earns (None: none)
+    prediction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    prediction_points: Mapped[int | None] = mapped_column(Integer)
     y_star: Mapped[float | None] = mapped_column(Float)
 
     lesson: Mapped[Lesson] = relationship(back_populates="levels")
@@ -220,6 +224,22 @@ class Progress(Base):
     def as_rules_input(self) -> TeamProgress:
         """The progress as the pure rules see it."""
         return TeamProgress(True, self.guesses_used, self.last_guess_at)
+
+
+class Vote(Base):
+    """A team's prediction on a closed level: the reference player it thinks gets closest to
+    the minimum. One per team and level, changed in place until the reveal."""
+
+    __tablename__ = "vote"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    level_id: Mapped[int] = mapped_column(
+        ForeignKey("level.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    choice: Mapped[str] = mapped_column(String(32))
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Guess(Base):

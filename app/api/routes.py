@@ -34,13 +34,15 @@ from app.schemas import (
     LoginIn,
     OverallOut,
     PlayStateOut,
+    PredictionOut,
     SessionOut,
     TeamLiveOut,
     TeamOut,
+    VoteIn,
     event_stream,
 )
 from app.security import check_csrf, csrf_token
-from app.services import follow, guesses, levels, standings, submit, teams
+from app.services import follow, guesses, levels, players, predictions, standings, submit, teams
 from app.services.logins import LOGIN, end_login
 from app.snapshots import Shared, SharedSnapshots
 
@@ -136,6 +138,26 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
         raise
     request.app.state.live.poke()  # this process's streams need not wait for their next look
     return guesses.answer_out(answer, utcnow()).response()
+
+
+@router.get("/levels/{level_id}/prediction", response_model=PredictionOut)
+def prediction(level_id: RowId, team: ApiTeam, session: SessionDep) -> Response:
+    """The level's prediction, once the level is closed and the instructor asked for one:
+    the algorithms to choose from, the team's own vote, how many teams voted (never what),
+    and after the reveal the result; ``prediction_not_asked`` (409) before that."""
+    level = levels.team_level(session, team=team, level_id=level_id)
+    shown = players.prediction_view(session, level=level, team_id=team.id, now=utcnow())
+    if shown is None:
+        raise Refused("prediction_not_asked")
+    return shown.response()
+
+
+@router.post("/levels/{level_id}/prediction", response_model=PredictionOut)
+def vote(level_id: RowId, body: VoteIn, team: ApiTeam, session: SessionDep) -> Response:
+    """Vote for the algorithm the team thinks gets closest to the minimum: one vote a
+    team, which a new vote replaces until the reveal."""
+    predictions.vote(session, team=team, level_id=level_id, choice=body.choice, now=utcnow())
+    return prediction(level_id, team, session)
 
 
 @router.get("/levels/{level_id}/standings", response_model=LevelStandingsOut)

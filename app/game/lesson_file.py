@@ -22,10 +22,12 @@ every slope a team receives. ``variant_shift`` and ``variant_scale`` (null or le
 none) give each team its own copy of f, moved along x by at most the shift and stretched by
 a factor from 1/scale to scale. ``y_min`` and ``y_max`` (null or left out: a curve) make
 a two-parameter level: f(x, y) over the rectangle, with ``start_y`` beside ``start_x`` on
-a stepping one. ``fit`` (null or left out: none) is "line", "relu" or "neuron": f is
-then that model's loss over ``fit_data``, its points (u, v) as a list of pairs (or as CSV
-text), with a ReLU's fixed ``fit_c`` and ``fit_d``; ``expression`` is then left out (the
-loss is written from the model).
+a stepping one. ``prediction`` (true or false, the default) asks the teams, once the
+level is closed, which reference player gets closest; a right vote earns
+``prediction_points`` (null or left out: none). ``fit`` (null or left out: none) is
+"line", "relu" or "neuron": f is then that model's loss over ``fit_data``, its points
+(u, v) as a list of pairs (or as CSV text), with a ReLU's fixed ``fit_c`` and ``fit_d``;
+``expression`` is then left out (the loss is written from the model).
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ LEVEL_KEYS = (
     "fit_data",
     "fit_c",
     "fit_d",
+    "prediction",
+    "prediction_points",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")  # no expression with a fit
 _TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode", "note", "fit")
@@ -83,7 +87,8 @@ def json_schema() -> dict[str, Any]:
             key: {"type": ["string", "null"] if key in _TEXT_KEYS else ["number", "null"]}
             for key in LEVEL_KEYS
         }
-        | {"fit_data": {"anyOf": [_POINTS, {"type": ["string", "null"]}]}},
+        | {"fit_data": {"anyOf": [_POINTS, {"type": ["string", "null"]}]}}
+        | {"prediction": {"type": ["boolean", "null"]}},
     }
     return {
         "type": "object",
@@ -194,8 +199,8 @@ def _level(index: int, level: object) -> LevelSpec:
                 "lesson_file_field", f"{where}.{key}", "lesson_file_missing_field"
             )
     for key, value in level.items():
-        if key == "fit_data" and isinstance(value, list):
-            continue
+        if (key == "fit_data" and isinstance(value, list)) or key == "prediction":
+            continue  # a list of pairs; a switch (read as the form's checkbox)
         if not isinstance(value, str | int | float | type(None)) or isinstance(value, bool):
             raise LessonFileError("lesson_file_field", f"{where}.{key}", "field_number")
     fields = {key: _as_text(level.get(key)) for key in LEVEL_KEYS}
@@ -227,6 +232,8 @@ def _points_text(value: object, where: str) -> str:
 def _as_text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -28,7 +28,12 @@ CURVATURE_GRID = 21
 
 def plane_learning_rate(fn: CompiledPlane, box: Rectangle) -> float:
     """1 / the largest eigenvalue of f's Hessian seen on a grid over the rectangle (from
-    central differences of the exact gradient), with two significant digits."""
+    central differences of the exact gradient), with two significant digits.
+
+    A kink (a ReLU's, where a data point's a·u + b crosses 0) is no curvature: there the
+    gradient jumps, and its difference over a step grows as the step shrinks. A point
+    whose estimate changes by more than a quarter when the step is halved is passed over.
+    """
     scale = max(box.x_max - box.x_min, box.y_max - box.y_min)
     h = 1e-4 * scale
     largest = 0.0
@@ -36,18 +41,22 @@ def plane_learning_rate(fn: CompiledPlane, box: Rectangle) -> float:
         x = box.x_min + (box.x_max - box.x_min) * i / (CURVATURE_GRID - 1)
         for j in range(CURVATURE_GRID):
             y = box.y_min + (box.y_max - box.y_min) * j / (CURVATURE_GRID - 1)
-            right, left = fn.at(x + h, y), fn.at(x - h, y)
-            up, down = fn.at(x, y + h), fn.at(x, y - h)
-            hxx, hyy = (right.gx - left.gx) / (2 * h), (up.gy - down.gy) / (2 * h)
-            hxy = ((right.gy - left.gy) + (up.gx - down.gx)) / (4 * h)
-            # the larger eigenvalue of [[hxx, hxy], [hxy, hyy]], in size
-            mean, spread = (hxx + hyy) / 2, math.hypot((hxx - hyy) / 2, hxy)
-            bend = abs(mean) + spread
-            if math.isfinite(bend):
+            bend = _bend(fn, x, y, h)
+            if math.isfinite(bend) and abs(_bend(fn, x, y, h / 2) - bend) <= 0.25 * bend:
                 largest = max(largest, bend)
     if largest <= 1e-9:
         return round_to_two(scale / 10)
     return round_to_two(1 / largest)
+
+
+def _bend(fn: CompiledPlane, x: float, y: float, h: float) -> float:
+    """The larger eigenvalue (in size) of f's Hessian at (x, y), from differences over h."""
+    right, left = fn.at(x + h, y), fn.at(x - h, y)
+    up, down = fn.at(x, y + h), fn.at(x, y - h)
+    hxx, hyy = (right.gx - left.gx) / (2 * h), (up.gy - down.gy) / (2 * h)
+    hxy = ((right.gy - left.gy) + (up.gx - down.gx)) / (4 * h)
+    mean, spread = (hxx + hyy) / 2, math.hypot((hxx - hyy) / 2, hxy)
+    return abs(mean) + spread
 
 
 def noisy_plane(fn: CompiledPlane, size: float | None, seed: str) -> CompiledPlane:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -85,6 +85,7 @@ class SettledLevel:
     f_min: float
     f_ref: float
     entries: Sequence[Entry]
+    bonus: Mapping[int, float] = field(default_factory=dict)  # a right prediction's, by team
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ class OverallStanding:
 def rank_overall(
     teams: Iterable[tuple[int, int, str | None]], levels: Iterable[SettledLevel]
 ) -> list[OverallStanding]:
-    """Rank a lesson: the sum of ``level_points`` over its revealed levels, highest first.
+    """Rank a lesson: the sum of ``level_points`` over its revealed levels, highest first
+    (a level's ``bonus`` added to its points: a right prediction's).
 
     Teams with equal totals (rounded to 0.01 point) share a rank and are listed by team
     number. ``teams`` is (team_id, number, name) for every team of the lesson.
@@ -115,6 +117,10 @@ def rank_overall(
                 per_team[entry.team_id][level.level_id] = level_points(
                     entry.best_fx, level.f_min, level.f_ref
                 )
+        for team_id, points in level.bonus.items():
+            if team_id in per_team:
+                earned = per_team[team_id].get(level.level_id, 0.0)
+                per_team[team_id][level.level_id] = earned + points
     totals = {team_id: round(sum(points.values()), 2) for team_id, points in per_team.items()}
     ordered = sorted(per_team, key=lambda t: (-totals[t], names[t][0]))
     result: list[OverallStanding] = []

@@ -25,6 +25,7 @@ from app.game.interval import analyze
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
 from app.game.noise import MAX_NOISE
 from app.game.plane import Rectangle, analyze_plane
+from app.game.prediction import MAX_PREDICTION_POINTS, players_enough
 from app.game.rules import Visibility
 from app.game.variants import MAX_SCALE
 
@@ -67,6 +68,8 @@ class LevelSpec:
     fit_data: str | None = None  # its points (u, v) as CSV, "u,v" a line
     fit_c: float | None = None  # a ReLU neuron's fixed c and d
     fit_d: float | None = None
+    prediction: bool = False  # teams predict the closest player once the level is closed
+    prediction_points: int | None = None  # the points a right prediction earns (None: none)
 
     @property
     def domain(self) -> Domain:
@@ -178,7 +181,9 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     two-parameter level, start_y; note (blank: none), a line teams read under the title;
     fit (blank: none; line / relu / neuron) with fit_data (CSV) and, for relu, fit_c and
     fit_d: f is then that model's loss over the data, on the rectangle, and the typed
-    expression is not used.
+    expression is not used; prediction (a checkbox: on / true / 1, or blank / off / false
+    / 0: teams predict the closest player once the level is closed) and prediction_points
+    (blank or 0: none).
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -194,6 +199,7 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     spec |= _read_rules(read)
     spec |= _read_moves(read, spec, plane)
     spec |= _read_noise_and_variants(read, plane)
+    spec |= _read_prediction(read, spec["mode"])
     fit = _read_fit(read, spec, plane)
     text = spec["expression"] = fit.formula if fit else read.text("expression").strip()
     x_min, x_max, start_x = spec["x_min"], spec["x_max"], spec["start_x"]
@@ -323,6 +329,20 @@ def _check_curve(
             read.fail("start_x", "start_undefined")  # no slope there: no first step
         if variant_shift:
             _check_shifted(read, function, x_min - variant_shift, x_max + variant_shift)
+
+
+_FLAGS = {"": False, "0": False, "off": False, "false": False, "1": True, "on": True, "true": True}
+
+
+def _read_prediction(read: _Reader, mode: Mode) -> dict[str, Any]:
+    """Whether teams are asked to predict (not where one player plays), and its points."""
+    asked = _FLAGS.get(read.text("prediction").strip().lower())
+    if asked is None:
+        read.fail("prediction", "invalid_request")
+    elif asked and not players_enough(mode):
+        read.fail("prediction", "prediction_one_player")
+    points = read.whole("prediction_points", 0, MAX_PREDICTION_POINTS, optional=True)
+    return {"prediction": bool(asked), "prediction_points": points or None}
 
 
 def _read_fit(read: _Reader, spec: dict[str, Any], plane: bool) -> Fit | None:

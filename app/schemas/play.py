@@ -25,6 +25,12 @@ class EnterIn(Strict):
     password: str | None = Field(default=None, max_length=100)
 
 
+class VoteIn(Strict):
+    """A team's prediction: the key of the reference player it thinks gets closest."""
+
+    choice: str = Field(max_length=32)
+
+
 class GuessIn(Strict):
     """A guess and the client's idempotency key: x as typed (string or number) on a
     free-guess level (and y on a two-parameter one), the learning rate η (and the
@@ -152,6 +158,7 @@ class LevelOut(Out):
     y_max: float | None
     start_y: float | None
     note: str | None  # the instructor's line for teams under the title
+    prediction: bool = False  # teams are asked to predict once it is closed
 
     @classmethod
     def fields_of(cls, level: Level, now: datetime) -> dict[str, Any]:
@@ -182,6 +189,7 @@ class LevelOut(Out):
             "y_max": level.y_max,
             "start_y": level.start_y,
             "note": level.note,
+            "prediction": level.prediction,
         }
 
     @classmethod
@@ -269,6 +277,39 @@ class TeamRevealOut(Out):
     window: list[float] | None = None  # where the team played, see app.game.view
 
 
+class PlayerChoiceOut(Out):
+    """A reference player a team may predict, with its settings (η, β...)."""
+
+    key: str
+    params: dict[str, float]
+
+
+class PredictionResultOut(Out):
+    """A prediction's result, once the level is revealed: the closest players (all tied
+    with the closest), how many teams voted for each player, and the teams that were right
+    (their numbers) with the points each earned."""
+
+    closest: list[str]
+    counts: dict[str, int]
+    right: list[int]
+    points: int
+
+
+class PredictionOut(Out):
+    """A level's prediction as a team sees it: whether votes are taken (the level is
+    closed), the players to choose from, the team's own vote, how many teams voted of how
+    many (never what, before the reveal), the points a right vote earns, and the result
+    once revealed."""
+
+    open: bool
+    choices: list[PlayerChoiceOut]
+    mine: str | None
+    votes: int
+    teams: int
+    points: int
+    result: PredictionResultOut | None = None
+
+
 class PlayStateOut(Out):
     """Everything the play page shows, for the first render and for refreshes."""
 
@@ -282,6 +323,7 @@ class PlayStateOut(Out):
     server_now: Moment
     position: PositionOut | None
     reveal: TeamRevealOut | None
+    prediction: PredictionOut | None = None  # asked once the level is closed
 
 
 class TangentOut(Out):

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from app.schemas.base import Moment, Out
-from app.schemas.play import Contours, FitsOut, LevelOut
+from app.schemas.play import Contours, FitsOut, LevelOut, PredictionOut
 from app.schemas.standings import LevelStandingsOut, OverallRow, StandingRow
 
 
@@ -83,6 +83,7 @@ class RevealView(Out):
     y_max: float | None = None
     y_star: float | None = None
     fits: FitsOut | None = None  # on a model's loss: its output over the data
+    prediction: PredictionOut | None = None  # when one was asked: its result
 
 
 class MonitorLevel(Out):
@@ -214,6 +215,7 @@ class ProjectorLevel(Out):
     race: list[RaceLine] | None = None  # the board's teams; None while hidden
     race_start: Moment | None = None  # the race's minute 0
     activity: Activity | None = None
+    prediction: PredictionOut | None = None  # how many voted; after the reveal, the result
 
 
 class ProjectorView(Out):

@@ -19,11 +19,13 @@ from app.schemas import (
     LevelOut,
     PlayStateOut,
     PositionOut,
+    PredictionOut,
     StartOut,
     TangentOut,
     TeamOut,
 )
 from app.services.levels import team_level
+from app.services.players import prediction_view
 from app.services.reveal import team_reveal
 from app.services.steps import position, start_position
 from app.services.submit import Answer
@@ -56,6 +58,7 @@ class PlayView:
     best: Guess | None
     position: Position | None = None  # on stepping levels: where the next step starts
     start: Position | None = None  # on stepping levels: where every team starts
+    prediction: PredictionOut | None = None  # once closed, when the instructor asks
 
 
 def looked_at_level(
@@ -74,11 +77,12 @@ def play_view(session: Session, *, team: Team, level_id: int, now: datetime) -> 
     """The level as the team plays it (or, once settled, looks back at it)."""
     level, progress = looked_at_level(session, team=team, level_id=level_id, now=now)
     start = start_position(level, team.id) if level.move.steps else None
+    asked = prediction_view(session, level=level, team_id=team.id, now=now)
     if progress is None:
-        return PlayView(level, None, [], None, start, start)
+        return PlayView(level, None, [], None, start, start, asked)
     history = _guesses_of(session, team, level)
     at = position(session, level, progress) if start else None
-    return PlayView(level, progress, history, best_guess(session, progress), at, start)
+    return PlayView(level, progress, history, best_guess(session, progress), at, start, asked)
 
 
 def own_guesses(session: Session, *, team: Team, level_id: int, now: datetime) -> list[Guess]:
@@ -111,6 +115,7 @@ def play_state(view: PlayView, team: Team, now: datetime) -> PlayStateOut:
         server_now=now,
         position=_position_out(view),
         reveal=team_reveal(level, team.id, view.guesses),
+        prediction=view.prediction,
     )
 
 

@@ -120,6 +120,8 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             fit_data=level.fit_data,
             fit_c=level.fit_c,
             fit_d=level.fit_d,
+            prediction=level.prediction,
+            prediction_points=level.prediction_points,
         )
         for level in lesson.levels
     ]

@@ -13,7 +13,7 @@ from app.errors import Refused
 from app.game.expression import ExpressionError
 from app.game.rules import LevelState, may_enter, password_matches, transition
 from app.game.settings import FUNCTION_FIELDS, LOCKED_FIELDS, LevelSpec, changed_fields
-from app.models import Guess, Level, Progress, Team, new_noise_seed
+from app.models import Guess, Level, Progress, Team, Vote, new_noise_seed
 from app.services import live, projector
 from app.services.throttle import ensure_not_locked, record_attempt
 
@@ -58,6 +58,8 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         fit_data=spec.fit_data,
         fit_c=spec.fit_c,
         fit_d=spec.fit_d,
+        prediction=spec.prediction,
+        prediction_points=spec.prediction_points,
         x_star=analysis.x_star,
         y_star=analysis.y_star,
         f_star=analysis.f_star,
@@ -110,6 +112,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     level.title, level.cooldown_seconds = spec.title, spec.cooldown_seconds
     level.guess_budget, level.time_limit_seconds = spec.guess_budget, spec.time_limit_seconds
     level.password, level.note = spec.password, spec.note
+    level.prediction, level.prediction_points = spec.prediction, spec.prediction_points
     level.standings_visibility = spec.standings_visibility.value
     level.freeze_seconds = spec.freeze_seconds
     live.bump(session, lesson_id=level.lesson_id)  # the projector shows title and standings
@@ -152,6 +155,7 @@ def reset_level(session: Session, *, level_id: int) -> int:
     done = session.execute(delete(Guess).where(Guess.level_id == level_id))
     deleted = cast(CursorResult[Any], done).rowcount  # a DELETE's result has a row count
     session.execute(delete(Progress).where(Progress.level_id == level_id))
+    session.execute(delete(Vote).where(Vote.level_id == level_id))  # a new game, new votes
     # new draws of slope noise and variants: the revealed ones would tell the next game
     level.noise_seed = new_noise_seed()
     live.bump(session, lesson_id=level.lesson_id)

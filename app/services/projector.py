@@ -26,6 +26,7 @@ from app.schemas import (
 )
 from app.services import live
 from app.services.activity import activity, race, team_indexes
+from app.services.players import prediction_view
 from app.services.reveal import reveal_view
 from app.services.standings import overall_standings, team_level_standings
 
@@ -167,6 +168,7 @@ def _level_on_screen(
         standings=board,
         **_play(session, level, now, leaders, as_of) if state is not LevelState.REVEALED else {},
         reveal=reveal_view(session, level=level, now=now),
+        prediction=prediction_view(session, level=level, team_id=None, now=now),
     )
 
 

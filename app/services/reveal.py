@@ -10,19 +10,17 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.game.domain import GhostRules, ghost_start, ghosts
 from app.game.expression import PlanePoint, Point
 from app.game.interval import Analysis
 from app.game.moves import Position
-from app.game.players import Ghost, ghost_budget
+from app.game.players import Ghost
 from app.game.rules import curve_is_public
 from app.game.scoring import Standing, rank_level
-from app.game.variants import NO_VARIANT, Variant, team_facts
+from app.game.variants import NO_VARIANT, team_facts
 from app.game.view import Window
-from app.models import Guess, Level, Progress, Team
+from app.models import Guess, Level
 from app.schemas import (
     Contours,
     FitsOut,
@@ -35,6 +33,13 @@ from app.schemas import (
     TeamRevealOut,
     VariantOut,
 )
+from app.services.players import (
+    guess_point,
+    lesson_teams,
+    level_ghosts,
+    prediction_view,
+    team_paths,
+)
 from app.services.standings import level_entries
 from app.services.steps import start_position
 
@@ -45,31 +50,14 @@ def _point(p: Point | PlanePoint) -> list[float]:
     return [p.x, p.fx, p.slope]
 
 
-def _guess_point(guess: Guess, variant: Variant) -> list[float]:
-    """A guess as the reveal draws it: [x, f, slope(, true slope)] moved back onto the
-    level's own curve, or on a two-parameter level [x, y, f, ∂f/∂x, ∂f/∂y(, the true
-    ones)]."""
-    if guess.y is not None:
-        truth = [] if guess.true_slope is None else [guess.true_slope, guess.true_gy or 0.0]
-        return [guess.x, guess.y, guess.fx, guess.slope, guess.gy or 0.0, *truth]
-    # on a noisy level, the true slope beside the noisy one the team received
-    extra = [] if guess.true_slope is None else [guess.true_slope]
-    return [
-        variant.level_x(guess.x),
-        *(variant.level_value(value) for value in (guess.fx, guess.slope, *extra)),
-    ]
-
-
 def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView | None:
     """Everything the reveal shows, or None while the level is not revealed."""
     if not curve_is_public(level.clock):
         return None
-    teams = session.scalars(
-        select(Team).where(Team.lesson_id == level.lesson_id).order_by(Team.number)
-    ).all()
+    teams = lesson_teams(session, level)
     index = {team.id: i for i, team in enumerate(teams)}
-    paths, replay = _paths(session, level, teams, index)
-    ghosts, start, budget = _ghosts(session, level, paths)
+    paths, replay = team_paths(session, level, teams, index)
+    ghosts, start, budget = level_ghosts(session, level, paths)
     domain, reach = level.domain, level.variant_shift or 0.0  # where teams' copies played
     picture = domain.picture(level.expression, reach=reach)
     stepping = start_position(level, None) if level.move.steps else None
@@ -110,6 +98,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         ghost_budget=budget,
         ghosts=[_ghost_out(ghost, level.f_star) for ghost in ghosts],
         fits=_fits(level, paths, [(g.best.x, getattr(g.best, "y", 0.0)) for g in ghosts]),
+        prediction=prediction_view(session, level=level, team_id=None, now=now),
     )
 
 
@@ -121,41 +110,6 @@ def _fits(
     minimum = (level.x_star, level.y_star or 0.0)
     drawn = level.domain.fits(minimum, paths, ghosts)
     return None if drawn is None else FitsOut(**drawn)
-
-
-def _paths(
-    session: Session, level: Level, teams: Sequence[Team], index: dict[int, int]
-) -> tuple[list[list[list[float]]], list[list[int]]]:
-    """Each team's guesses in order, and the order they came in ([team index, guess index]),
-    with per-team variants every guess moved back onto the level's own curve."""
-    variants = {team.id: level.variant(team.id) for team in teams}
-    paths: list[list[list[float]]] = [[] for _ in teams]
-    replay: list[list[int]] = []
-    for guess in session.scalars(
-        select(Guess).where(Guess.level_id == level.id).order_by(Guess.created_at, Guess.id)
-    ):
-        i = index[guess.team_id]
-        replay.append([i, len(paths[i])])
-        paths[i].append(_guess_point(guess, variants[guess.team_id]))
-    return paths, replay
-
-
-def _ghosts(
-    session: Session, level: Level, paths: list[list[list[float]]]
-) -> tuple[list[Ghost], tuple[float, float | None], int]:
-    """The reference players' games, where they started and how many guesses they had."""
-    used = [
-        n
-        for n in session.scalars(select(Progress.guesses_used).where(Progress.level_id == level.id))
-        if n
-    ]
-    firsts = [path[0] for path in paths if path]
-    start = ghost_start(level.domain, level.move, (level.start_x, level.start_y), firsts)
-    budget = ghost_budget(level.guess_budget, used)
-    play = GhostRules(
-        level.move, level.step_bounds, level.slope_noise, f"downhill-level-{level.id}"
-    )
-    return ghosts(level.domain, level.expression, start, budget, play), start, budget
 
 
 def _window(level: Level, points: Sequence[Sequence[float]], reach: float = 0.0) -> Window | None:
@@ -221,7 +175,7 @@ def team_reveal(level: Level, team_id: int, guesses: Sequence[Guess] = ()) -> Te
     if picture.contours is not None:
         drawn = {"plane": Contours(**picture.contours), "y_star": level.y_star}
     # around the team's guesses and its own minimum, on its own copy of f (none played: all)
-    played = [_guess_point(g, NO_VARIANT) for g in guesses]
+    played = [guess_point(g, NO_VARIANT) for g in guesses]
     window = level.domain.window(played, own.x_star, own.f_star, level.y_star)
     return TeamRevealOut(
         expression=level.expression,

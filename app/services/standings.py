@@ -25,6 +25,7 @@ from app.game.scoring import (
 from app.game.variants import on_level_scale, team_facts
 from app.models import Guess, Level, LiveVersion, Progress, Team
 from app.schemas import LevelRef, LevelStandingsOut, OverallOut, OverallRow, StandingRow
+from app.services.players import prediction_bonus
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,9 @@ def overall_standings(
 ) -> tuple[list[OverallStanding], list[Level]]:
     """The lesson's standings over its revealed levels, and those levels in order.
 
-    Points wait for the reveal: with two teams' best f(x) and points, the points rule
-    would give away the true minimum and the median of a level that is only closed (and
-    may be reopened).
+    A right prediction's points are added to its level's. Points wait for the reveal: with
+    two teams' best f(x) and points, the points rule would give away the true minimum and
+    the median of a level that is only closed (and may be reopened).
     """
     levels = session.scalars(
         select(Level).where(Level.lesson_id == lesson_id).order_by(Level.position)
@@ -182,7 +183,13 @@ def overall_standings(
     revealed = [level for level in levels if level.clock.state_at(now) is LevelState.REVEALED]
     teams = session.scalars(select(Team).where(Team.lesson_id == lesson_id)).all()
     scored = [
-        SettledLevel(level.id, level.f_star, level.f_median, level_entries(session, level=level))
+        SettledLevel(
+            level.id,
+            level.f_star,
+            level.f_median,
+            level_entries(session, level=level),
+            prediction_bonus(session, level),
+        )
         for level in revealed
     ]
     ranking = rank_overall([(t.id, t.number, t.name) for t in teams], scored)

@@ -173,6 +173,24 @@ def fits_text() -> dict[str, str]:
     }
 
 
+def prediction_words(prediction: Any, standings: Any) -> str:
+    """A prediction's result as the reveal says it (see ``static/js/projector.js``): the
+    closest algorithm(s), and the teams that predicted right, named as in ``standings``."""
+    result = prediction.result
+    names = reveal_text()["ghosts"]
+    closest = ", ".join(names.get(key, key) for key in result.closest)
+    labels = {row.team_number: team_label(row.team_number, row.team_name) for row in standings}
+    right = ", ".join(labels.get(n, team_label(n, None)) for n in result.right)
+    said = gettext("No team predicted it.")
+    if right:
+        said = (
+            gettext("Predicted right, +{points} points each: {teams}.")
+            if result.points
+            else gettext("Predicted right: {teams}.")
+        ).format(teams=right, points=result.points)
+    return f"{gettext('{names} got closest.').format(names=closest)} {said}"
+
+
 def reveal_text() -> dict[str, Any]:
     """The words of the reveal component (static/js/reveal.js), in the page's language."""
     return {
@@ -245,6 +263,7 @@ templates.env.globals.update(
     reveal_text=reveal_text,
     player_settings=player_settings,
     mirror_words=mirror_words,
+    prediction_words=prediction_words,
     team_colour=team_colour,
     TEAM_COLOURS=TEAM_COLOURS,
     TEAM_SYMBOLS=TEAM_SYMBOLS,

@@ -6,6 +6,7 @@ import { fill, fmt } from './chart.js';
 import { kindOf } from './kinds/index.js';
 import { follow } from './live.js';
 import { moveOf, outOfBounds } from './moves.js';
+import { mountVoting } from './predict.js';
 import { teamLabel } from './teams.js';
 
 const state = JSON.parse(document.getElementById('play-state').textContent);
@@ -29,6 +30,9 @@ const button = document.getElementById('submit');
 const status = document.getElementById('status');
 const answer = document.getElementById('answer');
 const chart = document.getElementById('chart');
+// once the level is closed, the instructor may ask which algorithm gets closest
+const voting = mountVoting(document.getElementById('prediction'), { levelId: level.id, csrf, text, words: text });
+voting.show(state.prediction);
 
 let clockOffset = Date.parse(state.server_now) - Date.now();
 // the server's moment of the newest state this page shows: a live view older than it (a
@@ -356,6 +360,7 @@ async function refresh() {
     state.guesses_left = fresh.guesses_left;
     state.reveal = fresh.reveal;
     state.position = fresh.position;
+    voting.show(fresh.prediction);
     clockOffset = Date.parse(fresh.server_now) - Date.now();
     nextAllowedAt = fresh.next_allowed_at ? Date.parse(fresh.next_allowed_at) : null;
     if (!fresh.guesses.length) answer.hidden = true;  // a reset wiped the last answer's guess
@@ -378,7 +383,7 @@ function follows(mine) {
   // a reset wiped the team's guesses and its entry: the page's address says where to go
   if (round !== null && mine.round !== round) return 'reload';
   round = mine.round;
-  const moved = ['state', 'deadline', 'standings_visibility'].some((name) => !sameValue(mine[name], level[name]));
+  const moved = ['state', 'deadline', 'standings_visibility', 'prediction'].some((name) => !sameValue(mine[name], level[name]));
   return moved ? 'refresh' : null;
 }
 
@@ -394,7 +399,7 @@ function onLive(view) {
   const todo = follows(mine);
   if (todo === 'reload') { window.location.reload(); return; }
   if (todo === 'refresh') {
-    Object.assign(level, { state: mine.state, deadline: mine.deadline, standings_visibility: mine.standings_visibility });
+    Object.assign(level, { state: mine.state, deadline: mine.deadline, standings_visibility: mine.standings_visibility, prediction: mine.prediction });
     showState();  // at once; the team's own state follows
     refresh();
   }

@@ -5,6 +5,7 @@ import { fill } from './chart.js';
 import { points, shown } from './format.js';
 import { follow } from './live.js';
 import { kindOf } from './kinds/index.js';
+import { closestWords, voteCount } from './predict.js';
 import { mirrorWords, mount } from './reveal.js';
 import { teamColour, teamLabel } from './teams.js';
 
@@ -223,6 +224,7 @@ function drawReveal(level) {
     return tr;
   }) : [];
   $('overall-rows').replaceChildren(...overall);
+  drawPredictionResult(level.prediction, r);
   // one reveal component for the page's life: a new level updates it (and stops the
   // previous level's replay) instead of mounting a second one on the same buttons
   if (!reveal) {
@@ -230,6 +232,30 @@ function drawReveal(level) {
   } else {
     reveal.update(r);
   }
+}
+
+function drawPredictionResult(prediction, r) {
+  // which algorithm got closest, and the teams that predicted it (named as on the board)
+  const box = $('prediction-result');
+  box.hidden = !prediction?.result;
+  if (!prediction?.result) return;
+  const names = new Map(r.standings.map((row) => [row.team_number, label(row)]));
+  const right = prediction.result.right.map((n) => names.get(n) || text.team_n.replace('{n}', n));
+  const said = !right.length ? text.predict_nobody
+    : fill(prediction.result.points ? text.predict_right_points : text.predict_right, { teams: right.join(', '), points: prediction.result.points });
+  box.textContent = `${closestWords(prediction, text, data.reveal_text)} ${said}`;
+}
+
+function drawPredictionBanner(level) {
+  // while the level is closed and the instructor asks: how many voted, never what
+  const asked = level.prediction;
+  const banner = $('prediction-banner');
+  const moved = banner.hidden !== !asked?.open;
+  banner.hidden = !asked?.open;
+  if (asked?.open) banner.textContent = `${text.predict_ask} ${voteCount(asked, text)}`;
+  // the banner takes room from the race: its chart fits its smaller box again
+  const race = $('race-chart');
+  if (moved && window.Plotly && race.data) requestAnimationFrame(() => window.Plotly.Plots.resize(race));
 }
 
 function receive(next) {
@@ -262,6 +288,7 @@ function draw(next) {
   $('password-fact').hidden = !level.password;
   $('password').textContent = level.password || '';
   $('guess-total').textContent = level.guesses;
+  drawPredictionBanner(level);
   drawBoard(level.standings, colourIndexes(level));
   drawActivity(level);
   drawRace(level);

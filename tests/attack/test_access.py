@@ -12,12 +12,22 @@ from sqlalchemy import func, select, update
 
 from app.config import Settings
 from app.db import lock_for_write, utcnow
+from app.game.rules import LevelState
 from app.main import SESSION_COOKIE, create_app
-from app.models import Guess, Lesson, Progress, Team, Throttle
+from app.models import Guess, Lesson, Progress, Team, Throttle, Vote
 from app.services.teams import hash_pin, set_registration
 from tests.attack.classroom import session_cookie, session_data
 from tests.conftest import INSTRUCTOR_PASSWORD
-from tests.support import BASE_URL, Demo, browser_like, csrf_of, dispose, login_as, reread
+from tests.support import (
+    BASE_URL,
+    Demo,
+    browser_like,
+    csrf_of,
+    dispose,
+    login_as,
+    reread,
+    set_level,
+)
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -37,13 +47,14 @@ def world(session) -> tuple:
     """What a forged request could change."""
     reread(session)
     count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
-    return (count(Team), count(Guess), count(Progress), count(Throttle))
+    return (count(Team), count(Guess), count(Progress), count(Throttle), count(Vote))
 
 
 BODIES = {
     "/api/session": {"json": {"join_code": "DEMO", "team_number": 2, "pin": "{pin2}"}},
     "/api/levels/{level_id}/enter": {"json": {}},
     "/api/levels/{level_id}/guesses": {"json": {"x": 1, "idempotency_key": "csrf-probe-1"}},
+    "/api/levels/{level_id}/prediction": {"json": {"choice": "gradient_descent"}},
     "/login": {"data": {"join_code": "DEMO", "team_number": "2", "pin": "{pin2}"}},
     "/register": {"data": {"join_code": "DEMO", "name": "Forged team"}},
     "/logout": {"data": {}},
@@ -51,11 +62,18 @@ BODIES = {
 }
 
 
+def closed_and_asked(session, demo: Demo) -> None:
+    """The demo's second level closed with a prediction asked: a vote would count."""
+    set_level(session, demo.levels[1], state=LevelState.CLOSED.value, prediction=True)
+
+
 def request_for(method: str, path: str, demo: Demo, token: str | None) -> dict:
     """A request that would change something if it got through (log team 2 in, register a
     team, enter, guess, log out), carrying ``token`` as a page or a script would."""
     body = BODIES[path] if method == "POST" else {}
-    url = path.replace("{level_id}", str(demo.levels[0].id))
+    # a prediction is for a closed level: the second one (see ``closed_and_asked``)
+    level = demo.levels[1] if path.endswith("/prediction") else demo.levels[0]
+    url = path.replace("{level_id}", str(level.id))
     request: dict = {"method": method, "url": url, "follow_redirects": False, "headers": {}}
     if "data" in body:
         fields = {k: v.replace("{pin2}", demo.pin(2)) for k, v in body["data"].items()}
@@ -86,6 +104,7 @@ def test_every_unsafe_team_route_refuses_a_forged_request(
     app, session, demo: Demo, forgery: str
 ) -> None:
     set_registration(session, lesson_id=demo.lesson.id, enabled=True, cap="")
+    closed_and_asked(session, demo)
     routes = team_unsafe_routes(app)
     assert len(routes) >= 8, routes  # log in and out (API and forms), register, enter, guess
     assert {path for _, path in routes} <= set(BODIES), "a new unsafe route: add its body"
@@ -116,6 +135,7 @@ def test_the_same_requests_with_the_token_from_this_site_go_through(
 ) -> None:
     """The control: what the forgeries sent is refused for the forgery alone."""
     set_registration(session, lesson_id=demo.lesson.id, enabled=True, cap="")
+    closed_and_asked(session, demo)
     with browser_like(app) as team:
         token = login_as(team, 1)
         del team.headers["X-CSRF-Token"]  # each request carries its own, as the pages do
@@ -126,6 +146,7 @@ def test_the_same_requests_with_the_token_from_this_site_go_through(
             token = csrf_of(team)
     reread(session)
     assert session.scalar(select(func.count()).select_from(Guess)) == 1
+    assert session.scalar(select(func.count()).select_from(Vote)) == 1
 
 
 def cookie_flags(set_cookie: str) -> dict[str, str]:

@@ -61,6 +61,46 @@ def play_level(page, server: str, level: dict, share: float) -> list[str]:
     return page.eval_on_selector("#history tbody tr", "r => [...r.cells].map(c => c.textContent)")
 
 
+def predict_on_phones(projector, pages) -> None:
+    """Once the level closes each phone shows the prediction; team 1 votes for gradient
+    descent, then changes its mind to Bayesian optimisation; team 2 votes for gradient
+    descent. The projector counts two votes and never says what they are."""
+    for page, choices in zip(
+        pages, (["gradient_descent", "bayesian"], ["gradient_descent"]), strict=True
+    ):
+        page.wait_for_selector("#prediction:not([hidden]) input[value=bayesian]")
+        for choice in choices:
+            page.check(f"#prediction input[value={choice}]")
+            page.click("#prediction button[type=submit]")
+            page.wait_for_function(
+                "name => document.querySelector('#prediction [data-status]').textContent"
+                ".includes('Your team predicted ' + name)",
+                arg="Bayesian optimisation" if choice == "bayesian" else "Gradient descent",
+            )
+    pages[0].screenshot(path=str(ARTIFACTS / "lecture-prediction-phone.png"), full_page=True)
+    projector.wait_for_function(
+        "() => document.getElementById('prediction-banner').textContent"
+        ".includes('2 of 2 teams voted')"
+    )
+    banner = projector.text_content("#prediction-banner")
+    assert "Bayesian" not in banner and "Gradient" not in banner
+    projector.screenshot(path=str(ARTIFACTS / "lecture-prediction-projector.png"))
+
+
+def check_prediction_result(projector, pages) -> None:
+    """The reveal names the closest algorithm and who predicted it, on the projector and on
+    each phone."""
+    projector.wait_for_selector("#prediction-result:not([hidden])")
+    said = projector.text_content("#prediction-result")
+    assert "got closest" in said, said
+    for page in pages:
+        page.wait_for_function(
+            "() => document.querySelector('#prediction [data-status]').textContent"
+            ".includes('got closest')"
+        )
+        assert page.is_hidden("#prediction form")  # no more votes after the reveal
+
+
 FITS_DRAWN = (
     "() => { const c = document.querySelector('[data-reveal-fits]');"
     " return c && !c.hidden && (c.data || []).length > 0; }"
@@ -155,6 +195,8 @@ def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
             "() => document.getElementById('guess-total').textContent === '2'"
         )
         console_action(desk, lesson_url, title, "close")
+        if level.get("prediction"):
+            predict_on_phones(projector, [page for _, page, _ in phones])
         console_action(desk, lesson_url, title, "reveal")
         projector.wait_for_function(
             "title => !document.getElementById('reveal-view').hidden"
@@ -172,6 +214,8 @@ def test_the_lecture_plays_end_to_end(server: str, browser) -> None:
         assert projector.text_content("#final-best") == best, title
         if level.get("fit"):
             check_model_over_data(projector, phones[0][1], level)
+        if level.get("prediction"):
+            check_prediction_result(projector, [page for _, page, _ in phones])
         if plane or position == 1:
             projector.screenshot(path=str(ARTIFACTS / f"lecture-{position}-projector.png"))
         # the phones see the curve (or the contour map) once revealed

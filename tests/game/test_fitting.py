@@ -8,8 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from app.game.domain import Fitted, domain_of
+from app.game.domain import Fitted, GhostRules, domain_of
 from app.game.fitting import MAX_POINTS, Fit, FitError, FitKind, read_fit, read_points
+from app.game.moves import Mode, StepBounds
 from app.game.plane import Rectangle
 from app.game.settings import SettingsErrors, read_level_settings
 
@@ -193,3 +194,23 @@ def test_the_loss_is_a_plain_number_everywhere_on_the_rectangle() -> None:
             np.array([box.x_min, 0, box.x_max])[:, None], np.array([box.y_min, box.y_max])[None, :]
         )
         assert np.all(np.isfinite(values)) and all(math.isfinite(v) for v in values.ravel())
+
+
+def test_from_a_dead_neuron_the_gradient_players_stay_and_the_searchers_leave() -> None:
+    """The lecture's 「它死了」: where a·u + b ≤ 0 at every point the gradient is 0, so
+    descent, momentum, Adam and RMSProp never move; random search and Bayesian optimisation
+    look at f alone and find the live neuron. Kinks are not curvature: descent's η stays a
+    usable step, not one shrunk by the gradient's jumps."""
+    fit = FITS[1]
+    domain = domain_of(-4, 4, -4, 4, fit)
+    facts = domain.facts(fit.formula)
+    rules = GhostRules(Mode.FREE, StepBounds(10, 0.99), None, "dead")
+    played = {g.key: g for g in domain.play_ghosts(fit.formula, (0.0, -3.0), 20, rules)}
+    for key in ("gradient_descent", "momentum", "adam", "rmsprop"):
+        assert (played[key].best.x, played[key].best.y) == (0.0, -3.0), key
+    dead = fit.loss.at(0.0, -3.0).fx
+    for key in ("random_search", "bayesian"):
+        assert played[key].best.fx < dead / 1.5, key  # off the flat, down the live side
+    assert played["gradient_descent"].params["eta"] > 0.01
+    live = {g.key: g for g in domain.play_ghosts(fit.formula, (1.0, 1.0), 20, rules)}
+    assert live["momentum"].best.fx - facts.f_star < 0.05

@@ -83,6 +83,8 @@ class LevelForm(BaseModel):
     fit_data: str = Field(default="", max_length=60_000)
     fit_c: str = Field(default="", max_length=40)
     fit_d: str = Field(default="", max_length=40)
+    prediction: str = Field(default="", max_length=10)  # a checkbox: "on" or absent
+    prediction_points: str = Field(default="", max_length=40)
 
 
 class PreviewIn(BaseModel):
@@ -107,6 +109,8 @@ def _form_values(level: Level | None) -> dict[str, str]:
 
     def text(value: object) -> str:
         """A stored value as the form shows it, exactly (saving it again changes nothing)."""
+        if isinstance(value, bool):
+            return "on" if value else ""  # a checkbox
         if isinstance(value, float):
             return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
         return "" if value is None else str(value)

@@ -11,10 +11,20 @@ from app.db import utcnow
 from app.deps import RowId, SessionDep
 from app.errors import Refused
 from app.game.rules import LevelState, NoSuchMove
-from app.services import lessons, levels, projector
+from app.models import Level
+from app.services import lessons, levels, predictions, projector
 from app.web.console.pages import refused_on_lesson_page
 
 router = APIRouter(prefix="/instructor")
+
+
+def _back_to(level: Level, back: str) -> Response:
+    """Back to the lesson's level, or to the level's monitor when the move was made there."""
+    if back == "monitor":
+        return RedirectResponse(f"/instructor/levels/{level.id}/monitor", status_code=303)
+    return RedirectResponse(
+        f"/instructor/lessons/{level.lesson_id}#level-{level.id}", status_code=303
+    )
 
 
 MOVES = {"open": LevelState.OPEN, "close": LevelState.CLOSED, "reveal": LevelState.REVEALED}
@@ -42,11 +52,28 @@ def move_level(
         return refused_on_lesson_page(
             request, session, level.lesson_id, refusal, at=f"level-{level_id}"
         )
-    if back == "monitor":
-        return RedirectResponse(f"/instructor/levels/{level_id}/monitor", status_code=303)
-    return RedirectResponse(
-        f"/instructor/lessons/{level.lesson_id}#level-{level_id}", status_code=303
-    )
+    return _back_to(level, back)
+
+
+@router.post("/levels/{level_id}/prediction")
+def ask_for_predictions(
+    level_id: RowId,
+    request: Request,
+    session: SessionDep,
+    ask: Annotated[str, Form(max_length=1)] = "",
+    back: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Ask the teams to predict which algorithm gets closest (``ask`` 1), or stop (0)."""
+    level = levels.get_level(session, level_id=level_id)
+    if ask not in ("0", "1"):
+        raise Refused("invalid_request", fields=["ask"])
+    try:
+        predictions.ask_for_predictions(session, level=level, ask=ask == "1", now=utcnow())
+    except Refused as refusal:
+        return refused_on_lesson_page(
+            request, session, level.lesson_id, refusal, at=f"level-{level_id}"
+        )
+    return _back_to(level, back)
 
 
 @router.post("/lessons/{lesson_id}/announce")
