@@ -228,6 +228,18 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("This function uses y: give the level a y range to make it a two-parameter level."),
     ),
     "y_range_both": (422, N_("Give both ends of the y range, or leave both empty.")),
+    "batch_not_here": (
+        422,
+        N_("This level offers no choice of batch size: leave the batch out."),
+    ),
+    "batch_outside": (
+        422,
+        N_("The batch size must be a whole number from 1 to %(high)s on this level."),
+    ),
+    "batch_needs_noise": (
+        422,
+        N_("A choice of batch size needs noisy slopes: give the noise a size too."),
+    ),
     "prediction_over": (
         409,
         N_("The level is revealed: predictions are over. See who was right on the reveal."),

@@ -126,8 +126,10 @@ class Level(Base):
     start_x: Mapped[float | None] = mapped_column(Float)
     eta_max: Mapped[float | None] = mapped_column(Float)
     beta_max: Mapped[float | None] = mapped_column(Float)
-    # noisy slopes (app.game.noise): the noise's standard deviation
+    # noisy slopes (app.game.noise): the noise's standard deviation; with ``batch_max``
+    # teams choose a batch size b up to it: noise σ/√b, a cooldown b times the level's
     slope_noise: Mapped[float | None] = mapped_column(Float)
+    batch_max: Mapped[int | None] = mapped_column(Integer)
     # the secret seed of the level's draws: slope noise, and each team's variant
     noise_seed: Mapped[str | None] = mapped_column(String(32), default=new_noise_seed)
     # per-team variants (app.game.variants): the largest shift along x, the largest factor
@@ -220,10 +222,11 @@ class Progress(Base):
     best_x: Mapped[float | None] = mapped_column(Float)
     best_y: Mapped[float | None] = mapped_column(Float)  # on two-parameter levels
     best_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_batch: Mapped[int | None] = mapped_column(Integer)  # its cooldown counts this many
 
     def as_rules_input(self) -> TeamProgress:
         """The progress as the pure rules see it."""
-        return TeamProgress(True, self.guesses_used, self.last_guess_at)
+        return TeamProgress(True, self.guesses_used, self.last_guess_at, self.last_batch or 1)
 
 
 class Vote(Base):
@@ -278,6 +281,8 @@ class Guess(Base):
     gy: Mapped[float | None] = mapped_column(Float)
     true_gy: Mapped[float | None] = mapped_column(Float)
     velocity_y: Mapped[float | None] = mapped_column(Float)
+    # on a level where teams choose a batch size: this guess's (its slope's noise σ/√batch)
+    batch: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def intercept(self) -> float:

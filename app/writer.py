@@ -88,6 +88,7 @@ class GuessWriter:
                 raw_eta=request.raw_eta,
                 raw_beta=request.raw_beta,
                 raw_y=request.raw_y,
+                raw_batch=request.raw_batch,
             )
 
     def _start(self) -> None:

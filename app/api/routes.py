@@ -129,7 +129,14 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
     try:
         answer = await request.app.state.guesses.submit(
             submit.GuessRequest(
-                caller, level_id, body.idempotency_key, body.x, body.eta, body.beta, body.y
+                caller,
+                level_id,
+                body.idempotency_key,
+                body.x,
+                body.eta,
+                body.beta,
+                body.y,
+                body.batch,
             )
         )
     except Refused as refused:

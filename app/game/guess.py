@@ -53,12 +53,32 @@ class Choice:
     eta: float | None
     beta: float | None
     y: float | None = None
+    batch: int | None = None  # the batch size, on a level that lets teams choose one
 
-    def made(self, x: float, y: float | None, eta: float | None, beta: float | None) -> bool:
-        """Whether a stored guess of (x, y, η, β) is what this choice made (a retry)."""
+    def made(
+        self, x: float, y: float | None, eta: float | None, beta: float | None, batch: int | None
+    ) -> bool:
+        """Whether a stored guess of (x, y, η, β, batch) is what this choice made (a retry)."""
+        if batch != self.batch:
+            return False
         if self.eta is None:
             return (x, y) == (self.x, self.y)
         return (eta, beta) == (self.eta, self.beta)
+
+
+def read_batch(raw: object, batch_max: int | None) -> int | None:
+    """The batch size a team sent: a whole number from 1 to the level's ``batch_max`` (left
+    out: 1), and none at all on a level that offers no choice (``app.game.noise``)."""
+    if batch_max is None:
+        if raw is not None:
+            raise GuessRefused("batch_not_here")
+        return None
+    if raw is None:
+        return 1
+    text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= batch_max:
+        raise GuessRefused("batch_outside", high=batch_max)
+    return int(text)
 
 
 def read_choice(

@@ -18,7 +18,9 @@ left out; ``standings_visibility`` is "shown" (the default), "hidden" or "frozen
 ``mode`` is "free" (the default: teams choose x), "learning_rate" or "momentum" (teams
 choose η, or η and β, from ``start_x``, within ``eta_max`` and ``beta_max``).
 ``slope_noise`` (null or left out: none) is the standard deviation of the noise added to
-every slope a team receives. ``variant_shift`` and ``variant_scale`` (null or left out:
+every slope a team receives; with it, ``batch_max`` (null or left out: none) lets teams
+choose a batch size from 1 to it for each guess (noise σ/√b, b cooldowns).
+``variant_shift`` and ``variant_scale`` (null or left out:
 none) give each team its own copy of f, moved along x by at most the shift and stretched by
 a factor from 1/scale to scale. ``y_min`` and ``y_max`` (null or left out: a curve) make
 a two-parameter level: f(x, y) over the rectangle, with ``start_y`` beside ``start_x`` on
@@ -72,6 +74,7 @@ LEVEL_KEYS = (
     "fit_d",
     "prediction",
     "prediction_points",
+    "batch_max",
 )
 REQUIRED_KEYS = ("title", "expression", "x_min", "x_max")  # no expression with a fit
 _TEXT_KEYS = ("title", "expression", "password", "standings_visibility", "mode", "note", "fit")

@@ -2,15 +2,26 @@
 a team receives is the true f'(x) plus a normal draw of the size the instructor sets. The
 draws are seeded by the level's secret seed, the team and the guess's number, so a retry or
 a restart gives the same slope, and no team can predict another's. f(x) is never noisy:
-standings rank the true values."""
+standings rank the true values.
+
+A level may let teams choose a batch size b for each guess, up to its ``batch_max``: the
+slope is then the mean over b examples, its noise σ/√b, and the team's next guess waits b
+cooldowns (computing on b examples costs b times one). Batch 1 is the level's noise."""
 
 from __future__ import annotations
 
+import math
 import random
 
 from app.game.expression import CompiledFunction
 
 MAX_NOISE = 1e6  # an absurd standard deviation beyond this is refused
+MAX_BATCH = 64  # the largest batch a level may offer
+
+
+def batch_noise(size: float, batch: int | None) -> float:
+    """The noise's standard deviation on a slope averaged over ``batch`` examples."""
+    return size / math.sqrt(batch or 1)
 
 
 def slope_noise(seed: str, team_id: int, seq: int, size: float) -> float:

@@ -148,6 +148,7 @@ class TeamProgress:
     entered: bool
     guesses_used: int
     last_guess_at: datetime | None
+    last_batch: int = 1  # the last guess's batch size: its cooldown is this many cooldowns
 
 
 NOT_ENTERED = TeamProgress(entered=False, guesses_used=0, last_guess_at=None)
@@ -218,10 +219,11 @@ def parse_x(raw: object) -> float:
 
 
 def next_allowed_at(rules: GuessRules, progress: TeamProgress) -> datetime | None:
-    """When the team's cooldown ends (None when it may guess now or never guessed)."""
+    """When the team's cooldown ends (None when it may guess now or never guessed): after
+    a guess on a batch of b examples, b cooldowns (app.game.noise)."""
     if progress.last_guess_at is None:
         return None
-    return progress.last_guess_at + timedelta(seconds=rules.cooldown_seconds)
+    return progress.last_guess_at + timedelta(seconds=rules.cooldown_seconds * progress.last_batch)
 
 
 def guesses_left(rules: GuessRules, progress: TeamProgress) -> int | None:

@@ -23,7 +23,7 @@ from app.game.expression import (
 from app.game.fitting import Fit, FitError, points_csv, read_fit, stored_fit
 from app.game.interval import analyze
 from app.game.moves import DEFAULT_BETA_MAX, DEFAULT_ETA_MAX, MAX_BETA, MAX_ETA, Mode
-from app.game.noise import MAX_NOISE
+from app.game.noise import MAX_BATCH, MAX_NOISE
 from app.game.plane import Rectangle, analyze_plane
 from app.game.prediction import MAX_PREDICTION_POINTS, players_enough
 from app.game.rules import Visibility
@@ -68,6 +68,7 @@ class LevelSpec:
     fit_data: str | None = None  # its points (u, v) as CSV, "u,v" a line
     fit_c: float | None = None  # a ReLU neuron's fixed c and d
     fit_d: float | None = None
+    batch_max: int | None = None  # teams choose a batch size up to this (noisy slopes)
     prediction: bool = False  # teams predict the closest player once the level is closed
     prediction_points: int | None = None  # the points a right prediction earns (None: none)
 
@@ -183,7 +184,8 @@ def read_level_settings(fields: Mapping[str, Any]) -> LevelSpec:
     fit_d: f is then that model's loss over the data, on the rectangle, and the typed
     expression is not used; prediction (a checkbox: on / true / 1, or blank / off / false
     / 0: teams predict the closest player once the level is closed) and prediction_points
-    (blank or 0: none).
+    (blank or 0: none); batch_max (blank or 1: none; with slope_noise) lets teams choose a
+    batch size.
     """
     read = _Reader(fields)
     title = " ".join(read.text("title").split())
@@ -297,7 +299,8 @@ def _read_moves(read: _Reader, domain: Mapping[str, Any], plane: bool) -> dict[s
 
 
 def _read_noise_and_variants(read: _Reader, plane: bool) -> dict[str, Any]:
-    """The slope noise, and each team's copy of f (one-variable levels only)."""
+    """The slope noise (with the largest batch teams may choose: blank or 1, no choice),
+    and each team's copy of f (one-variable levels only)."""
     variant_shift = read.size("variant_shift", MAX_DOMAIN)
     variant_scale = read.size("variant_scale", MAX_SCALE)
     if variant_scale is not None and variant_scale < 1:
@@ -305,8 +308,13 @@ def _read_noise_and_variants(read: _Reader, plane: bool) -> dict[str, Any]:
     variant_scale = variant_scale if variant_scale != 1 else None
     if plane and (variant_shift or variant_scale):
         read.fail("variant_shift", "variants_one_variable")
+    noise = read.size("slope_noise", MAX_NOISE)
+    batch_max = read.whole("batch_max", 1, MAX_BATCH, optional=True)
+    if batch_max is not None and batch_max > 1 and not noise:
+        read.fail("batch_max", "batch_needs_noise")
     return {
-        "slope_noise": read.size("slope_noise", MAX_NOISE),
+        "slope_noise": noise,
+        "batch_max": batch_max if batch_max and batch_max > 1 else None,
         "variant_shift": variant_shift,
         "variant_scale": variant_scale,
     }

@@ -40,9 +40,11 @@ class GuessIn(Strict):
     y: str | float | None = Field(default=None)
     eta: str | float | None = Field(default=None)
     beta: str | float | None = Field(default=None)
+    # on a level that offers a choice of batch size: 1 (left out) up to its batch_max
+    batch: str | int | None = Field(default=None)
     idempotency_key: str = Field(max_length=64)
 
-    @field_validator("x", "y", "eta", "beta", mode="before")
+    @field_validator("x", "y", "eta", "beta", "batch", mode="before")
     @classmethod
     def _no_booleans(cls, value: object) -> object:
         """JSON true is not the number 1: kept as text, it is refused as not a number."""
@@ -111,6 +113,7 @@ class GuessOut(Out):
     true_slope: float | None = None
     true_gy: float | None = None
     implied_eta: float | None = None
+    batch: int | None = None  # the batch size the team chose, on a level that offers one
 
     @classmethod
     def of(cls, guess: Guess) -> GuessOut:
@@ -127,6 +130,7 @@ class GuessOut(Out):
             beta=guess.beta,
             velocity=guess.velocity,
             clamped=guess.clamped,
+            batch=guess.batch,
             **(plane if guess.y is not None else {}),
         )
 
@@ -159,6 +163,7 @@ class LevelOut(Out):
     start_y: float | None
     note: str | None  # the instructor's line for teams under the title
     prediction: bool = False  # teams are asked to predict once it is closed
+    batch_max: int | None = None  # teams choose a batch size from 1 to this
 
     @classmethod
     def fields_of(cls, level: Level, now: datetime) -> dict[str, Any]:
@@ -190,6 +195,7 @@ class LevelOut(Out):
             "start_y": level.start_y,
             "note": level.note,
             "prediction": level.prediction,
+            "batch_max": level.batch_max,
         }
 
     @classmethod

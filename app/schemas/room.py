@@ -30,6 +30,7 @@ class RevealTeam(Out):
     name: str | None
     guesses: list[list[float]]
     mirror: MirrorOut | None = None
+    batches: list[int] | None = None  # the batch of each guess, where teams chose one
 
 
 class RevealStandingRow(StandingRow):

@@ -33,9 +33,10 @@ class TeamState:
     guesses_used: int
     last_guess_at: datetime | None
     best_fx: float | None
+    last_batch: int | None = None
 
     def as_rules_input(self) -> TeamProgress:
-        return TeamProgress(True, self.guesses_used, self.last_guess_at)
+        return TeamProgress(True, self.guesses_used, self.last_guess_at, self.last_batch or 1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _columns(model: type[Any]) -> list[tuple[str, Any]]:
 
 _LEVEL = _columns(Level)
 _GUESS = _columns(Guess)
-_PROGRESS = ("guesses_used", "last_guess_at", "best_fx")
+_PROGRESS = ("guesses_used", "last_guess_at", "best_fx", "last_batch")
 
 
 def _read_query() -> Any:
@@ -128,7 +129,7 @@ _UPDATE = (
         Progress.level_id == bindparam("l"),
         Progress.guesses_used == bindparam("was"),
     )
-    .values(guesses_used=bindparam("seq"), last_guess_at=bindparam("at"))
+    .values(guesses_used=bindparam("seq"), last_guess_at=bindparam("at"), last_batch=bindparam("b"))
 )
 _UPDATE_BEST = _UPDATE.values(
     best_fx=bindparam("fx"), best_x=bindparam("x"), best_y=bindparam("y"), best_at=bindparam("at")
@@ -146,11 +147,11 @@ def read_guess(
     row = connection.execute(_READ, {**mine, "key": key, "login": login}).first()
     if row is None:
         return None
-    used, last_at, best_fx, since, archived, signed_in = row[:6]
-    end = 6 + len(_LEVEL)
+    used, last_at, best_fx, last_batch, since, archived, signed_in = row[:7]
+    end = 7 + len(_LEVEL)
     stored, last, best = (_guess(row, end + i * len(_GUESS)) for i in range(3))
-    progress = TeamState(team_id, level_id, used, last_at, best_fx)
-    level = _level(tuple(row[6:end]))
+    progress = TeamState(team_id, level_id, used, last_at, best_fx, last_batch)
+    level = _level(tuple(row[7:end]))
     return GuessRead(progress, level, stored, last, best, since, archived, signed_in is not None)
 
 
@@ -162,15 +163,17 @@ def store_guess(connection: Connection, progress: TeamState, guess: Guess) -> Te
     improved = progress.best_fx is None or fx < progress.best_fx
     (guess.id,) = connection.execute(_INSERT, values).inserted_primary_key or (0,)
     guard = {"t": progress.team_id, "l": progress.level_id, "was": progress.guesses_used}
+    moved = {**guard, "seq": seq, "at": at, "b": guess.batch}  # its batch: the next cooldown
     if improved:
         best = {"fx": fx, "x": guess.x, "y": guess.y}
-        done = connection.execute(_UPDATE_BEST, {**guard, "seq": seq, "at": at, **best})
+        done = connection.execute(_UPDATE_BEST, {**moved, **best})
     else:
-        done = connection.execute(_UPDATE, {**guard, "seq": seq, "at": at})
+        done = connection.execute(_UPDATE, moved)
     if done.rowcount != 1:  # the lock makes this impossible; the guard makes sure
         raise RuntimeError("a team's progress moved under a guess that held its lock")
+    best_fx = fx if improved else progress.best_fx
     return replace(
-        progress, guesses_used=seq, last_guess_at=at, best_fx=fx if improved else progress.best_fx
+        progress, guesses_used=seq, last_guess_at=at, best_fx=best_fx, last_batch=guess.batch
     )
 
 

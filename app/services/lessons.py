@@ -111,6 +111,7 @@ def level_specs(lesson: Lesson) -> list[LevelSpec]:
             eta_max=level.eta_max,
             beta_max=level.beta_max,
             slope_noise=level.slope_noise,
+            batch_max=level.batch_max,
             variant_shift=level.variant_shift,
             variant_scale=level.variant_scale,
             y_min=level.y_min,

@@ -49,6 +49,7 @@ def add_level(session: Session, *, lesson_id: int, spec: LevelSpec) -> Level:
         eta_max=spec.eta_max,
         beta_max=spec.beta_max,
         slope_noise=spec.slope_noise,
+        batch_max=spec.batch_max,
         variant_shift=spec.variant_shift,
         variant_scale=spec.variant_scale,
         y_min=spec.y_min,
@@ -93,7 +94,7 @@ def update_level(session: Session, *, level_id: int, spec: LevelSpec) -> Level:
     changes_f = bool(changed & set(FUNCTION_FIELDS))
     level.mode, level.start_x, level.start_y = spec.mode.value, spec.start_x, spec.start_y
     level.eta_max, level.beta_max = spec.eta_max, spec.beta_max
-    level.slope_noise = spec.slope_noise
+    level.slope_noise, level.batch_max = spec.slope_noise, spec.batch_max
     level.variant_shift, level.variant_scale = spec.variant_shift, spec.variant_scale
     if changes_f or not level.noise_seed:  # a new function (or an older level): new draws
         level.noise_seed = new_noise_seed()

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.expression import PlanePoint, Point
@@ -57,6 +58,7 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
     teams = lesson_teams(session, level)
     index = {team.id: i for i, team in enumerate(teams)}
     paths, replay = team_paths(session, level, teams, index)
+    batches = _batches(session, level) if level.batch_max else {}
     ghosts, start, budget = level_ghosts(session, level, paths)
     domain, reach = level.domain, level.variant_shift or 0.0  # where teams' copies played
     picture = domain.picture(level.expression, reach=reach)
@@ -78,7 +80,11 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         plane=Contours(**picture.contours) if picture.contours else None,
         teams=[
             RevealTeam(
-                number=t.number, name=t.name, guesses=paths[i], mirror=_mirror(level, paths[i])
+                number=t.number,
+                name=t.name,
+                guesses=paths[i],
+                mirror=_mirror(level, paths[i]),
+                batches=batches.get(t.id, []) if level.batch_max else None,
             )
             for i, t in enumerate(teams)
         ],
@@ -100,6 +106,17 @@ def reveal_view(session: Session, *, level: Level, now: datetime) -> RevealView 
         fits=_fits(level, paths, [(g.best.x, getattr(g.best, "y", 0.0)) for g in ghosts]),
         prediction=prediction_view(session, level=level, team_id=None, now=now),
     )
+
+
+def _batches(session: Session, level: Level) -> dict[int, list[int]]:
+    """Each team's batch sizes in the order of its guesses (by team id)."""
+    chosen: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(Guess.team_id, Guess.batch).where(Guess.level_id == level.id).order_by(Guess.seq)
+    )
+    for team_id, batch in rows:
+        chosen.setdefault(team_id, []).append(batch or 1)
+    return chosen
 
 
 def _fits(

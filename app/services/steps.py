@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.game.moves import Position
-from app.game.noise import slope_noise
+from app.game.noise import batch_noise, slope_noise
 from app.game.variants import NO_VARIANT
 from app.models import Guess, Level, Progress
 
@@ -58,10 +58,19 @@ def start_position(level: Level, team_id: int | None) -> Position:
     return Position(x, at.fx, gx, y=y, gy=as_received(level, at.gy, team_id, 0, True))
 
 
-def as_received(level: Level, slope: float, team_id: int, seq: int, along_y: bool = False) -> float:
+def as_received(
+    level: Level,
+    slope: float,
+    team_id: int,
+    seq: int,
+    along_y: bool = False,
+    batch: int | None = None,
+) -> float:
     """The slope a team receives with its guess number ``seq``: noisy on a noisy level (on
-    a two-parameter level, ∂f/∂y gets draws of its own with ``along_y``)."""
+    a two-parameter level, ∂f/∂y gets draws of its own with ``along_y``), the noise
+    σ/√batch on a batch the team chose."""
     if not level.slope_noise:
         return slope
     seed = level.noise_seed or ""
-    return slope + slope_noise(f"{seed}/y" if along_y else seed, team_id, seq, level.slope_noise)
+    size = batch_noise(level.slope_noise, batch)
+    return slope + slope_noise(f"{seed}/y" if along_y else seed, team_id, seq, size)

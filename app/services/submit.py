@@ -20,7 +20,7 @@ rows (see ``app.services.live``), so no row shared by a lesson's teams is held b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import inspect
@@ -29,7 +29,15 @@ from sqlalchemy.orm import Session
 from app.db import begin_guess, utcnow
 from app.errors import Refused
 from app.game.expression import CompiledFunction, CompiledPlane
-from app.game.guess import Accepted, Choice, GuessRefused, check_key, decide_guess, read_choice
+from app.game.guess import (
+    Accepted,
+    Choice,
+    GuessRefused,
+    check_key,
+    decide_guess,
+    read_batch,
+    read_choice,
+)
 from app.game.moves import PlaneStep, Position
 from app.game.rules import LevelState, Refusal, guesses_left, next_allowed_at
 from app.models import Guess, Level, Login, Progress, Team
@@ -80,6 +88,7 @@ class GuessRequest:
     raw_eta: object = None
     raw_beta: object = None
     raw_y: object = None
+    raw_batch: object = None
 
 
 def submit_guess(
@@ -92,6 +101,7 @@ def submit_guess(
     raw_eta: object = None,
     raw_beta: object = None,
     raw_y: object = None,
+    raw_batch: object = None,
     now: datetime | None = None,
 ) -> Answer:
     """Check every rule of a guess atomically and store it, or refuse and change nothing:
@@ -102,7 +112,9 @@ def submit_guess(
     is read from the server clock once the transaction holds its locks, unless given.
     """
     caller = team if isinstance(team, Caller) else Caller.of(team)
-    request = GuessRequest(caller, level_id, idempotency_key, raw_x, raw_eta, raw_beta, raw_y)
+    request = GuessRequest(
+        caller, level_id, idempotency_key, raw_x, raw_eta, raw_beta, raw_y, raw_batch
+    )
     try:
         check_key(idempotency_key)
     except GuessRefused as refused:
@@ -137,14 +149,15 @@ def decide_and_store(session: Session, request: GuessRequest, now: datetime | No
         login = request.caller.login
         read = read_guess(connection, team_id, request.level_id, request.idempotency_key, login)
         now = now or utcnow()
-        raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y)
+        raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y, request.raw_batch)
         if read is None:
             raise _refusal_without_progress(session, request.caller, team_id, request.level_id, raw)
         _check_login(read, request.caller)
         level, progress = read.level, read.progress
         choice = _choose(level, *raw)
         if read.stored is not None:
-            if not choice.made(read.stored.x, read.stored.y, read.stored.eta, read.stored.beta):
+            stored = read.stored
+            if not choice.made(stored.x, stored.y, stored.eta, stored.beta, stored.batch):
                 raise GuessRefused("idempotency_key_reused")
             return _answer(level, progress, read.stored, read.best, replayed=True)
         verdict = decide_guess(
@@ -199,7 +212,7 @@ def _refusal_without_progress(
     caller: Caller,
     team_id: int,
     level_id: int,
-    raw: tuple[object, object, object, object],
+    raw: tuple[object, object, object, object, object],
 ) -> Refused | GuessRefused:
     """Why a team with no progress on the level is refused, as the rules order it: not
     logged in, no such level for it, a choice it cannot make, not entered."""
@@ -219,11 +232,12 @@ def _refusal_without_progress(
 
 
 def _choose(
-    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object
+    level: Level, raw_x: object, raw_eta: object, raw_beta: object, raw_y: object, raw_batch: object
 ) -> Choice:
-    return read_choice(
+    choice = read_choice(
         level.move, level.step_bounds, level.domain.plane, raw_x, raw_eta, raw_beta, raw_y
     )
+    return replace(choice, batch=read_batch(raw_batch, level.batch_max))
 
 
 def _position(level: Level, team_id: int, last: Guess | None) -> Position:
@@ -244,7 +258,7 @@ def _guess(
         seq=seq,
         x=accepted.x,
         fx=accepted.fx,
-        slope=as_received(level, accepted.slope, team_id, seq),
+        slope=as_received(level, accepted.slope, team_id, seq, batch=choice.batch),
         true_slope=accepted.slope if level.slope_noise else None,
         idempotency_key=key,
         created_at=now,
@@ -253,9 +267,12 @@ def _guess(
         velocity=step.velocity if step else None,
         clamped=step.clamped if step else False,
         y=accepted.y if gy is not None else None,
-        gy=as_received(level, gy, team_id, seq, along_y=True) if gy is not None else None,
+        gy=as_received(level, gy, team_id, seq, along_y=True, batch=choice.batch)
+        if gy is not None
+        else None,
         true_gy=gy if level.slope_noise else None,
         velocity_y=step.velocity_y if isinstance(step, PlaneStep) else None,
+        batch=choice.batch,
     )
 
 

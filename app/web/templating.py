@@ -117,6 +117,12 @@ _FIT_LABELS = {
 }
 
 
+def batch_sizes(most: int) -> list[int]:
+    """The batch sizes a phone offers: 1, 2, 4, 8... up to ``most``, and ``most`` itself."""
+    sizes = [2**k for k in range(most.bit_length()) if 2**k < most]
+    return [*sizes, most]
+
+
 def fit_label(kind: str) -> str:
     """A model whose loss a level's f is (``app.game.fitting``), in the page's language."""
     return gettext(_FIT_LABELS[kind])
@@ -259,6 +265,7 @@ templates.env.globals.update(
     state_label=state_label,
     mode_label=mode_label,
     fit_label=fit_label,
+    batch_sizes=batch_sizes,
     fits_text=fits_text,
     reveal_text=reveal_text,
     player_settings=player_settings,

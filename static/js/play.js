@@ -20,7 +20,8 @@ const storageKey = `downhill:${state.team.number}:${level.id}`;
 const kind = kindOf(level.kind);
 const move = moveOf(level.mode);
 const steps = move.steps;
-const fields = move.fields(kind);
+// on a level that offers it, the batch size is one more field of every guess
+const fields = [...move.fields(kind), ...(level.batch_max ? ['batch'] : [])];
 const inputs = Object.fromEntries(fields.map((name) => [name, document.getElementById(name)]));
 const input = inputs[fields[0]];
 // where a typed value is kept across reloads ('draft' for the first input, as it always was)
@@ -111,7 +112,8 @@ function drawHistory() {
     const moved = steps ? move.cells(g, kind, `${kind.delta(before(g), g)}${g.clamped ? ' ⇥' : ''}`) : [];
     const implied = showImplied ? [g.seq === 1 ? '' : fmt(g.implied_eta)] : [];
     const truth = showTrue ? [kind.trueGradient(g)] : [];
-    const cells = [g.seq, ...moved, ...kind.cells(g), ...truth, ...implied,
+    const batch = level.batch_max ? [g.batch ?? 1] : [];
+    const cells = [g.seq, ...moved, ...kind.cells(g), ...truth, ...batch, ...implied,
       new Date(g.at).toLocaleTimeString([], { hour12: false })];
     for (const value of cells) {
       const cell = document.createElement('td');

@@ -200,6 +200,8 @@ function drawReveal(level) {
     name.prepend(swatch);
     const searched = mirrorWords(r.teams[row.team_index]?.mirror, data.reveal_text);
     if (searched) name.append(cell('span', searched, 'searched'));
+    const batches = r.teams[row.team_index]?.batches;  // where teams chose a batch size
+    if (batches?.length) name.append(cell('span', fill(text.batches, { sizes: batches.join(' · ') }), 'searched'));
     tr.append(cell('td', row.rank ?? '–'), name, cell('td', fmt(row.best_fx), 'num'), cell('td', gap(row.gap), 'num'));
     return tr;
   });

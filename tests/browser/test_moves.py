@@ -23,7 +23,14 @@ from tests.support import open_level
 pytestmark = pytest.mark.browser
 
 
-def open_stepping_level(data_dir: Path, mode: Mode, slope_noise: float | None = None) -> int:
+def open_stepping_level(
+    data_dir: Path,
+    mode: Mode,
+    slope_noise: float | None = None,
+    *,
+    batch_max: int | None = None,
+    cooldown: int = 0,
+) -> int:
     """A level of f(x) = (x - 1)^2 from x = 4 (slope 6) in the demo lesson, open now."""
     database = Database(server_database_url(data_dir, fresh=False))
     with database.sessions() as session:
@@ -33,12 +40,13 @@ def open_stepping_level(data_dir: Path, mode: Mode, slope_noise: float | None = 
             expression="(x - 1)^2",
             x_min=-5,
             x_max=5,
-            cooldown_seconds=0,
+            cooldown_seconds=cooldown,
             mode=mode,
             start_x=4,
             eta_max=2,
             beta_max=0.95 if mode is Mode.MOMENTUM else None,
             slope_noise=slope_noise,
+            batch_max=batch_max,
         )
         level_id = open_level(session, lesson.id, spec).id
     database.engine.dispose()
@@ -166,5 +174,40 @@ def test_a_team_steps_on_noisy_slopes_and_sees_the_true_ones_after_the_reveal(
     for row in rows:
         assert float(row[6]) == pytest.approx(2 * (float(row[3]) - 1), abs=1e-4)
     page.screenshot(path=str(ARTIFACTS / "play-noisy-phone.png"), full_page=True)
+    assert problems == []
+    context.close()
+
+
+def test_a_team_chooses_a_batch_size_on_noisy_slopes(server: str, browser, data_dir) -> None:
+    """A bigger batch: a less noisy slope and a longer wait, stated on the page; the batch
+    of each guess is in the record."""
+    level_id = open_stepping_level(
+        data_dir, Mode.LEARNING_RATE, slope_noise=2.0, batch_max=8, cooldown=2
+    )
+    context, page, problems = new_phone(browser)
+    log_in(page, server, 9)
+    play(page, server, level_id)
+    rule = page.text_content("#batch-rule")
+    assert "up to 8" in rule and "±2/√b" in rule and "b × 2 seconds" in rule
+    assert page.eval_on_selector_all("#batch option", "os => os.map(o => o.value)") == [
+        "1",
+        "2",
+        "4",
+        "8",
+    ]
+    page.fill("#eta", "0.1")
+    page.select_option("#batch", "8")
+    page.click("#submit")
+    page.wait_for_function("() => document.querySelectorAll('#history tbody tr').length === 1")
+    # the next guess waits 8 × 2 seconds
+    page.wait_for_function("() => /1[0-6]/.test(document.getElementById('status').textContent)")
+    header = page.eval_on_selector_all(
+        "#history thead th:not([hidden])", "h => h.map(c => c.textContent)"
+    )
+    row = history(page)[0]
+    assert row[header.index("b")] == "8"
+    page.screenshot(path=str(ARTIFACTS / "play-batch-phone.png"), full_page=True)
+    assert page.evaluate(TABLES_FIT), "a table runs off a 360-px phone"
+    page.screenshot(path=str(ARTIFACTS / "play-batch-phone.png"), full_page=True)
     assert problems == []
     context.close()

@@ -8,9 +8,26 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.game.expression import compile_function, compile_plane
-from app.game.guess import Accepted, Choice, GuessRefused, check_key, decide_guess, read_choice
+from app.game.guess import (
+    Accepted,
+    Choice,
+    GuessRefused,
+    check_key,
+    decide_guess,
+    read_batch,
+    read_choice,
+)
 from app.game.moves import Mode, Position, StepBounds
-from app.game.rules import NOT_ENTERED, GuessRules, LevelClock, LevelState, Refusal, TeamProgress
+from app.game.noise import batch_noise
+from app.game.rules import (
+    NOT_ENTERED,
+    GuessRules,
+    LevelClock,
+    LevelState,
+    Refusal,
+    TeamProgress,
+    next_allowed_at,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 OPEN = LevelClock(LevelState.OPEN, NOW - timedelta(minutes=1), None)
@@ -73,8 +90,46 @@ def test_choices_are_read_as_typed() -> None:
 
 def test_a_retry_is_the_same_choice_and_nothing_else() -> None:
     free, step = Choice(1.0, None, None), Choice(None, 0.5, 0.2)
-    assert free.made(1.0, None, None, None) and not free.made(2.0, None, None, None)
-    assert step.made(-3.0, None, 0.5, 0.2) and not step.made(-3.0, None, 0.5, 0.3)
+    assert free.made(1.0, None, None, None, None) and not free.made(2.0, None, None, None, None)
+    assert step.made(-3.0, None, 0.5, 0.2, None) and not step.made(-3.0, None, 0.5, 0.3, None)
+    batch = Choice(1.0, None, None, batch=4)  # the same x on another batch: another choice
+    assert batch.made(1.0, None, None, None, 4) and not batch.made(1.0, None, None, None, 1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "batch_max", "found"),
+    [(None, None, None), (None, 8, 1), (3, 8, 3), ("8", 8, 8), (" 2 ", 8, 2)],
+)
+def test_a_batch_size_is_a_whole_number_up_to_the_levels(raw, batch_max, found) -> None:
+    assert read_batch(raw, batch_max) == found
+
+
+@pytest.mark.parametrize(
+    ("raw", "batch_max", "code"),
+    [
+        (2, None, "batch_not_here"),
+        ("1", None, "batch_not_here"),
+        (0, 8, "batch_outside"),
+        (9, 8, "batch_outside"),
+        (2.5, 8, "batch_outside"),
+        ("two", 8, "batch_outside"),
+        (True, 8, "batch_outside"),
+        ("-1", 8, "batch_outside"),
+    ],
+)
+def test_a_batch_size_out_of_bounds_is_refused(raw, batch_max, code) -> None:
+    with pytest.raises(GuessRefused) as refused:
+        read_batch(raw, batch_max)
+    assert refused.value.refusal.code == code
+
+
+def test_a_guess_on_a_batch_of_b_waits_b_cooldowns() -> None:
+    after = TeamProgress(True, 1, NOW, last_batch=4)
+    assert next_allowed_at(LINE, after) == NOW + timedelta(seconds=4 * LINE.cooldown_seconds)
+    assert next_allowed_at(LINE, TeamProgress(True, 1, NOW)) == NOW + timedelta(
+        seconds=LINE.cooldown_seconds
+    )
+    assert batch_noise(2.0, 4) == 1.0 and batch_noise(2.0, None) == 2.0
 
 
 def decide(choice: Choice, progress: TeamProgress = FRESH, rules: GuessRules = LINE, **kw):

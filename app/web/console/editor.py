@@ -73,6 +73,7 @@ class LevelForm(BaseModel):
     eta_max: str = Field(default="", max_length=40)
     beta_max: str = Field(default="", max_length=40)
     slope_noise: str = Field(default="", max_length=40)
+    batch_max: str = Field(default="", max_length=40)
     variant_shift: str = Field(default="", max_length=40)
     variant_scale: str = Field(default="", max_length=40)
     y_min: str = Field(default="", max_length=40)
