@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from tests.attack.classroom import Classroom, enter, guess, make_classroom, move, phone
-from tests.support import BASE_URL
+from tests.support import BASE_URL, post
 
 EXAMPLES = 30  # per operation; a few heavy ones get fewer
 FEWER = {"/instructor/lessons/{lesson_id}/report.html": 8, "/projector/{join_code}/stream": 8}
@@ -120,8 +120,8 @@ def cases(operation, real: dict[str, str]):
 
 @pytest.fixture
 def playing(app, desk, session) -> Classroom:
-    """A lesson with an open level that team 1 entered and guessed on, a revealed one, and
-    teams to rename or remove."""
+    """A lesson with an open level that team 1 entered and guessed on, a revealed one, a
+    closed one whose prediction is asked, and teams to rename or remove."""
     room = make_classroom(
         desk,
         session,
@@ -129,12 +129,16 @@ def playing(app, desk, session) -> Classroom:
         [
             {"title": "Revealed", "expression": "(x - 1)^2", "password": "pw"},
             {"title": "Open", "expression": "sin(x) + x^2/10"},
+            {"title": "Predicted", "expression": "x^4 - x^2"},
         ],
         teams=3,
     )
-    revealed, running = room.levels
+    revealed, running, predicted = room.levels
     move(desk, revealed, "open")
     move(desk, running, "open")
+    move(desk, predicted, "open", "close")
+    asked = post(desk, f"/instructor/levels/{predicted.id}/prediction", ask="1")
+    assert asked.status_code == 303, asked.text
     with phone(app, room, 1) as team:
         enter(team, revealed, "pw")
         enter(team, running)
@@ -142,6 +146,16 @@ def playing(app, desk, session) -> Classroom:
         guess(team, running, "-1.25", "fuzz-setup-2")
     move(desk, revealed, "close", "reveal")
     return room
+
+
+def level_for(path: str, room: Classroom) -> str:
+    """The level each operation is fuzzed on: the one in the state its route serves (a
+    reveal on the revealed level, a vote on the closed level whose prediction is asked,
+    everything else on the open one), so its requests get past the state checks."""
+    revealed, running, predicted = room.levels
+    level = revealed if path.endswith("/reveal") else running
+    level = predicted if path.endswith("/prediction") else level
+    return str(level.id)
 
 
 def fuzzer(operation, real: dict[str, str], sender: Sender):
@@ -166,9 +180,7 @@ def test_no_operation_of_the_schema_answers_a_server_error(app, desk, playing: C
     schema = schemathesis.openapi.from_dict(raw)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 50, len(operations)  # the API, the console, the pages
-    revealed, running = playing.levels
     real = {
-        "level_id": str(running.id),
         "lesson_id": str(playing.lesson.id),
         "team_id": str(playing.team_ids[3]),
         "join_code": playing.join_code,
@@ -193,7 +205,8 @@ def test_no_operation_of_the_schema_answers_a_server_error(app, desk, playing: C
 
         for operation in sorted(operations, key=order):
             sender = as_desk if operation.path.startswith("/instructor") else as_team
-            fuzzer(operation, real, sender)()
+            level_id = level_for(operation.path, playing)
+            fuzzer(operation, {**real, "level_id": level_id}, sender)()
     sent = as_team.sent + as_desk.sent
     assert len(sent) == len(operations), set(map(str, operations)) - set(sent)
     assert sum(sent.values()) >= 20 * len(operations)
