@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.api.routes import GUESS_ROUTE
 from app.api.routes import router as api_router
 from app.config import Settings, get_settings
 from app.db import Database
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 
+    app.router.routes.append(GUESS_ROUTE)  # first: the hottest route, matched at once
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     for router in (api_router, instructor_router, console_router, projector_router, pages_router):
         app.include_router(router)

@@ -7,15 +7,26 @@ Every route declares the model of its answer (``app.schemas``) and answers
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from app.db import utcnow
-from app.deps import ApiTeam, GuessCaller, RowId, SessionDep, forget_team, remember_team
+from app.deps import (
+    ApiTeam,
+    GuessCaller,
+    RowId,
+    SessionDep,
+    bearer,
+    forget_team,
+    get_caller,
+    remember_team,
+)
 from app.errors import Refused
 from app.models import MAX_ROW_ID
 from app.schemas import (
@@ -47,6 +58,7 @@ from app.services.logins import LOGIN, end_login
 from app.snapshots import Shared, SharedSnapshots
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_csrf)])
+Body = TypeVar("Body", bound=BaseModel)
 
 
 @router.get("/health", response_model=HealthOut)
@@ -145,6 +157,36 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
         raise
     request.app.state.live.poke()  # this process's streams need not wait for their next look
     return guesses.answer_out(answer, utcnow()).response()
+
+
+async def guess_directly(request: Request) -> Response:
+    """``guess`` as the server answers it: what FastAPI's routing and dependency resolution
+    do for it (the CSRF check, the caller, the level's id and the body against its schema,
+    in that order), done here in a few calls. They took a third of a guess's time in the
+    event loop, on the path every team hits most. ``GUESS_ROUTE`` serves this in front of
+    every other route (``app.main``); ``guess`` declares the route in the API's schema and
+    answers the ids this does not take (below zero: refused as no level of the team)."""
+    await check_csrf(request)
+    caller = await get_caller(request, await bearer(request))
+    level_id: int = request.path_params["level_id"]
+    if level_id > MAX_ROW_ID:
+        raise Refused("invalid_request", fields=["level_id"])
+    return await guess(level_id, read_body(GuessIn, await request.body()), caller, request)
+
+
+GUESS_ROUTE = Route(
+    "/api/levels/{level_id:int}/guesses", guess_directly, methods=["POST"], include_in_schema=False
+)
+
+
+def read_body(model: type[Body], raw: bytes) -> Body:
+    """A JSON body read against its schema, refused as FastAPI refuses one (the fields at
+    fault) when it does not fit."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as invalid:
+        fields = [".".join(str(part) for part in error["loc"]) for error in invalid.errors()]
+        raise Refused("invalid_request", fields=fields) from None
 
 
 @router.get("/levels/{level_id}/prediction", response_model=PredictionOut)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
+from starlette.routing import Match
 
+from app.api.routes import GUESS_ROUTE
 from app.db import begin_guess, utcnow
 from app.services.tokens import issue_tokens
 from tests.databases import ENGINE
@@ -112,6 +114,36 @@ def test_a_refused_guess_writes_nothing_and_commits_nothing(app, client, demo: D
     assert refused.json()["error"]["code"] == "cooldown"
     assert count.commits == 0
     assert not [s for s in count.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+
+
+def test_the_guess_route_is_matched_first_and_refuses_as_the_declared_one(
+    app, client, demo: Demo
+) -> None:
+    """Guesses are answered by a plain route in front of FastAPI's (no dependency
+    resolution on the hottest path); it checks what FastAPI would, in the same order."""
+    routes = app.router.routes
+    scope = {"type": "http", "method": "POST", "path": "/api/levels/7/guesses"}
+    assert GUESS_ROUTE.matches(scope)[0] == Match.FULL
+    ahead = routes[: routes.index(GUESS_ROUTE)]
+    assert all(route.matches(scope)[0] == Match.NONE for route in ahead)
+    level = demo.levels[0]
+    # the checks before the body: no CSRF token, then no login
+    bare = client.post(f"/api/levels/{level.id}/guesses", json={"idempotency_key": "k-00000001"})
+    assert bare.json()["error"]["code"] == "csrf_failed"
+    login_as(client, 1)
+    enter(client, level.id)
+    missing = client.post(f"/api/levels/{level.id}/guesses", json={"x": 1})
+    assert missing.status_code == 422
+    assert missing.json()["error"]["code"] == "invalid_request"
+    assert "idempotency_key" in missing.json()["error"]["fields"]
+    for body in (b"{", b"[1]", b""):
+        broken = client.post(f"/api/levels/{level.id}/guesses", content=body)
+        assert broken.json()["error"]["code"] == "invalid_request", body
+    huge = client.post("/api/levels/99999999999999999999/guesses", json={"idempotency_key": "k1"})
+    assert huge.json()["error"]["code"] == "invalid_request"
+    negative = guess(client, -3, 1.0, "key-00000002")  # FastAPI's route: the same rules
+    assert negative.json()["error"]["code"] == "level_not_found"
+    assert guess(client, level.id, 1.0, "first-key-01").status_code == 200
 
 
 def _next_window(app, demo: Demo, *, team: int) -> None:
