@@ -88,6 +88,9 @@ def test_an_accepted_guess_is_one_transaction_of_at_most_five_statements(
         assert answer.status_code == 200, answer.text
         assert len(count.statements) <= MAX_STATEMENTS, count.statements
         assert count.commits == 1, count
+        # every statement is seen, those run on the DB-API cursor too (app.services.guess_rows)
+        kinds = [s.lstrip().split(None, 1)[0].upper() for s in count.statements]
+        assert {"SELECT", "INSERT", "UPDATE"} <= set(kinds), count.statements
         _next_window(app, demo, team=1)
 
 
