@@ -67,8 +67,21 @@ class Picture:
     contours: dict[str, Any] | None = None
 
 
+class NoData:
+    """A level whose f is a formula, not a model's loss over data (see ``Fitted``)."""
+
+    def fits(
+        self,
+        minimum: tuple[float, float],
+        paths: Sequence[Sequence[Sequence[float]]],
+        players: Sequence[tuple[float, float]],
+    ) -> dict[str, Any] | None:
+        """A model's output over its data: only where f is a model's loss (``Fitted``)."""
+        return None
+
+
 @dataclass(frozen=True)
-class Interval:
+class Interval(NoData):
     """A one-parameter level: f(x) for x from ``x_min`` to ``x_max``."""
 
     x_min: float
@@ -139,15 +152,6 @@ class Interval:
         """The method a path of free guesses ([x, f, slope, ...]) resembles (mirror.py)."""
         return mirror([p[:3] for p in path], self.x_min, self.x_max, x_star)
 
-    def fits(
-        self,
-        minimum: tuple[float, float],
-        paths: Sequence[Sequence[Sequence[float]]],
-        players: Sequence[tuple[float, float]],
-    ) -> dict[str, Any] | None:
-        """A model's output over its data: only where f is a model's loss (``Fitted``)."""
-        return None
-
     def window(
         self,
         points: Sequence[Sequence[float]],
@@ -175,7 +179,7 @@ class Interval:
 
 
 @dataclass(frozen=True)
-class Plane:
+class Plane(NoData):
     """A two-parameter level: f(x, y) over the rectangle ``box``."""
 
     box: Rectangle
@@ -252,15 +256,6 @@ class Plane:
 
     def mirror(self, path: Sequence[Sequence[float]], x_star: float) -> Mirror | None:
         """No mirror on a plane yet: its rules are ideas of one variable."""
-        return None
-
-    def fits(
-        self,
-        minimum: tuple[float, float],
-        paths: Sequence[Sequence[Sequence[float]]],
-        players: Sequence[tuple[float, float]],
-    ) -> dict[str, Any] | None:
-        """A model's output over its data: only where f is a model's loss (``Fitted``)."""
         return None
 
     def window(
