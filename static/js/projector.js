@@ -132,7 +132,12 @@ function drawRace(level) {
     const y = line.points.map((p) => p[1]);
     if (end !== null && end > x[x.length - 1]) { x.push(end); y.push(y[y.length - 1]); }  // still the best
     const colour = teamColour(line.team_index);
-    return { x, y, mode: 'lines', line: { shape: 'hv', color: colour, width: 4 }, hoverinfo: 'skip', showlegend: false };
+    // a dot where each line ends: the team's best now (and a team of one guess shows at all)
+    const ends = x.map((_, i) => (i === x.length - 1 ? size * 0.9 : 0));
+    return {
+      x, y, mode: 'lines+markers', line: { shape: 'hv', color: colour, width: 4 },
+      marker: { color: colour, size: ends }, hoverinfo: 'skip', showlegend: false,
+    };
   });
   window.Plotly.react($('race-chart'), traces, {
     margin: { l: size * 4, r: size, t: size / 2, b: size * 3 },

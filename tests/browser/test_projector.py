@@ -134,6 +134,11 @@ def test_a_guess_reaches_the_projector_within_the_update_interval(server: str, b
     # the race of the leaders' best f(x) and who plays fill the rest of the screen
     page.wait_for_selector("#race:not([hidden]) .main-svg")
     assert page.evaluate("() => document.getElementById('race-chart').data.length") == 2
+    # each line ends in a dot: the team's best now, seen even after a single guess
+    ends = page.evaluate(
+        "() => document.getElementById('race-chart').data.map(t => t.marker.size.at(-1))"
+    )
+    assert len(ends) == 2 and all(size > 0 for size in ends)
     tiles = page.eval_on_selector_all("#tiles li", "tiles => tiles.map(t => t.className)")
     assert len(tiles) == 10 and tiles.count("out") <= 8, tiles
     assert "2 played" in page.text_content("#activity-head")
