@@ -5,12 +5,12 @@ points on a curve, a 101 x 101 grid on a plane); building a reveal draws its cur
 points) or contour map (61 x 61). Both now evaluate f over numpy arrays at once; the
 baseline is the same code with the numpy form taken away, so that it falls back to one call
 of the plain-Python f per sample (what it did before). Every level of the lecture lesson,
-median of several runs; figures printed, never asserted.
+read as the lesson file is imported (a level that fits a model samples its loss over the
+data), median of several runs; figures printed, never asserted.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.game import interval, plane  # noqa: E402
-from app.game.domain import domain_of  # noqa: E402
-from app.game.expression import compile_function, compile_plane  # noqa: E402
+from app.game.expression import CompiledPlane  # noqa: E402
+from app.game.lesson_file import load_lesson  # noqa: E402
+from app.game.settings import LevelSpec  # noqa: E402
 
 RUNS = 7
 
@@ -38,13 +39,12 @@ def timed(work: Any) -> float:
     return statistics.median(times)
 
 
-def both(level: dict[str, Any]) -> tuple[list[float], list[float]]:
+def both(level: LevelSpec) -> tuple[list[float], list[float]]:
     """[save, reveal] in ms with numpy, then one call per sample."""
-    domain = domain_of(level["x_min"], level["x_max"], level.get("y_min"), level.get("y_max"))
-    text = level["expression"]
+    domain = level.domain
+    fast = domain.function(level.expression or "")
     found = []
-    if domain.plane:
-        fast = compile_plane(text)
+    if isinstance(fast, CompiledPlane):
         slow = replace(fast, fv=None)
         box = domain.box
         for fn in (fast, slow):
@@ -55,7 +55,6 @@ def both(level: dict[str, Any]) -> tuple[list[float], list[float]]:
                 ]
             )
     else:
-        fast = compile_function(text)
         slow = replace(fast, fv=None, dfv=None)
         low, high = domain.x_min, domain.x_max
         for fn in (fast, slow):
@@ -69,7 +68,7 @@ def both(level: dict[str, Any]) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    levels = json.loads((ROOT / "lessons" / "lecture.json").read_text())["levels"]
+    levels = load_lesson((ROOT / "lessons" / "lecture.json").read_bytes()).levels
     print("sampling f (ms, median of 7): numpy vs one call per sample, the lecture's levels")
     print(f"{'level':34} {'save':>22} {'reveal':>22}")
     ratios: list[float] = []
@@ -77,7 +76,7 @@ def main() -> None:
         fast, slow = both(level)
         ratios += [s / f for f, s in zip(fast, slow, strict=True)]
         cells = [f"{f:6.2f} vs {s:6.2f} ({s / f:4.1f}x)" for f, s in zip(fast, slow, strict=True)]
-        print(f"{level['title'][:34]:34} {cells[0]:>22} {cells[1]:>22}")
+        print(f"{level.title[:34]:34} {cells[0]:>22} {cells[1]:>22}")
     print(f"speed-up: median {statistics.median(ratios):.1f}x, least {min(ratios):.1f}x")
 
 
