@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -257,6 +258,16 @@ class Guess(Base):
         # second, however many guesses the level holds (see level_entries).
         Index("ix_guess_level_team_fx", "level_id", "team_id", "fx", "created_at"),
         Index("ix_guess_level_team_created", "level_id", "team_id", "created_at"),
+        # The projector's race: the leaders' guesses that lowered their best, a few a team
+        # however many guesses the level holds (see app.services.activity).
+        Index(
+            "ix_guess_level_team_improved",
+            "level_id",
+            "team_id",
+            "seq",
+            sqlite_where=text("improved = 1"),
+            postgresql_where=text("improved"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -283,6 +294,8 @@ class Guess(Base):
     velocity_y: Mapped[float | None] = mapped_column(Float)
     # on a level where teams choose a batch size: this guess's (its slope's noise σ/√batch)
     batch: Mapped[int | None] = mapped_column(Integer)
+    # this guess lowered the team's best f(x) on the level (its first guess always does)
+    improved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def intercept(self) -> float:

@@ -2,10 +2,12 @@
 
 A lesson of 1,000 teams (every one entered) and one open level on the projector; the guess
 table (the real schema: the server migrates its own database) is filled in bulk with
-sqlite3 executemany in one transaction per step, a guess every 3.6 ms in turn by team, with
-each team's progress row (guesses used, best f(x), where and when) kept as the guess service
-keeps it. At each size, the median of several runs, each in a fresh session as a request
-has:
+sqlite3 executemany in one transaction per step, a guess every 3.6 ms in turn by team, at
+an x drawn at random, with each team's progress row (guesses used, best f(x), where and
+when) and each guess's mark of a new best kept as the guess service keeps them. (Random
+guesses lower a team's best a few times, about ln n in n guesses; a team that descends
+lowers it at most once a guess, within its budget: the race reads those guesses alone.)
+At each size, the median of several runs, each in a fresh session as a request has:
 - the level's standings as teams see them (``team_level_standings``), live, and frozen: the
   level's standings froze for its last minutes, with the last 2,000 or so guesses made
   after the freeze, so they rank the guesses made before it;
@@ -89,16 +91,18 @@ class Seeder:
             mine = self.progress.setdefault(team_id, [0, None, None, None, None])
             mine[0] = seq = mine[0] + 1
             mine[4] = at
-            if mine[1] is None or point.fx < mine[1]:
+            improved = mine[1] is None or point.fx < mine[1]
+            if improved:
                 mine[1:4] = [point.fx, point.x, at]
+            key = f"seed{i:09d}"
             rows.append(
-                (team_id, self.level_id, seq, point.x, point.fx, point.slope, f"seed{i:09d}", at)
+                (team_id, self.level_id, seq, point.x, point.fx, point.slope, key, at, improved)
             )
         with sqlite3.connect(self.path, timeout=30) as connection:
             connection.execute("BEGIN IMMEDIATE")
             connection.executemany(
                 "INSERT INTO guess (team_id, level_id, seq, x, fx, slope, idempotency_key,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, improved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             connection.executemany(

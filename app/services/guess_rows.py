@@ -255,9 +255,9 @@ def read_guess(
 def store_guess(connection: Connection, progress: TeamState, guess: Guess) -> TeamState:
     """Insert an accepted guess (a transient object, given its id here) and move the
     team's progress on; the progress after it."""
-    values = {key: getattr(guess, key) for key, _ in _GUESS if key != "id"}
     seq, at, fx = guess.seq, guess.created_at, guess.fx
-    improved = progress.best_fx is None or fx < progress.best_fx
+    improved = guess.improved = progress.best_fx is None or fx < progress.best_fx
+    values = {key: getattr(guess, key) for key, _ in _GUESS if key != "id"}
     (guess.id,) = _INSERT.first(connection, values) or (0,)
     guard = {"t": progress.team_id, "l": progress.level_id, "was": progress.guesses_used}
     moved = {**guard, "seq": seq, "at": at, "b": guess.batch}  # its batch: the next cooldown

@@ -67,6 +67,14 @@ def test_the_best_is_the_lowest_f_reached_first(session, demo: Demo) -> None:
         3,
         4,
     ]
+    # each guess that lowered the best is marked (the projector's race reads those alone)
+    assert improved_marks(session, team, level) == [True, True, False, False]
+
+
+def improved_marks(session, team: Team, level: Level) -> list[bool]:
+    """Which of the team's guesses on the level lowered its best, in order."""
+    mine = (Guess.team_id == team.id, Guess.level_id == level.id)
+    return list(session.scalars(select(Guess.improved).where(*mine).order_by(Guess.seq)))
 
 
 def test_a_retry_with_the_same_key_spends_nothing(session, demo: Demo) -> None:
