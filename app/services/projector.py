@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,10 @@ from app.schemas import (
     StandingRow,
 )
 from app.services import live
-from app.services.activity import activity, race, team_indexes
+from app.services.activity import activity, race
 from app.services.players import prediction_view
 from app.services.reveal import reveal_view
-from app.services.standings import overall_standings, team_level_standings
+from app.services.standings import LevelStandings, overall_standings, team_level_standings
 
 
 def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
@@ -148,7 +149,7 @@ def _level_on_screen(
             Progress.level_id == level.id
         )
     )
-    board, leaders, as_of = _standings(session, level, now)
+    board, seen = _standings(session, level, now)
     return ProjectorLevel(
         id=level.id,
         position=level.position,
@@ -166,32 +167,41 @@ def _level_on_screen(
         password=level.password if show_password and state is LevelState.OPEN else None,
         guesses=guesses or 0,
         standings=board,
-        **_play(session, level, now, leaders, as_of) if state is not LevelState.REVEALED else {},
+        **_play(session, level, now, seen) if state is not LevelState.REVEALED else {},
         reveal=reveal_view(session, level=level, now=now),
         prediction=prediction_view(session, level=level, team_id=None, now=now),
     )
 
 
 def _play(
-    session: Session, level: Level, now: datetime, leaders: list[Entry], as_of: datetime | None
+    session: Session, level: Level, now: datetime, seen: LevelStandings | None
 ) -> dict[str, Any]:
     """The race of the board's teams (none while the standings are hidden) and who plays
     now (app.services.activity)."""
-    indexes = team_indexes(session, level.lesson_id)
-    lines, start = race(session, level, leaders, as_of, indexes) if leaders else (None, None)
-    return {"race": lines, "race_start": start, "activity": activity(session, level, now, indexes)}
+    lines, start = None, None
+    leaders = _leaders(seen) if seen is not None else []
+    if seen is not None and leaders:
+        # a leader's colour is its place in the lesson by number, as in the reveal
+        numbers = sorted(row.entry.team_number for row in seen.standings)  # every team
+        colours = {e.team_id: bisect_left(numbers, e.team_number) for e in leaders}
+        lines, start = race(session, level, leaders, seen.as_of, colours)
+    return {"race": lines, "race_start": start, "activity": activity(session, level, now)}
+
+
+def _leaders(seen: LevelStandings) -> list[Entry]:
+    """The entries of the board's rows: the first teams that have played."""
+    return [row.entry for row in seen.standings if row.entry.best_fx is not None][:TOP]
 
 
 def _standings(
     session: Session, level: Level, now: datetime
-) -> tuple[Board, list[Entry], datetime | None]:
-    """The board as teams may see it, the entries of its rows, and as of when."""
+) -> tuple[Board, LevelStandings | None]:
+    """The board as teams may see it, and the standings it shows (None while hidden)."""
     try:
         seen = team_level_standings(session, level=level, now=now)
     except Refused:  # hidden until the level closes
-        return Board(hidden=True), [], None
+        return Board(hidden=True), None
     played = [row for row in seen.standings if row.entry.best_fx is not None]
-    leaders = [row.entry for row in played[:TOP]]
     board = Board(
         hidden=False,
         frozen_at=seen.as_of,
@@ -200,4 +210,4 @@ def _standings(
         more=max(0, len(played) - TOP),
         waiting=len(seen.standings) - len(played),
     )
-    return board, leaders, seen.as_of
+    return board, seen

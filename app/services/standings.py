@@ -56,9 +56,9 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
             select(Team.id, Team.number, Team.name).where(Team.lesson_id == level.lesson_id)
         )
         rows = [(*team, *frozen.get(team[0], (None, None, None, 0))[1:]) for team in teams]
-    entries = []
+    entries, variants = [], level.has_variants  # (an ORM attribute: read once, not per team)
     for team_id, number, name, best, best_at, guesses in rows:
-        if best is not None and level.has_variants:
+        if best is not None and variants:
             best = _on_level_scale(level, team_id, best)
         entries.append(Entry(team_id, number, name, best, best_at, guesses or 0))
     return entries
