@@ -1,22 +1,24 @@
-"""Where a process decides its guesses: on SQLite one thread that commits them in groups,
-on PostgreSQL a transaction per guess in a worker thread.
+"""Where a process decides its guesses: one thread that commits them in groups.
 
-SQLite has one writer at a time. With a transaction per guess, every request in flight
-queues on that one lock, the thread that holds it shares the interpreter with all the
-waiting ones (its turn grows longer as the load grows), and each guess pays its own
-synchronous commit. Here one thread per process takes the guesses as they arrive, decides
-each in turn inside one transaction (``app.services.submit.decide_and_store``: every rule,
-on what that transaction reads, so a later guess of the same team sees the earlier one),
-commits them together (still ``synchronous=FULL``) and only then answers each: an answer
-still means the guess is on disk. While a group commits, the next one gathers.
+With a transaction per guess, every guess pays its own synchronous commit. On SQLite every
+request in flight also queues on the one write lock, the thread that holds it sharing the
+interpreter with all the waiting ones (its turn grows longer as the load grows); on
+PostgreSQL the backends pile up on the WAL's flush, dozens at once, and a second worker
+process made the server slower, not faster. Here one thread per process takes the guesses
+as they arrive, decides each in turn inside one transaction
+(``app.services.submit.decide_and_store``: every rule, on what that transaction reads, so a
+later guess of the same team sees the earlier one), commits them together (still
+``synchronous=FULL`` on SQLite, a flushed commit on PostgreSQL) and only then answers each:
+an answer still means the guess is on disk. While a group commits, the next one gathers.
 
 A refusal writes nothing, so it needs no savepoint. An unexpected error rolls the group
 back, and its guesses are decided again one by one, so that one broken guess fails alone.
-Processes still exclude each other with SQLite's write lock (``BEGIN IMMEDIATE``).
-
-PostgreSQL locks a guess's own team row instead of the database (see
-``app.services.submit``), so guesses run in parallel, one transaction each; grouping them
-would make a guess wait for another team's lock.
+Processes still exclude each other: on SQLite with its write lock (``BEGIN IMMEDIATE``), on
+PostgreSQL with the team's progress row, which a guess locks (and the level's row, which it
+shares). A group never waits for those rows: a guess whose rows another transaction holds
+(the same team's guess in another process, an instructor changing the level) leaves the
+group and is decided alone in a worker thread, which waits its turn, so one held team
+never stalls the others; nor can two groups wait for each other.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import Database, begin_guess
 from app.errors import Refused
+from app.services.guess_rows import HeldElsewhere
 from app.services.submit import Answer, GuessRequest, decide_and_store, submit_guess
 
 log = logging.getLogger(__name__)
@@ -38,12 +41,20 @@ log = logging.getLogger(__name__)
 MOST_IN_A_GROUP = 128  # guesses committed together at most (a group takes a few ms)
 
 
+class _Alone:
+    """The answer of a guess that left its group: its rows were locked elsewhere."""
+
+
+ALONE = _Alone()
+Outcome = Answer | _Alone
+
+
 @dataclass(frozen=True)
 class _Waiting:
     """A guess handed to the writer, and where its answer goes."""
 
     request: GuessRequest
-    future: asyncio.Future[Answer]
+    future: asyncio.Future[Outcome]
     loop: asyncio.AbstractEventLoop
 
 
@@ -52,20 +63,20 @@ class GuessWriter:
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self.groups = database.engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
 
     async def submit(self, request: GuessRequest) -> Answer:
         """The answer to the guess, once it is committed; ``Refused`` when it is refused."""
-        if not self.groups:
-            return await run_in_threadpool(self._alone, request)
         self._start()
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Answer] = loop.create_future()
+        future: asyncio.Future[Outcome] = loop.create_future()
         self._queue.put(_Waiting(request, future, loop))
-        return await future
+        outcome = await future
+        if isinstance(outcome, _Alone):  # waits for the rows in a thread of its own
+            return await run_in_threadpool(self._alone, request)
+        return outcome
 
     def stop(self) -> None:
         """Answer the guesses already handed over, then end the thread (a later guess
@@ -116,15 +127,17 @@ class GuessWriter:
 
     def _decide(self, group: list[_Waiting]) -> None:
         """Decide and commit a group; answer each of its guesses."""
-        outcomes: list[Answer | BaseException] = []
+        outcomes: list[Outcome | BaseException] = []
         try:
             with self._database.sessions() as session:
                 begin_guess(session)
                 for waiting in group:
                     try:
-                        outcomes.append(decide_and_store(session, waiting.request, None))
-                    except Refused as refusal:
-                        outcomes.append(refusal)
+                        outcomes.append(
+                            decide_and_store(session, waiting.request, None, wait=False)
+                        )
+                    except (Refused, HeldElsewhere) as refusal:
+                        outcomes.append(ALONE if isinstance(refusal, HeldElsewhere) else refusal)
                 if any(isinstance(outcome, Answer) for outcome in outcomes):
                     session.commit()  # (a rollback would expire the answers' rows)
                 else:
@@ -136,7 +149,7 @@ class GuessWriter:
                 return
             log.exception("a guess could not be stored")
             outcomes = [error]
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, Answer | BaseException]]]
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, Outcome | BaseException]]]
         by_loop = {}
         for waiting, outcome in zip(group, outcomes, strict=True):
             by_loop.setdefault(waiting.loop, []).append((waiting, outcome))
@@ -144,7 +157,7 @@ class GuessWriter:
             loop.call_soon_threadsafe(_settle, answered)
 
 
-def _settle(answered: list[tuple[_Waiting, Answer | BaseException]]) -> None:
+def _settle(answered: list[tuple[_Waiting, Outcome | BaseException]]) -> None:
     for waiting, outcome in answered:
         if waiting.future.done():  # the client went away; the guess is stored all the same
             continue

@@ -200,13 +200,22 @@ def _read_query() -> Any:
 _READ = Prepared(_read_query())
 
 # On PostgreSQL, before the read: lock the team's progress row and share the level's
-# (SQLite's transaction already holds its one write lock).
-_LOCK_ROWS = Prepared(
+# (SQLite's transaction already holds its one write lock); in a group, without waiting.
+_ROWS = (
     select(Progress.team_id)
     .join(Level, Level.id == Progress.level_id)
     .where(Progress.team_id == bindparam("team_id"), Progress.level_id == bindparam("level_id"))
-    .suffix_with("FOR UPDATE OF progress FOR SHARE OF level")
 )
+_LOCK_ROWS = Prepared(_ROWS.suffix_with("FOR UPDATE OF progress FOR SHARE OF level"))
+_LOCK_ROWS_NOW = Prepared(
+    _ROWS.suffix_with("FOR UPDATE OF progress SKIP LOCKED FOR SHARE OF level SKIP LOCKED")
+)
+
+
+class HeldElsewhere(Exception):
+    """The team's progress row, or the level's, is locked by another transaction: a group
+    of guesses does not wait for it (``app.writer`` decides this guess alone)."""
+
 
 _INSERT = Prepared(
     insert(Guess)
@@ -234,13 +243,24 @@ _UPDATE_BEST = Prepared(
 
 
 def read_guess(
-    connection: Connection, team_id: int, level_id: int, key: str, login: str | None
+    connection: Connection,
+    team_id: int,
+    level_id: int,
+    key: str,
+    login: str | None,
+    *,
+    wait: bool = True,
 ) -> GuessRead | None:
     """Everything a guess's decision needs, in one statement; None when the team has no
-    progress on a level of its lesson (it has not entered it, or there is no such level)."""
+    progress on a level of its lesson (it has not entered it, or there is no such level).
+    On PostgreSQL without ``wait``, ``HeldElsewhere`` when the rows it locks are locked
+    (or missing: deciding alone then says why)."""
     mine = {"team_id": team_id, "level_id": level_id}
     if connection.dialect.name == "postgresql":
-        _LOCK_ROWS.first(connection, mine)
+        if wait:
+            _LOCK_ROWS.first(connection, mine)
+        elif _LOCK_ROWS_NOW.first(connection, mine) is None:
+            raise HeldElsewhere
     row = _READ.first(connection, {**mine, "key": key, "login": login})
     if row is None:
         return None

@@ -138,16 +138,20 @@ def _forget_progress(session: Session, guess: Guess) -> None:
         session.expire(held)
 
 
-def decide_and_store(session: Session, request: GuessRequest, now: datetime | None) -> Answer:
+def decide_and_store(
+    session: Session, request: GuessRequest, now: datetime | None, *, wait: bool = True
+) -> Answer:
     """Decide a guess in a transaction that holds the guess lock (``begin_guess``), and
     write it when it is accepted; a refusal (``Refused``) writes nothing. The caller ends
-    the transaction: commits, or rolls back on any exception."""
+    the transaction: commits, or rolls back on any exception. Without ``wait`` (a group of
+    guesses), ``HeldElsewhere`` instead of waiting for rows another transaction locks."""
     connection = session.connection()
     try:
         check_key(request.idempotency_key)
         team_id = _team_id(session, request.caller)
         login = request.caller.login
-        read = read_guess(connection, team_id, request.level_id, request.idempotency_key, login)
+        key = request.idempotency_key
+        read = read_guess(connection, team_id, request.level_id, key, login, wait=wait)
         now = now or utcnow()
         raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y, request.raw_batch)
         if read is None:
