@@ -13,15 +13,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from app.api.routes import GUESS_ROUTE
 from app.api.routes import router as api_router
 from app.config import Settings, get_settings
 from app.db import Database
 from app.errors import Refused
+from app.hot_path import GuessFastPath
 from app.live import LiveHub
-from app.security import BodyLimitMiddleware, LocaleMiddleware, SecurityHeadersMiddleware
+from app.security import (
+    BodyLimitMiddleware,
+    KeyedSigner,
+    LocaleMiddleware,
+    LoginSessionMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.snapshots import SharedSnapshots
 from app.static import StaticAssets
 from app.web.console import public as instructor_router
@@ -34,6 +40,7 @@ from app.web.templating import STATIC_DIR
 from app.writer import GuessWriter
 
 SESSION_COOKIE = "downhill_session"
+SESSION_SECONDS = 14 * 24 * 3600
 logger = logging.getLogger("downhill")
 
 
@@ -46,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served by app.web.pages from the project: it opens offline
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # no OpenTelemetry here: without this FastAPI looks for its providers at every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.database = Database(settings.resolved_database_url)
@@ -59,16 +68,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refuse=refusal_response,
         larger={"/instructor/lessons/import": MAX_LESSON_FILE},
     )
+    signer = KeyedSigner(settings.resolved_secret_key)
     app.add_middleware(
-        SessionMiddleware,
+        LoginSessionMiddleware,
+        signer=signer,
         secret_key=settings.resolved_secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=14 * 24 * 3600,
+        max_age=SESSION_SECONDS,
         same_site="lax",
         https_only=settings.cookie_secure,
     )
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(  # outermost: an accepted guess is answered before all the rest
+        GuessFastPath,
+        limit=settings.max_body_bytes,
+        signer=signer,
+        cookie=SESSION_COOKIE,
+        max_age=SESSION_SECONDS,
+    )
 
     app.router.routes.append(GUESS_ROUTE)  # first: the hottest route, matched at once
     app.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
+from itsdangerous import TimestampSigner
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Refused
@@ -29,10 +31,8 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def same_origin(request: Request) -> bool:
-    """The request's Origin (or, without one, its Referer) names this very server."""
-    host = request.headers.get("host", "")
-    source = request.headers.get("origin") or request.headers.get("referer")
+def same_origin(host: str, source: str | None) -> bool:
+    """A request's Origin (or, without one, its Referer) names this very server, its Host."""
     if not source or source == "null":
         return False
     return urlsplit(source).netloc == host
@@ -55,7 +55,8 @@ async def check_csrf(request: Request) -> None:
     if request.url.path.startswith("/api/") and request.headers.get("authorization"):
         if not request.session:  # no browser login: a program that sent its token wrongly
             raise Refused("token_invalid")
-    if not same_origin(request):
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not same_origin(request.headers.get("host", ""), source):
         raise Refused("csrf_failed")
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
@@ -67,6 +68,26 @@ async def check_csrf(request: Request) -> None:
     expected = request.session.get("csrf")
     if not sent or not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
         raise Refused("csrf_failed")
+
+
+class KeyedSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving its HMAC key once rather than at every
+    signature (a SHA-1 of the secret for every request with a login)."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        derived: dict[str | bytes | None, bytes] = self.__dict__.setdefault("_derived", {})
+        if secret_key not in derived:
+            derived[secret_key] = super().derive_key(secret_key)
+        return derived[secret_key]
+
+
+class LoginSessionMiddleware(SessionMiddleware):
+    """Starlette's signed-cookie sessions, with the signer the guess's fast path shares
+    (``app.hot_path``)."""
+
+    def __init__(self, app: ASGIApp, *, signer: TimestampSigner, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.signer = signer
 
 
 class BodyLimitMiddleware:

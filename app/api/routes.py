@@ -28,6 +28,7 @@ from app.deps import (
     remember_team,
 )
 from app.errors import Refused
+from app.hot_path import DECIDED
 from app.models import MAX_ROW_ID
 from app.schemas import (
     AnswerOut,
@@ -137,8 +138,13 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
     """Submit a guess: f(x), slope, tangent, guesses left, next allowed time, best so far
     (on a two-parameter level: x and y, f(x, y) and the gradient, ``slope`` and ``gy``).
 
-    Answered once the guess is stored (``app.writer``); nothing here blocks the event loop."""
+    Answered once the guess is stored (``app.writer``); nothing here blocks the event loop.
+    An accepted guess is answered before it reaches here (``app.hot_path``), which hands
+    on the outcome of one it did not answer."""
     try:
+        decided = request.scope.pop(DECIDED, None)
+        if decided is not None:  # the writer refused it, or failed to store it
+            raise decided
         answer = await request.app.state.guesses.submit(
             submit.GuessRequest(
                 caller,
@@ -160,12 +166,13 @@ async def guess(level_id: RowId, body: GuessIn, caller: GuessCaller, request: Re
 
 
 async def guess_directly(request: Request) -> Response:
-    """``guess`` as the server answers it: what FastAPI's routing and dependency resolution
-    do for it (the CSRF check, the caller, the level's id and the body against its schema,
-    in that order), done here in a few calls. They took a third of a guess's time in the
-    event loop, on the path every team hits most. ``GUESS_ROUTE`` serves this in front of
-    every other route (``app.main``); ``guess`` declares the route in the API's schema and
-    answers the ids this does not take (below zero: refused as no level of the team)."""
+    """``guess`` as the server answers what ``app.hot_path`` hands on (a program's token,
+    a refusal, a request it does not read): what FastAPI's routing and dependency
+    resolution do for it (the CSRF check, the caller, the level's id and the body against
+    its schema, in that order), done here in a few calls. ``GUESS_ROUTE`` serves this in
+    front of every other route (``app.main``); ``guess`` declares the route in the API's
+    schema and answers the ids this does not take (below zero: refused as no level of the
+    team)."""
     await check_csrf(request)
     caller = await get_caller(request, await bearer(request))
     level_id: int = request.path_params["level_id"]

@@ -17,7 +17,11 @@ from starlette.routing import Match
 
 from app.api.routes import GUESS_ROUTE
 from app.db import begin_guess, utcnow
+from app.hot_path import GuessFastPath
+from app.main import SESSION_COOKIE
+from app.security import SECURITY_HEADERS
 from app.services.tokens import issue_tokens
+from tests.attack.classroom import session_data
 from tests.databases import ENGINE
 from tests.support import Demo, browser_like, enter, login_as
 
@@ -147,6 +151,82 @@ def test_the_guess_route_is_matched_first_and_refuses_as_the_declared_one(
     negative = guess(client, -3, 1.0, "key-00000002")  # FastAPI's route: the same rules
     assert negative.json()["error"]["code"] == "level_not_found"
     assert guess(client, level.id, 1.0, "first-key-01").status_code == 200
+
+
+@contextmanager
+def stack_calls(app) -> Iterator[list[str]]:
+    """The guesses that reach the middleware stack behind the fast path (app.hot_path)."""
+    middleware = app.middleware_stack
+    while not isinstance(middleware, GuessFastPath):
+        middleware = middleware.app
+    behind, seen = middleware.app, []
+
+    async def spy(scope, receive, send) -> None:
+        if scope["path"].endswith("/guesses"):
+            seen.append(type(scope.get("downhill.decided")).__name__)
+        await behind(scope, receive, send)
+
+    middleware.app = spy
+    try:
+        yield seen
+    finally:
+        middleware.app = behind
+
+
+def test_an_accepted_guess_is_answered_ahead_of_the_stack_as_the_stack_would(
+    app, client, demo: Demo
+) -> None:
+    login_as(client, 1)
+    level = demo.levels[0]
+    enter(client, level.id)
+    with stack_calls(app) as seen:
+        answer = guess(client, level.id, 1.5, "fast-key-0001")
+        assert answer.status_code == 200, answer.text
+        assert seen == []  # the stack never saw it
+        assert answer.json()["guess"]["x"] == 1.5 and not answer.json()["replayed"]
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.headers["vary"] == "Cookie"
+        for name, value in SECURITY_HEADERS:
+            assert answer.headers[name.decode()] == value.decode()
+        assert "set-cookie" not in answer.headers
+        # the same key again: the stored answer, still ahead of the stack
+        again = guess(client, level.id, 1.5, "fast-key-0001")
+        assert again.json()["replayed"] and again.json()["guess"] == answer.json()["guess"]
+        # a refusal is decided once, by the writer, and shown by the stack
+        with counted(app) as count:
+            refused = guess(client, level.id, 2.5, "fast-key-0002")  # within the cooldown
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "cooldown"
+        assert seen == ["Refused"]
+        assert len(set(count.statements)) == len(count.statements), count.statements
+        # a request it does not read to the end goes to the stack untouched
+        doubled = client.post(
+            f"/api/levels/{level.id}/guesses",
+            json={"x": 3, "idempotency_key": "fast-key-0003"},
+            headers=[("Origin", "http://elsewhere.example"), ("Origin", "http://testserver")],
+        )
+        assert doubled.json()["error"]["code"] == "csrf_failed"
+        assert seen == ["Refused", "NoneType"]
+
+
+def test_a_guess_whose_login_is_gone_is_refused_and_forgotten_by_the_stack(app, demo: Demo) -> None:
+    level = demo.levels[0]
+    with browser_like(app) as phone:
+        csrf = login_as(phone, 1)
+        enter(phone, level.id)
+        kept = phone.cookies.get(SESSION_COOKIE)
+        assert phone.delete("/api/session", headers={"X-CSRF-Token": csrf}).status_code == 200
+    with browser_like(app) as again, stack_calls(app) as seen:
+        again.cookies.set(SESSION_COOKIE, kept)
+        answer = again.post(
+            f"/api/levels/{level.id}/guesses",
+            json={"x": 1, "idempotency_key": "gone-key-001"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert answer.status_code == 401 and answer.json()["error"]["code"] == "not_logged_in"
+        assert seen == ["Refused"]
+        assert SESSION_COOKIE in answer.headers["set-cookie"]  # the team is forgotten
+        cookie = answer.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
+        assert "team_id" not in session_data(cookie) and "csrf" in session_data(cookie)
 
 
 def _next_window(app, demo: Demo, *, team: int) -> None:
