@@ -128,6 +128,7 @@ class GuessWriter:
     def _decide(self, group: list[_Waiting]) -> None:
         """Decide and commit a group; answer each of its guesses."""
         outcomes: list[Outcome | BaseException] = []
+        answered = False
         try:
             with self._database.sessions() as session:
                 begin_guess(session)
@@ -142,19 +143,28 @@ class GuessWriter:
                     session.commit()  # (a rollback would expire the answers' rows)
                 else:
                     session.rollback()  # all refused: nothing was written
+                _answer(group, outcomes)  # at once: the connection's return can follow
+                answered = True
         except Exception as error:
+            if answered:  # the session failed to close after its commit: the answers stand
+                log.exception("a group's session did not close cleanly")
+                return
             if len(group) > 1:
                 for waiting in group:
                     self._decide([waiting])
                 return
             log.exception("a guess could not be stored")
-            outcomes = [error]
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, Outcome | BaseException]]]
-        by_loop = {}
-        for waiting, outcome in zip(group, outcomes, strict=True):
-            by_loop.setdefault(waiting.loop, []).append((waiting, outcome))
-        for loop, answered in by_loop.items():  # one wake-up of the loop for the group
-            loop.call_soon_threadsafe(_settle, answered)
+            _answer(group, [error])
+
+
+def _answer(group: list[_Waiting], outcomes: list[Outcome | BaseException]) -> None:
+    """Hand each guess its outcome, in its own event loop (one wake-up of a loop a group)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, Outcome | BaseException]]]
+    by_loop = {}
+    for waiting, outcome in zip(group, outcomes, strict=True):
+        by_loop.setdefault(waiting.loop, []).append((waiting, outcome))
+    for loop, answered in by_loop.items():
+        loop.call_soon_threadsafe(_settle, answered)
 
 
 def _settle(answered: list[tuple[_Waiting, Outcome | BaseException]]) -> None:
