@@ -6,11 +6,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One team's result on one level: its best f(x) and when it first reached it."""
+class Entry(NamedTuple):
+    """One team's result on one level: its best f(x) and when it first reached it (a
+    named tuple: a live page makes one per team a few times a second)."""
 
     team_id: int
     team_number: int
@@ -20,8 +21,7 @@ class Entry:
     guesses: int
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """A ranked entry; teams with the same rank share it."""
 
     rank: int
@@ -34,21 +34,23 @@ def rank_level(entries: Iterable[Entry]) -> list[Standing]:
     Teams that made no guess come last and share the last rank. Two teams share a rank
     only when both their best f(x) and the moment they reached it are equal.
     """
-
-    def key(entry: Entry) -> tuple[bool, float, float, int]:
-        missing = entry.best_fx is None
-        best = math.inf if entry.best_fx is None else entry.best_fx
-        return (missing, best, _time_key(entry), entry.team_number)
-
-    ordered = sorted(entries, key=key)
+    ordered = sorted(entries, key=_rank_key)
     standings: list[Standing] = []
+    previous: Standing | None = None
     for position, entry in enumerate(ordered, start=1):
-        previous = standings[-1] if standings else None
-        same = previous is not None and _tied(previous.entry, entry)
-        standings.append(
-            Standing(rank=previous.rank if same and previous else position, entry=entry)
-        )
+        if previous is None or not _tied(previous.entry, entry):
+            previous = Standing(position, entry)
+        else:
+            previous = Standing(previous.rank, entry)
+        standings.append(previous)
     return standings
+
+
+def _rank_key(entry: Entry) -> tuple[bool, float, float, int]:
+    best = entry.best_fx
+    if best is None:
+        return (True, math.inf, math.inf, entry.team_number)
+    return (False, best, _time_key(entry), entry.team_number)
 
 
 def _time_key(entry: Entry) -> float:

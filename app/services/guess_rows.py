@@ -126,6 +126,27 @@ class Prepared:
             return None
         return tuple(c(v) if c else v for c, v in zip(results, row, strict=True))
 
+    def all(self, connection: Connection, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, its values converted (a conversion only where a column needs one)."""
+        cursor = self.run(connection, values)
+        try:
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            results = self._results.get(connection.dialect.name)
+            if results is None:
+                results = self._result_types(connection.dialect, cursor.description)
+        finally:
+            cursor.close()
+        converting = [(i, c) for i, c in enumerate(results) if c]
+        if not converting:
+            return rows
+        converted = []
+        for row in rows:
+            values_ = list(row)
+            for i, convert in converting:
+                values_[i] = convert(values_[i])
+            converted.append(tuple(values_))
+        return converted
+
     def _result_types(self, dialect: Dialect, description: Any) -> tuple[Convert, ...]:
         """Each column's conversion, for the type the database says it sends."""
         selected = getattr(self.statement, "exported_columns", None) or []  # or RETURNING
