@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db import lock_for_write
 from app.errors import Refused
 from app.game.rules import LevelState, Visibility, freezes_at
-from app.game.scoring import Entry, podium
+from app.game.scoring import podium
 from app.game.typed import whole_number
 from app.models import MAX_ROW_ID, Announcement, Lesson, Level, Progress, Team
 from app.schemas import (
@@ -29,7 +28,7 @@ from app.services import live
 from app.services.activity import activity, race
 from app.services.players import prediction_view
 from app.services.reveal import reveal_view
-from app.services.standings import LevelStandings, overall_standings, team_level_standings
+from app.services.standings import StandingsHead, overall_standings, standings_head
 
 
 def announcement_of(session: Session, *, lesson_id: int) -> Announcement:
@@ -174,40 +173,41 @@ def _level_on_screen(
 
 
 def _play(
-    session: Session, level: Level, now: datetime, seen: LevelStandings | None
+    session: Session, level: Level, now: datetime, seen: StandingsHead | None
 ) -> dict[str, Any]:
     """The race of the board's teams (none while the standings are hidden) and who plays
     now (app.services.activity)."""
     lines, start = None, None
-    leaders = _leaders(seen) if seen is not None else []
+    leaders = [row.entry for row in seen.head] if seen is not None else []
     if seen is not None and leaders:
         # a leader's colour is its place in the lesson by number, as in the reveal
-        numbers = sorted(row.entry.team_number for row in seen.standings)  # every team
-        colours = {e.team_id: bisect_left(numbers, e.team_number) for e in leaders}
+        colours = _places(session, level.lesson_id, [e.team_id for e in leaders])
         lines, start = race(session, level, leaders, seen.as_of, colours)
     return {"race": lines, "race_start": start, "activity": activity(session, level, now)}
 
 
-def _leaders(seen: LevelStandings) -> list[Entry]:
-    """The entries of the board's rows: the first teams that have played."""
-    return [row.entry for row in seen.standings if row.entry.best_fx is not None][:TOP]
+def _places(session: Session, lesson_id: int, team_ids: list[int]) -> dict[int, int]:
+    """Each of these teams' place among the lesson's teams by number, from 0."""
+    place = func.row_number().over(order_by=Team.number) - 1
+    numbered = select(Team.id, place.label("place")).where(Team.lesson_id == lesson_id)
+    placed = numbered.subquery()
+    found = session.execute(select(placed.c.id, placed.c.place).where(placed.c.id.in_(team_ids)))
+    return {team_id: int(index) for team_id, index in found}
 
 
-def _standings(
-    session: Session, level: Level, now: datetime
-) -> tuple[Board, LevelStandings | None]:
-    """The board as teams may see it, and the standings it shows (None while hidden)."""
+def _standings(session: Session, level: Level, now: datetime) -> tuple[Board, StandingsHead | None]:
+    """The board as teams may see it, and the head of the standings it shows (None while
+    hidden)."""
     try:
-        seen = team_level_standings(session, level=level, now=now)
+        seen = standings_head(session, level=level, now=now, top=TOP)
     except Refused:  # hidden until the level closes
         return Board(hidden=True), None
-    played = [row for row in seen.standings if row.entry.best_fx is not None]
     board = Board(
         hidden=False,
         frozen_at=seen.as_of,
         final=seen.final,
-        rows=[StandingRow.of(row) for row in played[:TOP]],
-        more=max(0, len(played) - TOP),
-        waiting=len(seen.standings) - len(played),
+        rows=[StandingRow.of(row) for row in seen.head],
+        more=max(0, seen.played - TOP),
+        waiting=seen.waiting,
     )
     return board, seen

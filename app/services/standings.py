@@ -162,14 +162,80 @@ def _on_level_scale(level: Level, team_id: int, best: float) -> float:
 
 def team_level_standings(session: Session, *, level: Level, now: datetime) -> LevelStandings:
     """The level's standings as teams may see them, or ``standings_hidden``."""
+    as_of = _visible_as_of(level, now)
+    entries = level_entries(session, level=level, as_of=as_of)
+    final = level.clock.is_settled(now)
+    return LevelStandings(level, rank_level(entries), as_of, final)
+
+
+def _visible_as_of(level: Level, now: datetime) -> datetime | None:
+    """As of when teams may see the level's standings (None: live); ``standings_hidden``."""
     visible, as_of = standings_visible(
         Visibility(level.standings_visibility), level.freeze_seconds, level.clock, now
     )
     if not visible:
         raise Refused("standings_hidden")
-    entries = level_entries(session, level=level, as_of=as_of)
+    return as_of
+
+
+@dataclass(frozen=True)
+class StandingsHead:
+    """The head of a level's standings as teams may see them: its first ``top`` teams that
+    have played, ranked as in the whole standings, and how many teams played and did not."""
+
+    head: list[Standing]
+    played: int
+    waiting: int
+    as_of: datetime | None
+    final: bool
+
+
+def standings_head(session: Session, *, level: Level, now: datetime, top: int) -> StandingsHead:
+    """``team_level_standings``'s first ``top`` rows of teams that played, and the counts:
+    what a board shows. Live, the database orders the teams and counts them (a projector
+    ranked a thousand teams a few times a second to show ten); frozen standings, or a level
+    whose variants put each team's best on the level's scale first, are ranked whole."""
+    as_of = _visible_as_of(level, now)
     final = level.clock.is_settled(now)
-    return LevelStandings(level, rank_level(entries), as_of, final)
+    if as_of is not None or level.has_variants:
+        ranked = rank_level(level_entries(session, level=level, as_of=as_of))
+        played = [row for row in ranked if row.entry.best_fx is not None]
+        return StandingsHead(played[:top], len(played), len(ranked) - len(played), as_of, final)
+    connection, values = session.connection(), {"level_id": level.id, "lesson_id": level.lesson_id}
+    head = rank_level(Entry(*row) for row in _head_rows(top).all(connection, values))
+    teams, played = _COUNTS.first(connection, values) or (0, 0)
+    return StandingsHead(head, played, teams - played, None, final)
+
+
+# A team's rank key (rank_level): its best f(x), then when it first reached it, then its
+# number; a prefix of that order ranks as the whole does.
+_HEAD_ROWS = (
+    select(
+        Team.id, Team.number, Team.name, Progress.best_fx, Progress.best_at, Progress.guesses_used
+    )
+    .join(Progress, Progress.team_id == Team.id)
+    .where(Team.lesson_id == bindparam("lesson_id"), Progress.level_id == bindparam("level_id"))
+    .where(Progress.best_fx.is_not(None))
+    .order_by(Progress.best_fx, Progress.best_at, Team.number)
+)
+_heads: dict[int, Prepared] = {}
+
+
+def _head_rows(top: int) -> Prepared:
+    """The first ``top`` rows in that order (a statement per ``top``, compiled once)."""
+    if top not in _heads:
+        _heads[top] = Prepared(_HEAD_ROWS.suffix_with(f"LIMIT {int(top)}"))
+    return _heads[top]
+
+
+_COUNTS = Prepared(
+    select(func.count(Team.id), func.count(Progress.best_fx))
+    .outerjoin(
+        Progress,
+        and_(Progress.team_id == Team.id, Progress.level_id == bindparam("level_id")),
+    )
+    .where(Team.lesson_id == bindparam("lesson_id"))
+)
 
 
 def overall_standings(

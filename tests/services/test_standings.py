@@ -10,7 +10,7 @@ from app.db import utcnow
 from app.errors import Refused
 from app.game.rules import LevelState
 from app.services.levels import enter_level, reset_level, set_level_state
-from app.services.standings import overall_standings, team_level_standings
+from app.services.standings import overall_standings, standings_head, team_level_standings
 from app.services.submit import submit_guess
 from tests.support import Demo, set_level
 
@@ -108,3 +108,37 @@ def test_overall_counts_only_revealed_levels(session, demo: Demo) -> None:
     assert settled == [level]
     assert (ranking[0].team_number, ranking[0].total) == (1, 100.0)
     assert ranking[1].team_number == 2 and ranking[1].total == 0.0  # worse than the median
+
+
+def _head_of_the_whole(session, level, now, top: int) -> tuple[list, int, int]:
+    whole = team_level_standings(session, level=level, now=now)
+    played = [row for row in whole.standings if row.entry.best_fx is not None]
+    return played[:top], len(played), len(whole.standings) - len(played)
+
+
+@pytest.mark.parametrize("top", [1, 2, 3, 10])
+def test_a_boards_head_of_the_standings_is_the_whole_standings_first_rows(
+    session, demo: Demo, top: int
+) -> None:
+    """The projector's board asks the database for its first rows: the same rows, ranks
+    and ties as the whole standings, live and frozen."""
+    level = demo.levels[0]
+    set_level(session, level, cooldown_seconds=0)
+    # teams 1 and 2 tie (the same f at the same moment), 3 reaches it later, 4 does worse
+    play(session, demo, level, {1: [(1, "3.7")], 2: [(1, "3.7")], 3: [(2, "3.7")], 4: [(3, "0")]})
+    now = level.opened_at + timedelta(seconds=10)
+    head = standings_head(session, level=level, now=now, top=top)
+    rows, played, waiting = _head_of_the_whole(session, level, now, top)
+    assert head.head == rows and (head.played, head.waiting) == (played, waiting)
+    assert [row.rank for row in head.head] == [1, 1, 3, 4][:top]
+    assert head.as_of is None and waiting == len(demo.teams) - 4
+
+    frozen_level = demo.levels[2]  # 600 s, frozen for the last 60 s
+    start = utcnow()
+    set_level_state(session, level=frozen_level, state=LevelState.OPEN, now=start)
+    play(session, demo, frozen_level, {1: [(100, "5")], 2: [(560, "1.0")]})
+    later = start + timedelta(seconds=580)
+    head = standings_head(session, level=frozen_level, now=later, top=top)
+    rows, played, waiting = _head_of_the_whole(session, frozen_level, later, top)
+    assert head.as_of == start + timedelta(seconds=540)
+    assert head.head == rows and (head.played, head.waiting) == (played, waiting) and played == 1
