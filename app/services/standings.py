@@ -97,19 +97,33 @@ _settled: dict[tuple[str, int, datetime, int], Sequence[Any]] = {}
 
 def _settled_rows(session: Session, level: Level, as_of: datetime) -> Sequence[Any]:
     """The frozen rows, read once per process when the freeze is long enough past."""
-    if utcnow() < as_of + SETTLED_AFTER:  # the server clock: it is about commits in flight
+    key = _settled_key(session, level, as_of)
+    if key is None:
         return _frozen_rows(session, level, as_of)
-    version = session.scalar(
-        select(LiveVersion.version).where(LiveVersion.lesson_id == level.lesson_id)
-    )
-    key = (str(session.get_bind().engine.url), level.id, as_of, version or 0)
     rows = _settled.get(key)
     if rows is None:
         rows = _frozen_rows(session, level, as_of)
-        if len(_settled) >= MOST_KEPT:
-            _settled.clear()
-        _settled[key] = rows
+        _keep(_settled, key, rows)
     return rows
+
+
+SettledKey = tuple[str, int, datetime, int]
+
+
+def _settled_key(session: Session, level: Level, as_of: datetime) -> SettledKey | None:
+    """What frozen standings are kept under once settled (None: not yet settled)."""
+    if utcnow() < as_of + SETTLED_AFTER:  # the server clock: it is about commits in flight
+        return None
+    version = session.scalar(
+        select(LiveVersion.version).where(LiveVersion.lesson_id == level.lesson_id)
+    )
+    return (str(session.get_bind().engine.url), level.id, as_of, version or 0)
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(kept) >= MOST_KEPT:
+        kept.clear()
+    kept[key] = value
 
 
 def _frozen_rows(session: Session, level: Level, as_of: datetime) -> Sequence[Any]:
@@ -198,14 +212,30 @@ def standings_head(session: Session, *, level: Level, now: datetime, top: int) -
     as_of = _visible_as_of(level, now)
     final = level.clock.is_settled(now)
     if as_of is not None or level.has_variants:
-        ranked = rank_level(level_entries(session, level=level, as_of=as_of))
-        played = [row for row in ranked if row.entry.best_fx is not None]
-        return StandingsHead(played[:top], len(played), len(ranked) - len(played), as_of, final)
+        return _whole_head(session, level, as_of, top, final)
     connection, values = session.connection(), {"level_id": level.id, "lesson_id": level.lesson_id}
     head = rank_level(Entry(*row) for row in _head_rows(top).all(connection, values))
     teams, played = _COUNTS.first(connection, values) or (0, 0)
     return StandingsHead(head, played, teams - played, None, final)
 
+
+def _whole_head(
+    session: Session, level: Level, as_of: datetime | None, top: int, final: bool
+) -> StandingsHead:
+    """The head of the standings ranked whole; settled frozen ones once per process."""
+    key = _settled_key(session, level, as_of) if as_of is not None else None
+    kept = _settled_heads.get((key, top)) if key is not None else None
+    if kept is not None:
+        return kept
+    ranked = rank_level(level_entries(session, level=level, as_of=as_of))
+    played = [row for row in ranked if row.entry.best_fx is not None]
+    head = StandingsHead(played[:top], len(played), len(ranked) - len(played), as_of, final)
+    if key is not None:
+        _keep(_settled_heads, (key, top), head)
+    return head
+
+
+_settled_heads: dict[tuple[SettledKey, int], StandingsHead] = {}
 
 # A team's rank key (rank_level): its best f(x), then when it first reached it, then its
 # number; a prefix of that order ranks as the whole does.

@@ -227,6 +227,7 @@ def rename_team(session: Session, *, lesson_id: int, team_id: int, name: str) ->
     lock_for_write(session)
     team = lesson_team(session, lesson_id=lesson_id, team_id=team_id)
     team.name = name or None
+    live.bump(session, lesson_id=lesson_id)  # live pages show team names
     session.commit()
     return team
 
@@ -235,4 +236,5 @@ def remove_team(session: Session, *, lesson_id: int, team_id: int) -> None:
     """Remove a team and its guesses."""
     lock_for_write(session)
     session.delete(lesson_team(session, lesson_id=lesson_id, team_id=team_id))
+    live.bump(session, lesson_id=lesson_id)
     session.commit()

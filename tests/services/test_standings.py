@@ -12,6 +12,7 @@ from app.game.rules import LevelState
 from app.services.levels import enter_level, reset_level, set_level_state
 from app.services.standings import overall_standings, standings_head, team_level_standings
 from app.services.submit import submit_guess
+from app.services.teams import remove_team, rename_team
 from tests.support import Demo, set_level
 
 
@@ -82,6 +83,30 @@ def test_standings_long_frozen_are_kept_until_the_instructor_changes_the_lesson(
     assert ranked() == first
     reset_level(session, level_id=level.id)  # the instructor's change is seen at once
     assert [best for _, best in ranked()] == [None, None]
+
+
+def test_a_boards_head_of_settled_frozen_standings_is_kept_until_the_lesson_changes(
+    session, demo: Demo
+) -> None:
+    level = demo.levels[2]  # 600 s, frozen for the last 60 s: it froze 50 s ago
+    opened = utcnow() - timedelta(seconds=590)
+    set_level_state(session, level=level, state=LevelState.OPEN, now=opened)
+    set_level(session, level, opened_at=opened)
+    play(session, demo, level, {1: [(100, "5")], 2: [(530, "1.0")]})
+    now = opened + timedelta(seconds=590)
+
+    def board() -> list[tuple[int, str | None]]:
+        head = standings_head(session, level=level, now=now, top=3)
+        assert head.head == _head_of_the_whole(session, level, now, 3)[0]
+        return [(row.entry.team_number, row.entry.team_name) for row in head.head]
+
+    assert board() == [(2, None), (1, None)]
+    play(session, demo, level, {3: [(570, "1.0")]})  # after the freeze: not shown
+    assert board() == [(2, None), (1, None)]
+    rename_team(session, lesson_id=demo.lesson.id, team_id=demo.teams[1].id, name="Ada")
+    assert board() == [(2, None), (1, "Ada")]  # a new name shows at once
+    remove_team(session, lesson_id=demo.lesson.id, team_id=demo.teams[2].id)
+    assert board() == [(1, "Ada")]
 
 
 def test_hidden_standings_are_refused_until_the_level_closes(session, demo: Demo) -> None:
