@@ -76,6 +76,14 @@ def counted(app) -> Iterator[Count]:
             event.remove(engine, name, listener)
 
 
+def entered(client: TestClient, demo: Demo):
+    """Team 1 logged in, in the demo's first level (returned)."""
+    login_as(client, 1)
+    level = demo.levels[0]
+    enter(client, level.id)
+    return level
+
+
 def guess(client: TestClient, level_id: int, x: float, key: str):
     return client.post(f"/api/levels/{level_id}/guesses", json={"x": x, "idempotency_key": key})
 
@@ -83,9 +91,7 @@ def guess(client: TestClient, level_id: int, x: float, key: str):
 def test_an_accepted_guess_is_one_transaction_of_at_most_five_statements(
     app, client, demo: Demo
 ) -> None:
-    login_as(client, 1)
-    level = demo.levels[0]
-    enter(client, level.id)
+    level = entered(client, demo)
     for n in range(3):  # the first, and the next ones (a best to compare, a last guess)
         with counted(app) as count:
             answer = guess(client, level.id, 1.0 + n, f"path-key-{n:04d}")
@@ -112,9 +118,7 @@ def test_a_programs_guess_reads_its_token_in_the_same_transaction(app, session, 
 
 
 def test_a_refused_guess_writes_nothing_and_commits_nothing(app, client, demo: Demo) -> None:
-    login_as(client, 1)
-    level = demo.levels[0]
-    enter(client, level.id)
+    level = entered(client, demo)
     assert guess(client, level.id, 1.0, "first-key-01").status_code == 200
     with counted(app) as count:
         refused = guess(client, level.id, 2.0, "second-key-1")  # within the cooldown
@@ -176,9 +180,7 @@ def stack_calls(app) -> Iterator[list[str]]:
 def test_an_accepted_guess_is_answered_ahead_of_the_stack_as_the_stack_would(
     app, client, demo: Demo
 ) -> None:
-    login_as(client, 1)
-    level = demo.levels[0]
-    enter(client, level.id)
+    level = entered(client, demo)
     with stack_calls(app) as seen:
         answer = guess(client, level.id, 1.5, "fast-key-0001")
         assert answer.status_code == 200, answer.text

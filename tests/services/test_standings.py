@@ -62,15 +62,21 @@ def test_frozen_standings_show_the_moment_they_froze(session, demo: Demo) -> Non
     assert [(s.rank, s.entry.team_number) for s in final.standings[:2]] == [(1, 2), (2, 1)]
 
 
-def test_standings_long_frozen_are_kept_until_the_instructor_changes_the_lesson(
-    session, demo: Demo
-) -> None:
-    level = demo.levels[2]  # 600 s, frozen for the last 60 s: it froze 50 s ago
+def frozen_50_seconds_ago(session, demo: Demo, moves: dict[int, list[tuple[float, str]]]):
+    """The 600 s level, frozen for its last 60 s, opened 590 s ago (it froze 50 s ago) and
+    played so; the level, when it opened, and now."""
+    level = demo.levels[2]
     opened = utcnow() - timedelta(seconds=590)
     set_level_state(session, level=level, state=LevelState.OPEN, now=opened)
     set_level(session, level, opened_at=opened)
-    play(session, demo, level, {1: [(100, "5")], 2: [(560, "1.0")]})
-    now = opened + timedelta(seconds=590)
+    play(session, demo, level, moves)
+    return level, opened, opened + timedelta(seconds=590)
+
+
+def test_standings_long_frozen_are_kept_until_the_instructor_changes_the_lesson(
+    session, demo: Demo
+) -> None:
+    level, opened, now = frozen_50_seconds_ago(session, demo, {1: [(100, "5")], 2: [(560, "1.0")]})
 
     def ranked() -> list[tuple[int, float | None]]:
         frozen = team_level_standings(session, level=level, now=now)
@@ -88,12 +94,7 @@ def test_standings_long_frozen_are_kept_until_the_instructor_changes_the_lesson(
 def test_a_boards_head_of_settled_frozen_standings_is_kept_until_the_lesson_changes(
     session, demo: Demo
 ) -> None:
-    level = demo.levels[2]  # 600 s, frozen for the last 60 s: it froze 50 s ago
-    opened = utcnow() - timedelta(seconds=590)
-    set_level_state(session, level=level, state=LevelState.OPEN, now=opened)
-    set_level(session, level, opened_at=opened)
-    play(session, demo, level, {1: [(100, "5")], 2: [(530, "1.0")]})
-    now = opened + timedelta(seconds=590)
+    level, _, now = frozen_50_seconds_ago(session, demo, {1: [(100, "5")], 2: [(530, "1.0")]})
 
     def board() -> list[tuple[int, str | None]]:
         head = standings_head(session, level=level, now=now, top=3)
