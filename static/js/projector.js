@@ -148,6 +148,8 @@ function drawRace(level) {
   }, { displayModeBar: false, staticPlot: true, responsive: true });
 }
 
+const DENSE_TILES = 12; // past this many, a tile is one line: the name and its state
+
 function drawActivity(level) {
   const act = level.activity;
   $('activity').hidden = !act;
@@ -157,6 +159,7 @@ function drawActivity(level) {
   const cooling = act.tiles ? tiles.filter((t) => t.ready_at && Date.parse(t.ready_at) > now).length : act.cooling;
   $('activity-head').textContent = fill(text.activity, { joined: act.joined, teams: act.teams, played: act.played, cooling });
   $('tiles').hidden = !act.tiles;
+  $('tiles').classList.toggle('dense', tiles.length > DENSE_TILES);
   $('tiles').replaceChildren(...tiles.map((tile) => {
     const li = document.createElement('li');
     const left = tile.ready_at ? Math.ceil((Date.parse(tile.ready_at) - now) / 1000) : 0;
@@ -257,13 +260,16 @@ function drawPredictionBanner(level) {
   // while the level is closed and the instructor asks: how many voted, never what
   const asked = level.prediction;
   const banner = $('prediction-banner');
-  const moved = banner.hidden !== !asked?.open;
   banner.hidden = !asked?.open;
   if (asked?.open) banner.textContent = `${text.predict_ask} ${voteCount(asked, text)}`;
-  // the banner takes room from the race: its chart fits its smaller box again
-  const race = $('race-chart');
-  if (moved && window.Plotly && race.data) requestAnimationFrame(() => window.Plotly.Plots.resize(race));
 }
+
+// The race's chart fits its box whenever the box changes size: the tiles below it and the
+// banner above it take room from it (Plotly itself follows only the window's size).
+new ResizeObserver(() => {
+  const race = $('race-chart');
+  if (window.Plotly && race.data) window.Plotly.Plots.resize(race);
+}).observe($('race-chart'));
 
 function receive(next) {
   skew = Date.parse(next.server_now) - Date.now(); // once per snapshot received

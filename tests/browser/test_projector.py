@@ -145,9 +145,20 @@ def test_a_guess_reaches_the_projector_within_the_update_interval(server: str, b
     for screen in SCREENS:
         page.set_viewport_size(SCREENS[screen])
         assert no_scrolling(page)
+        # the race's chart fits its box, and its box ends above the tiles (it was drawn
+        # over them when the tiles took the height)
+        page.wait_for_function(RACE_FITS, timeout=3_000)
         page.screenshot(path=str(ARTIFACTS / f"projector-open-{screen}.png"))
     assert problems == []
     context.close()
+
+
+RACE_FITS = """() => {
+  const box = document.getElementById('race-chart').getBoundingClientRect();
+  const chart = document.querySelector('#race-chart .main-svg').getBoundingClientRect();
+  const tiles = document.getElementById('activity').getBoundingClientRect();
+  return box.height > 100 && chart.height <= box.height + 1 && box.bottom <= tiles.top + 1;
+}"""
 
 
 def test_a_restarted_server_is_caught_up_with_and_does_not_wait_for_streams(
