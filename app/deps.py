@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -117,10 +117,18 @@ async def get_caller(
     an accepted guess is one transaction (see app.services.submit)."""
     if credentials is not None:
         return Caller(token=credentials.credentials)
-    team_id, since = request.session.get("team_id"), request.session.get("team_since")
-    login_id = request.session.get(LOGIN)
-    if not all(isinstance(v, t) for v, t in ((team_id, int), (since, str), (login_id, str))):
+    caller = session_caller(request.session)
+    if caller is None:
         raise Refused("token_invalid" if request.headers.get("authorization") else "not_logged_in")
+    return caller
+
+
+def session_caller(login: Mapping[str, Any]) -> Caller | None:
+    """The team a browser's signed session names (checked later, in the guess's own
+    transaction); None when it names none."""
+    team_id, since, login_id = login.get("team_id"), login.get("team_since"), login.get(LOGIN)
+    if not all(isinstance(v, t) for v, t in ((team_id, int), (since, str), (login_id, str))):
+        return None
     return Caller(team_id=team_id, since=since, login=login_id)
 
 

@@ -34,11 +34,12 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import utcnow
+from app.deps import session_caller
 from app.models import MAX_ROW_ID
 from app.schemas import GuessIn
-from app.security import CSRF_HEADER, SECURITY_HEADERS, same_origin
+from app.security import CSRF_HEADER, SECURITY_HEADERS, replaying, same_origin
 from app.services.guesses import answer_out
-from app.services.submit import Caller, GuessRequest
+from app.services.submit import GuessRequest
 
 _GUESS_PATH = re.compile(r"/api/levels/([0-9]+)/guesses")  # as the route's {level_id:int}
 DECIDED = "downhill.decided"  # the scope's key for a guess's outcome handed to the stack
@@ -67,7 +68,7 @@ class GuessFastPath:
             await self.app(scope, receive, send)
             return
         messages, body = await _read_body(receive, self.limit, scope["headers"])
-        replay = _replaying(messages, receive)
+        replay = replaying(messages, receive)
         request = None if body is None else self._guess(scope, int(match[1]), body)
         if request is None:
             await self.app(scope, replay, send)
@@ -93,14 +94,13 @@ class GuessFastPath:
         login = self._login(headers.get(b"cookie"))
         if login is None or not _csrf_passes(headers, login):
             return None
-        team_id, since, login_id = login.get("team_id"), login.get("team_since"), login.get("login")
-        if not (isinstance(team_id, int) and isinstance(since, str) and isinstance(login_id, str)):
+        caller = session_caller(login)
+        if caller is None:
             return None
         try:
             guess = GuessIn.model_validate_json(body)
         except ValidationError:
             return None
-        caller = Caller(team_id=team_id, since=since, login=login_id)
         return GuessRequest(
             caller,
             level_id,
@@ -163,13 +163,3 @@ async def _read_body(
             return messages, None
         if not message.get("more_body", False):
             return messages, b"".join(m.get("body", b"") for m in messages)
-
-
-def _replaying(messages: list[Message], receive: Receive) -> Receive:
-    """``receive`` that first gives the messages already read again, in order."""
-    left = list(messages)
-
-    async def replay() -> Message:
-        return left.pop(0) if left else await receive()
-
-    return replay

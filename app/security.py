@@ -133,14 +133,21 @@ class BodyLimitMiddleware:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
 
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(messages, receive), send)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         response = self.refuse(Request(scope), Refused("body_too_large"))
         await response(scope, _no_receive, send)
+
+
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that first gives the messages already read again, in order."""
+    left = list(messages)
+
+    async def replay() -> Message:
+        return left.pop(0) if left else await receive()
+
+    return replay
 
 
 async def _no_receive() -> Message:
