@@ -5,7 +5,9 @@ request in flight also queues on the one write lock, the thread that holds it sh
 interpreter with all the waiting ones (its turn grows longer as the load grows); on
 PostgreSQL the backends pile up on the WAL's flush, dozens at once, and a second worker
 process made the server slower, not faster. Here one thread per process takes the guesses
-as they arrive, decides each in turn inside one transaction
+as they arrive, on a connection of its own kept from group to group (no pool, no ORM
+session: those cost a guess more than its decision), decides each in turn inside one
+transaction
 (``app.services.submit.decide_and_store``: every rule, on what that transaction reads, so a
 later guess of the same team sees the earlier one), commits them together (still
 ``synchronous=FULL`` on SQLite, a flushed commit on PostgreSQL) and only then answers each:
@@ -29,9 +31,10 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from app.db import Database, begin_guess
+from app.db import GUESS_LOCK, Database
 from app.errors import Refused
 from app.services.guess_rows import HeldElsewhere
 from app.services.submit import Answer, GuessRequest, decide_and_store, submit_guess
@@ -66,6 +69,7 @@ class GuessWriter:
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
+        self._connection: Connection | None = None  # the writer thread's alone
 
     async def submit(self, request: GuessRequest) -> Answer:
         """The answer to the guess, once it is committed; ``Refused`` when it is refused."""
@@ -109,52 +113,67 @@ class GuessWriter:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            group = [first]
-            while len(group) < MOST_IN_A_GROUP:
-                try:
-                    waiting = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if waiting is None:
-                    self._queue.put(None)  # stop after this group
-                    break
-                group.append(waiting)
-            self._decide(group)
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                group = [first]
+                while len(group) < MOST_IN_A_GROUP:
+                    try:
+                        waiting = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if waiting is None:
+                        self._queue.put(None)  # stop after this group
+                        break
+                    group.append(waiting)
+                self._decide(group)
+        finally:
+            self._give_back()
 
     def _decide(self, group: list[_Waiting]) -> None:
         """Decide and commit a group; answer each of its guesses."""
         outcomes: list[Outcome | BaseException] = []
-        answered = False
         try:
-            with self._database.sessions() as session:
-                begin_guess(session)
+            connection = self._held()
+            with connection.begin() as transaction:
                 for waiting in group:
                     try:
                         outcomes.append(
-                            decide_and_store(session, waiting.request, None, wait=False)
+                            decide_and_store(connection, waiting.request, None, wait=False)
                         )
                     except (Refused, HeldElsewhere) as refusal:
                         outcomes.append(ALONE if isinstance(refusal, HeldElsewhere) else refusal)
-                if any(isinstance(outcome, Answer) for outcome in outcomes):
-                    session.commit()  # (a rollback would expire the answers' rows)
-                else:
-                    session.rollback()  # all refused: nothing was written
-                _answer(group, outcomes)  # at once: the connection's return can follow
-                answered = True
+                if not any(isinstance(outcome, Answer) for outcome in outcomes):
+                    transaction.rollback()  # all refused: nothing was written
+            # (leaving the block committed the others)
         except Exception as error:
-            if answered:  # the session failed to close after its commit: the answers stand
-                log.exception("a group's session did not close cleanly")
-                return
+            self._give_back()  # it may be broken: the next group takes another
             if len(group) > 1:
                 for waiting in group:
                     self._decide([waiting])
                 return
             log.exception("a guess could not be stored")
-            _answer(group, [error])
+            outcomes = [error]
+        _answer(group, outcomes)
+
+    def _held(self) -> Connection:
+        """The writer's own connection, kept from group to group (taking one from the pool
+        and a session around it cost a guess more than its decision), its transactions
+        holding the guess lock (``GUESS_LOCK``, as ``app.db.begin_guess``)."""
+        if self._connection is None:
+            self._connection = self._database.engine.connect()
+            self._connection.execution_options(**{GUESS_LOCK: True})
+        return self._connection
+
+    def _give_back(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # a broken connection: the pool forgets it
+                log.exception("the writer's connection did not close cleanly")
 
 
 def _answer(group: list[_Waiting], outcomes: list[Outcome | BaseException]) -> None:

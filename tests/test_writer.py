@@ -75,8 +75,8 @@ def test_a_broken_guess_fails_alone(database, session, demo: Demo, monkeypatch) 
     requests = [GuessRequest(Caller.of(t), level.id, f"fine-key-{t.id:04d}", 1.0) for t in teams]
     requests[2] = GuessRequest(Caller.of(teams[2]), level.id, "broken-key-1", 2.0)
 
-    def breaks_after_writing(session, request, now, *, wait=True):  # as a full disk would
-        answer = decide_and_store(session, request, now, wait=wait)
+    def breaks_after_writing(connection, request, now, *, wait=True):  # as a full disk would
+        answer = decide_and_store(connection, request, now, wait=wait)
         if request.idempotency_key == "broken-key-1":
             raise OSError("the disk is full")
         return answer

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.orm import Session
 
 from app.db import begin_guess, utcnow
@@ -121,7 +121,7 @@ def submit_guess(
         raise Refused(refused.refusal.code, **refused.refusal.params) from None
     begin_guess(session)
     try:
-        answer = decide_and_store(session, request, now)
+        answer = decide_and_store(session.connection(), request, now)
     except BaseException:
         session.rollback()
         raise
@@ -139,23 +139,30 @@ def _forget_progress(session: Session, guess: Guess) -> None:
 
 
 def decide_and_store(
-    session: Session, request: GuessRequest, now: datetime | None, *, wait: bool = True
+    connection: Connection, request: GuessRequest, now: datetime | None, *, wait: bool = True
 ) -> Answer:
-    """Decide a guess in a transaction that holds the guess lock (``begin_guess``), and
-    write it when it is accepted; a refusal (``Refused``) writes nothing. The caller ends
-    the transaction: commits, or rolls back on any exception. Without ``wait`` (a group of
-    guesses), ``HeldElsewhere`` instead of waiting for rows another transaction locks."""
-    connection = session.connection()
+    """Decide a guess in the connection's transaction, which holds the guess lock
+    (``begin_guess``, or ``GUESS_LOCK`` in the connection's options), and write it when it
+    is accepted; a refusal (``Refused``) writes nothing. The caller ends the transaction:
+    commits, or rolls back on any exception. Without ``wait`` (a group of guesses),
+    ``HeldElsewhere`` instead of waiting for rows another transaction locks.
+
+    An accepted guess needs no ORM session (its statements run on the connection); the
+    rarer reads of a program's token and of why a guess without progress is refused use
+    one made for them, inside the same transaction."""
     try:
         check_key(request.idempotency_key)
-        team_id = _team_id(session, request.caller)
+        team_id = _team_id(connection, request.caller)
         login = request.caller.login
         key = request.idempotency_key
         read = read_guess(connection, team_id, request.level_id, key, login, wait=wait)
         now = now or utcnow()
         raw = (request.raw_x, request.raw_eta, request.raw_beta, request.raw_y, request.raw_batch)
         if read is None:
-            raise _refusal_without_progress(session, request.caller, team_id, request.level_id, raw)
+            with _joined(connection) as session:
+                raise _refusal_without_progress(
+                    session, request.caller, team_id, request.level_id, raw
+                )
         _check_login(read, request.caller)
         level, progress = read.level, read.progress
         choice = _choose(level, *raw)
@@ -189,13 +196,20 @@ def team_function(level: Level, team_id: int) -> CompiledFunction | CompiledPlan
     return level.domain.function(level.expression, level.variant(team_id))
 
 
-def _team_id(session: Session, caller: Caller) -> int:
+def _team_id(connection: Connection, caller: Caller) -> int:
     """The caller's team: a browser's login says it (checked in the read), a token is read."""
     if caller.token is not None:
-        return team_for_token(session, caller.token).id
+        with _joined(connection) as session:
+            return team_for_token(session, caller.token).id
     if caller.team_id is None:
         raise Refused("not_logged_in")
     return caller.team_id
+
+
+def _joined(connection: Connection) -> Session:
+    """A session for a few ORM reads inside the connection's transaction, which it never
+    ends (closing it leaves the transaction to its owner)."""
+    return Session(bind=connection, join_transaction_mode="rollback_only")
 
 
 def _check_login(read: GuessRead, caller: Caller) -> None:
