@@ -51,8 +51,8 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
 
     def _read(self) -> dict[int, Mark]:
-        with self.database.sessions() as session:
-            return marks(session)
+        with self.database.engine.connect() as connection:
+            return marks(connection)
 
     def _note(self, latest: dict[int, Mark]) -> bool:
         """Count a change of every lesson whose mark moved; whether any did."""

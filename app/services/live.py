@@ -9,11 +9,12 @@ seen by every process once it commits, whatever order concurrent guesses commit 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from app.game.rules import LevelState
 from app.models import Level, LiveVersion, Progress
+from app.services.guess_rows import Prepared
 
 Mark = tuple[int, int]  # (live version, guesses on the lesson's open levels)
 
@@ -29,22 +30,24 @@ def bump(session: Session, *, lesson_id: int) -> None:
         session.add(LiveVersion(lesson_id=lesson_id, version=1))
 
 
-def marks(session: Session) -> dict[int, Mark]:
+_VERSIONS = Prepared(select(LiveVersion.lesson_id, LiveVersion.version))
+_GUESSES = Prepared(
+    select(Level.lesson_id, func.coalesce(func.sum(Progress.guesses_used), literal_column("0")))
+    .join(Progress, Progress.level_id == Level.id)
+    .where(Level.state == bindparam("open"))
+    .group_by(Level.lesson_id)
+)
+
+
+def marks(connection: Connection) -> dict[int, Mark]:
     """Every lesson's mark: its live version and the guesses made on its open levels (two
     small queries, run by each process a few times a second; any change is a change to
-    show)."""
+    show). They run on the DB-API cursor (``Prepared``): under load a process reads them
+    after every few of its guesses, and an ORM session's reading cost four times the
+    queries, in a thread competing with the guesses for the interpreter."""
     found: dict[int, Mark] = {
-        lesson_id: (version, 0)
-        for lesson_id, version in session.execute(
-            select(LiveVersion.lesson_id, LiveVersion.version)
-        )
+        lesson_id: (version, 0) for lesson_id, version in _VERSIONS.all(connection, {})
     }
-    guesses = (
-        select(Level.lesson_id, func.coalesce(func.sum(Progress.guesses_used), 0))
-        .join(Progress, Progress.level_id == Level.id)
-        .where(Level.state == LevelState.OPEN.value)
-        .group_by(Level.lesson_id)
-    )
-    for lesson_id, made in session.execute(guesses):
+    for lesson_id, made in _GUESSES.all(connection, {"open": LevelState.OPEN.value}):
         found[lesson_id] = (found.get(lesson_id, (0, 0))[0], int(made))
     return found
