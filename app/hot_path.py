@@ -25,7 +25,10 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import time
 from base64 import b64decode
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
@@ -60,7 +63,7 @@ class GuessFastPath:
         self.limit = limit  # the body limit of the stack's BodyLimitMiddleware
         self.signer = signer  # the session middleware's, with its cookie and lifetime
         self.cookie = cookie
-        self.max_age = max_age
+        self.cookies = VerifiedCookies(signer, max_age)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = _GUESS_PATH.fullmatch(scope["path"]) if scope["type"] == "http" else None
@@ -112,18 +115,62 @@ class GuessFastPath:
             guess.batch,
         )
 
-    def _login(self, cookie_header: bytes | None) -> dict[str, Any] | None:
+    def _login(self, cookie_header: bytes | None) -> Mapping[str, Any] | None:
         """The session as the session middleware reads it from its signed cookie."""
         if cookie_header is None:
             return None
         value = cookie_parser(cookie_header.decode("latin-1")).get(self.cookie)
-        if value is None:
+        return None if value is None else self.cookies.read(value)
+
+
+class VerifiedCookies:
+    """Session cookies whose signature this process has checked, with when they were
+    signed: a team's phone sends the same cookie with every guess, and checking its HMAC
+    and decoding it again took a quarter of the event loop's time for a guess.
+
+    A cookie is taken from here only when it is the very string checked before, and only
+    while it is as young as the session middleware requires (the same age, counted in
+    the same whole seconds); else it is checked as the middleware checks it. The session
+    it gives is read-only (the fast path never writes one)."""
+
+    def __init__(
+        self,
+        signer: TimestampSigner,
+        max_age: int,
+        *,
+        most: int = 4096,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.signer = signer
+        self.max_age = max_age
+        self.most = most  # cookies kept at most (a new one past this starts afresh)
+        self.clock = clock
+        self._kept: dict[str, tuple[Mapping[str, Any], int]] = {}
+
+    def read(self, value: str) -> Mapping[str, Any] | None:
+        """The session the signed cookie holds; None when it is forged, too old (or from
+        a later time) or not a session."""
+        kept = self._kept.get(value) or self._check(value)
+        if kept is None:
             return None
+        session, signed_at = kept
+        if 0 <= int(self.clock()) - signed_at <= self.max_age:  # as TimestampSigner's
+            return session
+        self._kept.pop(value, None)
+        return None
+
+    def _check(self, value: str) -> tuple[Mapping[str, Any], int] | None:
         try:
-            session = json.loads(b64decode(self.signer.unsign(value, max_age=self.max_age)))
+            payload, signed = self.signer.unsign(value, return_timestamp=True)
+            loaded = json.loads(b64decode(payload))
         except (BadSignature, ValueError):
             return None
-        return session if isinstance(session, dict) else None
+        if not isinstance(loaded, dict):
+            return None
+        if len(self._kept) >= self.most:
+            self._kept.clear()
+        kept = self._kept[value] = (MappingProxyType(loaded), int(signed.timestamp()))
+        return kept
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes] | None:
@@ -132,14 +179,14 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes] | None:
     return headers if len(headers) == len(raw) else None
 
 
-def _csrf_passes(headers: dict[bytes, bytes], session: dict[str, Any]) -> bool:
+def _csrf_passes(headers: dict[bytes, bytes], session: Mapping[str, Any]) -> bool:
     """``app.security.check_csrf`` for a browser's JSON request: this very server's
     origin, and the session's token in its header."""
     source = headers.get(b"origin") or headers.get(b"referer")
     host = headers.get(b"host", b"").decode("latin-1")
     if not same_origin(host, None if source is None else source.decode("latin-1")):
         return False
-    sent, expected = headers.get(CSRF_HEADER.encode()), session.get("csrf")
+    sent, expected = headers.get(CSRF_HEADER.encode(), b""), session.get("csrf")
     return bool(sent) and isinstance(expected, str) and hmac.compare_digest(sent, expected.encode())
 
 
