@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.game.rules import LevelState
 from app.models import Level, LiveVersion, Progress
-from app.services.guess_rows import Prepared
+from app.services.prepared import Prepared
 
 Mark = tuple[int, int]  # (live version, guesses on the lesson's open levels)
 

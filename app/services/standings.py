@@ -25,8 +25,8 @@ from app.game.scoring import (
 from app.game.variants import on_level_scale, team_facts
 from app.models import Guess, Level, LiveVersion, Progress, Team
 from app.schemas import LevelRef, LevelStandingsOut, OverallOut, OverallRow, StandingRow
-from app.services.guess_rows import Prepared
 from app.services.players import prediction_bonus
+from app.services.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def level_entries(session: Session, *, level: Level, as_of: datetime | None = No
 def _live_rows(session: Session, level: Level) -> Sequence[Any]:
     """Per team of the lesson (id, number, name, best f(x), when first reached, guesses):
     its progress row on the level, if it has one. Run on the DB-API cursor
-    (``guess_rows.Prepared``): SQLAlchemy's result rows cost twice the query itself for a
+    (``app.services.prepared``): SQLAlchemy's result rows cost twice the query itself for a
     thousand teams, read a few times a second by live pages."""
     values = {"level_id": level.id, "lesson_id": level.lesson_id}
     return _LIVE_ROWS.all(session.connection(), values)
