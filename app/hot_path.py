@@ -23,6 +23,7 @@ simply accepted, goes through the stack as before.
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 import re
 import time
@@ -138,12 +139,12 @@ class VerifiedCookies:
         signer: TimestampSigner,
         max_age: int,
         *,
-        most: int = 4096,
+        most: int = 16384,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.signer = signer
         self.max_age = max_age
-        self.most = most  # cookies kept at most (a new one past this starts afresh)
+        self.most = most  # cookies kept at most
         self.clock = clock
         self._kept: dict[str, tuple[Mapping[str, Any], int]] = {}
 
@@ -167,8 +168,9 @@ class VerifiedCookies:
             return None
         if not isinstance(loaded, dict):
             return None
-        if len(self._kept) >= self.most:
-            self._kept.clear()
+        if len(self._kept) >= self.most:  # the older half goes (kept in insertion order)
+            for old in list(itertools.islice(self._kept, self.most // 2)):
+                del self._kept[old]
         kept = self._kept[value] = (MappingProxyType(loaded), int(signed.timestamp()))
         return kept
 

@@ -42,7 +42,8 @@ _GUESSES = Prepared(
 def marks(connection: Connection) -> dict[int, Mark]:
     """Every lesson's mark: its live version and the guesses made on its open levels (two
     small queries, run by each process a few times a second; any change is a change to
-    show). They run on the DB-API cursor (``Prepared``): under load a process reads them
+    show; not one snapshot: a change between them shows at the next read, a moment
+    later). They run on the DB-API cursor (``Prepared``): under load a process reads them
     after every few of its guesses, and an ORM session's reading cost four times the
     queries, in a thread competing with the guesses for the interpreter."""
     found: dict[int, Mark] = {

@@ -147,7 +147,7 @@ def decide_and_store(
     commits, or rolls back on any exception. Without ``wait`` (a group of guesses),
     ``HeldElsewhere`` instead of waiting for rows another transaction locks.
 
-    An accepted guess needs no ORM session (its statements run on the connection); the
+    A browser's guess needs no ORM session (its statements run on the connection); the
     rarer reads of a program's token and of why a guess without progress is refused use
     one made for them, inside the same transaction."""
     try:
