@@ -62,8 +62,7 @@ class GuessFastPath:
     ) -> None:
         self.app = app
         self.limit = limit  # the body limit of the stack's BodyLimitMiddleware
-        self.signer = signer  # the session middleware's, with its cookie and lifetime
-        self.cookie = cookie
+        self.cookie = cookie  # the session middleware's, with its signer and lifetime
         self.cookies = VerifiedCookies(signer, max_age)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -74,15 +74,18 @@ def _live_rows(session: Session, level: Level) -> Sequence[Any]:
     return _LIVE_ROWS.all(session.connection(), values)
 
 
+# A team's Entry (app.game.scoring) as a row, and its progress on the level, if any
+_ENTRY = (
+    Team.id,
+    Team.number,
+    Team.name,
+    Progress.best_fx,
+    Progress.best_at,
+    Progress.guesses_used,
+)
+_ON_LEVEL = and_(Progress.team_id == Team.id, Progress.level_id == bindparam("level_id"))
 _LIVE_ROWS = Prepared(
-    select(
-        Team.id, Team.number, Team.name, Progress.best_fx, Progress.best_at, Progress.guesses_used
-    )
-    .outerjoin(
-        Progress,
-        and_(Progress.team_id == Team.id, Progress.level_id == bindparam("level_id")),
-    )
-    .where(Team.lesson_id == bindparam("lesson_id"))
+    select(*_ENTRY).outerjoin(Progress, _ON_LEVEL).where(Team.lesson_id == bindparam("lesson_id"))
 )
 
 
@@ -240,12 +243,9 @@ _settled_heads: dict[tuple[SettledKey, int], StandingsHead] = {}
 # A team's rank key (rank_level): its best f(x), then when it first reached it, then its
 # number; a prefix of that order ranks as the whole does.
 _HEAD_ROWS = (
-    select(
-        Team.id, Team.number, Team.name, Progress.best_fx, Progress.best_at, Progress.guesses_used
-    )
-    .join(Progress, Progress.team_id == Team.id)
-    .where(Team.lesson_id == bindparam("lesson_id"), Progress.level_id == bindparam("level_id"))
-    .where(Progress.best_fx.is_not(None))
+    select(*_ENTRY)
+    .join(Progress, _ON_LEVEL)
+    .where(Team.lesson_id == bindparam("lesson_id"), Progress.best_fx.is_not(None))
     .order_by(Progress.best_fx, Progress.best_at, Team.number)
 )
 _heads: dict[int, Prepared] = {}
@@ -260,10 +260,7 @@ def _head_rows(top: int) -> Prepared:
 
 _COUNTS = Prepared(
     select(func.count(Team.id), func.count(Progress.best_fx))
-    .outerjoin(
-        Progress,
-        and_(Progress.team_id == Team.id, Progress.level_id == bindparam("level_id")),
-    )
+    .outerjoin(Progress, _ON_LEVEL)
     .where(Team.lesson_id == bindparam("lesson_id"))
 )
 
